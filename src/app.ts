@@ -1,0 +1,50 @@
+/** buildApp: the Fastify instance with every plugin and route. No listen (tests and main call it). */
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.js';
+import type { CoreDeps } from './core/deps.js';
+import { defaultGrantRegistry } from './core/token/registry.js';
+import { registerErrorHandler } from './http/plugins/error-handler.js';
+import { loggerOptions } from './http/logging.js';
+import { healthRoutes } from './http/routes/health.js';
+import { authorizeRoutes } from './http/routes/oauth/authorize.js';
+import { introspectionRoutes } from './http/routes/oauth/introspect.js';
+import { tokenRoutes } from './http/routes/oauth/token.js';
+import { discoveryRoutes } from './http/routes/oidc/discovery.js';
+import { consentRoutes } from './http/routes/pages/consent.js';
+import { loginRoutes } from './http/routes/pages/login.js';
+
+export interface BuildOptions {
+  config: Config;
+  deps: CoreDeps;
+  https?: { cert: Buffer; key: Buffer } | null;
+  /** A pino destination stream (tests capture logs with it). */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const logger = loggerOptions(config.logLevel) as Record<string, unknown>;
+  const app = Fastify({
+    logger: opts.logStream ? { ...logger, stream: opts.logStream } : logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    ...(opts.https ? { https: opts.https } : {}),
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  app.decorate('pixie', { deps: opts.deps, registry: defaultGrantRegistry(), config });
+  // Repeated parameters arrive as arrays, which every schema rejects (RFC 6749 §3.1: no duplicates).
+  await app.register(formbody, { bodyLimit: config.bodyLimit });
+  await app.register(cookie);
+  registerErrorHandler(app);
+  healthRoutes(app);
+  tokenRoutes(app);
+  authorizeRoutes(app);
+  introspectionRoutes(app);
+  discoveryRoutes(app);
+  loginRoutes(app);
+  consentRoutes(app);
+  return app;
+}

@@ -1,0 +1,48 @@
+/** `pixie serve`: start the server, print how to use it, stop gracefully on SIGTERM/SIGINT. */
+import { loadConfig, type ServeFlags } from '../config/load.js';
+import { createPixie } from '../server.js';
+import { DEV_ADMIN_SECRET, DEV_CONFIDENTIAL_SECRET, devImport } from './dev-tenant.js';
+
+function devBanner(url: string): string {
+  const issuer = `${url}/default/default`;
+  const authorize = `${issuer}/oauth2/authorize?response_type=code&client_id=client-pkce`
+    + '&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&scope=openid%20profile%20offline_access&state=demo'
+    + '&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
+  return [
+    '',
+    'Pixie is running in --dev mode with a demo tenant (do not use these credentials in production):',
+    `  issuer              ${issuer}`,
+    `  discovery           ${issuer}/.well-known/openid-configuration`,
+    '  user                user / user',
+    '  public PKCE client  client-pkce (redirect http://127.0.0.1/callback)',
+    `  confidential client client-confidential / ${DEV_CONFIDENTIAL_SECRET}`,
+    `  admin client        admin-swagger / ${DEV_ADMIN_SECRET} (tenant admin server)`,
+    '',
+    'Try it: open this URL, sign in as user/user and approve; the browser then goes to',
+    'http://127.0.0.1/callback?code=… (nothing listens there: copy the code from the address bar).',
+    `  ${authorize}`,
+    'Then exchange the code (the verifier matches the challenge above, RFC 7636 appendix B):',
+    `  curl -s ${issuer}/oauth2/token -d grant_type=authorization_code -d client_id=client-pkce \\`,
+    '    -d redirect_uri=http://127.0.0.1/callback -d code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk -d code=CODE',
+    '',
+  ].join('\n');
+}
+
+export async function serve(flags: ServeFlags): Promise<void> {
+  const config = loadConfig(flags, process.env);
+  const started = Date.now();
+  const pixie = await createPixie(config, { imports: config.dev ? [devImport(config.publicUrl)] : [] });
+  const url = await pixie.listen();
+  pixie.app.log.info({ storage: pixie.db.describe, url, ms: Date.now() - started }, 'Pixie is ready');
+  if (config.dev) process.stdout.write(devBanner(url));
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    pixie.app.log.info({ signal }, 'stopping: finishing requests in flight');
+    await pixie.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

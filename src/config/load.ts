@@ -1,0 +1,59 @@
+/** Flags and environment → a validated Config. Fails with every problem listed. */
+import { checkPublicUrl, DEFAULT_CONFIG, type Config } from './schema.js';
+
+export interface ServeFlags {
+  dev?: boolean;
+  port?: string;
+  host?: string;
+  data?: string;
+  import?: string;
+  'public-url'?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  'log-level'?: string;
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const c: Config = { ...DEFAULT_CONFIG };
+  const portText = flags.port ?? env.PIXIE_PORT;
+  if (portText !== undefined) {
+    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) problems.push(`--port "${portText}" is not a port number (0-65535)`);
+    else c.port = Number(portText);
+  }
+  c.host = flags.host ?? env.PIXIE_HOST ?? c.host;
+  c.dataDir = flags.data ?? env.PIXIE_DATA_DIR ?? c.dataDir;
+  c.databaseUrl = env.DATABASE_URL || null;
+  if (c.databaseUrl && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) problems.push('DATABASE_URL must start with postgres:// (unset it to use the embedded SQLite)');
+  c.importFile = flags.import ?? env.PIXIE_IMPORT ?? null;
+  c.dev = flags.dev ?? false;
+  c.logLevel = flags['log-level'] ?? env.PIXIE_LOG_LEVEL ?? c.logLevel;
+  if (!LEVELS.has(c.logLevel)) problems.push(`--log-level must be one of ${[...LEVELS].join(', ')}`);
+  c.tlsCert = flags['tls-cert'] ?? env.PIXIE_TLS_CERT ?? null;
+  c.tlsKey = flags['tls-key'] ?? env.PIXIE_TLS_KEY ?? null;
+  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) problems.push('--tls-cert and --tls-key go together');
+  c.trustProxy = env.PIXIE_TRUST_PROXY === 'true' || env.PIXIE_TRUST_PROXY === '1';
+  c.stackExchangeTenant = env.PIXIE_SE_TENANT ?? c.stackExchangeTenant;
+  c.stackExchangeServer = env.PIXIE_SE_SERVER ?? c.stackExchangeServer;
+  const publicUrl = flags['public-url'] ?? env.PIXIE_PUBLIC_URL;
+  if (publicUrl) {
+    const bad = checkPublicUrl(publicUrl);
+    if (bad) problems.push(bad);
+    c.publicUrl = publicUrl.replace(/\/$/, '');
+  } else if (c.port !== 0) {
+    const host = c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host.includes(':') ? `[${c.host}]` : c.host;
+    c.publicUrl = `${c.tlsCert ? 'https' : 'http'}://${host}:${c.port}`;
+    const bad = checkPublicUrl(c.publicUrl);
+    if (bad) problems.push(`${bad} (listening on ${c.host}: set --public-url to the https URL clients use)`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return c;
+}

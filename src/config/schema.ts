@@ -1,0 +1,62 @@
+/** The one typed configuration, with defaults. Read from flags and environment by load.ts. */
+
+export interface Config {
+  /** Interface to listen on. */
+  host: string;
+  /** Port to listen on (0 = any free port). */
+  port: number;
+  /** The URL clients reach Pixie at; issuers are `${publicUrl}/${tenant}/${server}`. */
+  publicUrl: string;
+  /** Folder of the embedded SQLite database. */
+  dataDir: string;
+  /** postgres://… selects PostgreSQL instead of SQLite. */
+  databaseUrl: string | null;
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  logLevel: string;
+  /** Load the demo tenant and print how to try the flow. */
+  dev: boolean;
+  /** JSON file applied at every start (SPEC §10). */
+  importFile: string | null;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** Tenant and server behind the Stack Exchange–compatible endpoints at the root. */
+  stackExchangeTenant: string;
+  stackExchangeServer: string;
+  /** Trust X-Forwarded-* from a reverse proxy (needed for client IPs behind one). */
+  trustProxy: boolean;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  host: '127.0.0.1',
+  port: 8080,
+  publicUrl: '',
+  dataDir: '.pixie',
+  databaseUrl: null,
+  logLevel: 'info',
+  dev: false,
+  importFile: null,
+  tlsCert: null,
+  tlsKey: null,
+  stackExchangeTenant: 'default',
+  stackExchangeServer: 'default',
+  trustProxy: false,
+  bodyLimit: 64 * 1024,
+};
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** SPEC §1: issuers must be https unless the host is loopback. Returns an error message or null. */
+export function checkPublicUrl(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `--public-url "${url}" is not a URL`;
+  }
+  if (u.pathname !== '/' || u.search || u.hash) return '--public-url must be an origin (no path, query or fragment)';
+  if (u.protocol === 'https:') return null;
+  if (u.protocol === 'http:' && LOOPBACK.has(u.hostname)) return null;
+  return '--public-url must use https unless the host is loopback (127.0.0.1, localhost, [::1])';
+}

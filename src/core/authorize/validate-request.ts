@@ -1,0 +1,95 @@
+/**
+ * The authorization endpoint's checks (RFC 6749 §4.1.1, RFC 7636 §4.3, SPEC §4.1), in the order
+ * that decides where an error may go: until client and redirect URI are verified, errors are
+ * pages (AuthorizePageError); after that they go back to the client with state and iss.
+ */
+import type { ResolvedServer } from '../directory.js';
+import type { CoreDeps } from '../deps.js';
+import { AuthorizePageError, InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../errors.js';
+import { checkChallenge } from '../pkce.js';
+import { matchRedirectUri } from '../redirect-uri.js';
+import { checkScopes, defaultScopes, parseScope } from '../scope.js';
+import type { AuthorizationRequest, Client } from '../types.js';
+
+export type RawParams = Record<string, string | undefined>;
+
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
+
+export interface ValidatedAuthorization {
+  client: Client;
+  request: AuthorizationRequest;
+}
+
+/** Where errors may be redirected once client and redirect URI are known. */
+export interface RedirectTarget {
+  redirectUri: string;
+  state: string | null;
+  responseType: 'code' | 'token';
+}
+
+async function verifyClientAndRedirect(deps: CoreDeps, rs: ResolvedServer, p: RawParams): Promise<{ client: Client; redirectUri: string }> {
+  if (!p.client_id) throw new AuthorizePageError('invalid_request', 'client_id is missing');
+  const client = await deps.stores.clients.find(rs.server.tenantId, rs.server.id, p.client_id);
+  if (!client) throw new AuthorizePageError('invalid_request', `unknown client "${p.client_id.slice(0, 80)}"`);
+  let redirectUri = p.redirect_uri;
+  if (redirectUri === undefined) {
+    // RFC 6749 §3.1.2.3: may be omitted only when exactly one URI is registered.
+    if (client.redirectUris.length !== 1 || client.oauthDomain) {
+      throw new AuthorizePageError('invalid_request', 'redirect_uri is missing');
+    }
+    redirectUri = client.redirectUris[0]!;
+  }
+  if (!matchRedirectUri(client, redirectUri)) {
+    throw new AuthorizePageError('invalid_request', 'redirect_uri is not registered for this client');
+  }
+  return { client, redirectUri };
+}
+
+/** Throws AuthorizePageError before the redirect URI is trusted; redirectable OAuthErrors after. */
+export async function validateAuthorizationRequest(
+  deps: CoreDeps, rs: ResolvedServer, p: RawParams, dialect: AuthorizationRequest['dialect'], onTarget: (t: RedirectTarget) => void,
+): Promise<ValidatedAuthorization> {
+  const { client, redirectUri } = await verifyClientAndRedirect(deps, rs, p);
+  const responseType = p.response_type === 'token' ? 'token' : 'code';
+  onTarget({ redirectUri, state: p.state ?? null, responseType });
+  if (p.response_type !== 'code' && p.response_type !== 'token') {
+    throw new UnsupportedResponseType(p.response_type ? `response_type "${p.response_type.slice(0, 40)}" is not supported` : 'response_type is missing');
+  }
+  const grant = responseType === 'code' ? 'authorization_code' : 'implicit';
+  if (!client.grantTypes.includes(grant)) throw new UnauthorizedClient(`client may not use the ${grant} grant`);
+  if (responseType === 'token' && dialect !== 'stackexchange' && !client.responseTypes.includes('token')) {
+    throw new UnsupportedResponseType('response_type "token" is not enabled for this client');
+  }
+  const requested = parseScope(p.scope, dialect === 'stackexchange');
+  const scopes = p.scope === undefined ? defaultScopes(client) : requested;
+  checkScopes(scopes, client, rs.scopes);
+  const prompt = p.prompt ? p.prompt.split(' ').filter(Boolean) : [];
+  for (const v of prompt) if (!PROMPTS.has(v)) throw new InvalidRequest(`prompt value "${v.slice(0, 20)}" is not supported`);
+  if (prompt.includes('none') && prompt.length > 1) throw new InvalidRequest('prompt=none cannot be combined with other values');
+  const pkce = readPkce(p, client, rs, responseType);
+  let maxAge: number | null = null;
+  if (p.max_age !== undefined) {
+    if (!/^\d{1,9}$/.test(p.max_age)) throw new InvalidRequest('max_age must be a number of seconds');
+    maxAge = Number(p.max_age);
+  }
+  return {
+    client,
+    request: {
+      tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: client.clientId, redirectUri, responseType,
+      scopes, state: p.state ?? null, ...pkce, nonce: p.nonce ?? null, prompt, maxAge, dialect,
+    },
+  };
+}
+
+function readPkce(
+  p: RawParams, client: Client, rs: ResolvedServer, responseType: 'code' | 'token',
+): Pick<AuthorizationRequest, 'codeChallenge' | 'codeChallengeMethod'> {
+  if (p.code_challenge === undefined) {
+    if (p.code_challenge_method !== undefined) throw new InvalidRequest('code_challenge_method sent without code_challenge');
+    // SPEC §4.1: PKCE is required for public clients using the code flow.
+    if (client.public && responseType === 'code') throw new InvalidRequest('code_challenge is required (PKCE with S256) for public clients');
+    return { codeChallenge: null, codeChallengeMethod: null };
+  }
+  const method = checkChallenge(p.code_challenge, p.code_challenge_method, rs.server.settings.allowPlainPkce);
+  return { codeChallenge: p.code_challenge, codeChallengeMethod: method };
+}

@@ -1,0 +1,13 @@
+/** Everything a core operation needs, passed explicitly (no ambient context). */
+import type { Clock, Stores } from './ports.js';
+import type { ServerDirectory } from './directory.js';
+
+export interface CoreDeps {
+  stores: Stores;
+  clock: Clock;
+  directory: ServerDirectory;
+  /** Base URL the server is reached at, no trailing slash. Issuers are `${publicUrl}/${tenant}/${server}`. */
+  publicUrl: string;
+}
+
+export const systemClock: Clock = { now: () => Math.floor(Date.now() / 1000) };

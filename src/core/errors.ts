@@ -1,0 +1,72 @@
+/** OAuth errors named after their RFC 6749 / 6750 / OIDC codes. Core throws them; routes serialise them. */
+
+export type OAuthErrorCode =
+  | 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client'
+  | 'unsupported_grant_type' | 'invalid_scope' | 'access_denied' | 'unsupported_response_type'
+  | 'server_error' | 'temporarily_unavailable' | 'invalid_token' | 'insufficient_scope'
+  | 'login_required' | 'consent_required' | 'interaction_required';
+
+export class OAuthError extends Error {
+  /** Whether an /authorize error may be sent to the redirect URI (only once client + URI are verified). */
+  redirectable = true;
+  constructor(
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+    readonly status = 400,
+  ) {
+    super(`${error}: ${description}`);
+  }
+}
+
+export class InvalidRequest extends OAuthError {
+  constructor(d: string) { super('invalid_request', d); }
+}
+/** RFC 6749 §5.2: 401 with WWW-Authenticate when the client tried to authenticate. */
+export class InvalidClient extends OAuthError {
+  constructor(d: string) { super('invalid_client', d, 401); }
+}
+export class InvalidGrant extends OAuthError {
+  constructor(d: string) { super('invalid_grant', d); }
+}
+export class UnauthorizedClient extends OAuthError {
+  constructor(d: string) { super('unauthorized_client', d); }
+}
+export class UnsupportedGrantType extends OAuthError {
+  constructor(d: string) { super('unsupported_grant_type', d); }
+}
+export class UnsupportedResponseType extends OAuthError {
+  constructor(d: string) { super('unsupported_response_type', d); }
+}
+export class InvalidScope extends OAuthError {
+  constructor(d: string) { super('invalid_scope', d); }
+}
+export class AccessDenied extends OAuthError {
+  constructor(d: string) { super('access_denied', d, 403); }
+}
+export class InvalidToken extends OAuthError {
+  constructor(d: string) { super('invalid_token', d, 401); }
+}
+export class InsufficientScope extends OAuthError {
+  constructor(d: string) { super('insufficient_scope', d, 403); }
+}
+
+/** An /authorize error that must be shown as a page: the redirect URI cannot be trusted. */
+export class AuthorizePageError extends OAuthError {
+  constructor(error: OAuthErrorCode, d: string) {
+    super(error, d);
+    this.redirectable = false;
+  }
+}
+
+/** Non-OAuth failures of services (import, admin, portal), with a stable code. */
+export type AppErrorCode = 'not_found' | 'conflict' | 'forbidden' | 'validation_failed' | 'rate_limited' | 'unauthorized';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly status = ({ not_found: 404, conflict: 409, forbidden: 403, validation_failed: 400, rate_limited: 429, unauthorized: 401 } as const)[code],
+  ) {
+    super(message);
+  }
+}

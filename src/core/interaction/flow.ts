@@ -1,0 +1,102 @@
+/**
+ * What happens between a validated authorization request and the redirect back to the client:
+ * login when there is no (fresh enough) session, consent when no remembered grant covers the
+ * scopes, then the code (or, for the implicit grant, the token).
+ */
+import { randomId } from '../../crypto/random.js';
+import { buildRedirect } from '../authorize/redirect.js';
+import { issueAuthorizationCode } from '../authorize/issue-code.js';
+import type { CoreDeps } from '../deps.js';
+import type { ResolvedServer } from '../directory.js';
+import { AccessDenied, OAuthError } from '../errors.js';
+import { INTERACTION_TTL } from '../settings.js';
+import { issueAccessToken } from '../tokens/issue.js';
+import type { AuthorizationRequest, Interaction, Session } from '../types.js';
+
+export type AuthorizeOutcome =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'login'; interactionId: string }
+  | { kind: 'consent'; interactionId: string };
+
+function needsLogin(req: AuthorizationRequest, session: Session | null, now: number): boolean {
+  if (!session || session.tenantId !== req.tenantId) return true;
+  if (req.prompt.includes('login')) return true;
+  return req.maxAge !== null && now - session.authTime > req.maxAge;
+}
+
+async function park(deps: CoreDeps, request: AuthorizationRequest): Promise<string> {
+  const now = deps.clock.now();
+  const interaction: Interaction = { id: randomId(), request, createdAt: now, expiresAt: now + INTERACTION_TTL };
+  await deps.stores.interactions.save(interaction);
+  return interaction.id;
+}
+
+async function coveringGrant(deps: CoreDeps, req: AuthorizationRequest, userId: string): Promise<string | null> {
+  const grant = await deps.stores.grants.find(req.tenantId, req.serverId, req.clientId, userId);
+  return grant && req.scopes.every((s) => grant.scopes.includes(s)) ? grant.id : null;
+}
+
+/** Entry from /authorize. */
+export async function startAuthorization(
+  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session | null,
+): Promise<AuthorizeOutcome> {
+  const now = deps.clock.now();
+  if (needsLogin(req, session, now)) {
+    if (req.prompt.includes('none')) throw new OAuthError('login_required', 'the user is not signed in');
+    return { kind: 'login', interactionId: await park(deps, req) };
+  }
+  return afterAuthentication(deps, rs, req, session!, null);
+}
+
+/** After login (or with a valid session): consent if needed, else complete. */
+export async function afterAuthentication(
+  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session, interactionId: string | null,
+): Promise<AuthorizeOutcome> {
+  const grantId = req.prompt.includes('consent') ? null : await coveringGrant(deps, req, session.userId);
+  if (grantId) {
+    if (interactionId) await deps.stores.interactions.delete(interactionId);
+    return { kind: 'redirect', url: await complete(deps, rs, req, session, grantId) };
+  }
+  if (req.prompt.includes('none')) throw new OAuthError('consent_required', 'the user has not approved this application');
+  return { kind: 'consent', interactionId: interactionId ?? (await park(deps, req)) };
+}
+
+/** The user pressed Authorize or Deny on the consent page. */
+export async function decideConsent(
+  deps: CoreDeps, rs: ResolvedServer, interaction: Interaction, session: Session, approve: boolean,
+): Promise<string> {
+  const req = interaction.request;
+  await deps.stores.interactions.delete(interaction.id);
+  if (!approve) throw new AccessDenied('the user denied the request');
+  const grantId = await deps.stores.grants.remember({
+    id: randomId(), tenantId: req.tenantId, serverId: req.serverId, clientId: req.clientId, userId: session.userId,
+    scopes: req.scopes, createdAt: deps.clock.now(),
+  });
+  return complete(deps, rs, req, session, grantId);
+}
+
+async function complete(
+  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session, grantId: string,
+): Promise<string> {
+  if (req.responseType === 'code') {
+    return buildRedirect(req, await issueAuthorizationCode(deps, rs, req, session.userId, grantId, session.authTime));
+  }
+  return buildRedirect(req, await implicitTokenParams(deps, rs, req, session, grantId));
+}
+
+/** SPEC §4.5: the legacy implicit grant returns a token in the fragment, never a refresh token. */
+async function implicitTokenParams(
+  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session, grantId: string,
+): Promise<Record<string, string>> {
+  const se = req.dialect === 'stackexchange';
+  const ttl = se ? (req.scopes.includes('no_expiry') ? null : rs.server.settings.seAccessTokenTtl) : rs.server.settings.accessTokenTtl;
+  const access = await issueAccessToken(deps, rs, {
+    clientId: req.clientId, userId: session.userId, scopes: req.scopes, ttl, format: 'opaque', authTime: session.authTime,
+    codeHash: null, familyId: null, grantId,
+  });
+  const params: Record<string, string> = { access_token: access.token };
+  if (ttl !== null) params[se ? 'expires' : 'expires_in'] = String(ttl);
+  if (!se) Object.assign(params, { token_type: 'Bearer', scope: req.scopes.join(' ') });
+  if (req.state !== null) params.state = req.state;
+  return params;
+}

@@ -1,0 +1,75 @@
+/**
+ * Sign-in with throttling (SPEC §6): failures are counted per account and per IP; after a few,
+ * the key is locked for a time that doubles with every further failure, up to 15 minutes.
+ */
+import { generateOpaqueToken, hashOpaqueToken } from '../../crypto/opaque-token.js';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/password.js';
+import type { CoreDeps } from '../deps.js';
+import { AppError } from '../errors.js';
+import type { LoginAttempt } from '../ports.js';
+import type { Session } from '../types.js';
+
+export const SESSION_TTL = 8 * 3600;
+const LIMITS = { account: 5, ip: 20 };
+const BASE_LOCK = 30;
+const MAX_LOCK = 15 * 60;
+/** Failures older than this no longer count. */
+const FORGET_AFTER = 3600;
+
+export interface LoginResult {
+  session: Session;
+  /** The cookie value; only its hash is stored. */
+  sessionToken: string;
+}
+
+function keys(tenantId: string, username: string, ip: string) {
+  return { account: `acct:${tenantId}:${username.toLowerCase()}`, ip: `ip:${ip}` };
+}
+
+function lockedFor(a: LoginAttempt | null, now: number): number {
+  return a?.lockedUntil && a.lockedUntil > now ? a.lockedUntil - now : 0;
+}
+
+async function recordFailure(deps: CoreDeps, key: string, limit: number, now: number): Promise<void> {
+  const prev = await deps.stores.loginAttempts.get(key);
+  const failures = prev && now - prev.lastFailureAt < FORGET_AFTER ? prev.failures + 1 : 1;
+  const lockedUntil = failures >= limit ? now + Math.min(BASE_LOCK * 2 ** (failures - limit), MAX_LOCK) : null;
+  await deps.stores.loginAttempts.save({ key, failures, lastFailureAt: now, lockedUntil });
+}
+
+function tooMany(seconds: number): AppError {
+  const minutes = Math.ceil(seconds / 60);
+  return new AppError('rate_limited', `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+}
+
+export async function login(deps: CoreDeps, tenantId: string, username: string, password: string, ip: string): Promise<LoginResult> {
+  const now = deps.clock.now();
+  const k = keys(tenantId, username, ip);
+  const [acct, byIp] = await Promise.all([deps.stores.loginAttempts.get(k.account), deps.stores.loginAttempts.get(k.ip)]);
+  const wait = Math.max(lockedFor(acct, now), lockedFor(byIp, now));
+  if (wait > 0) throw tooMany(wait);
+  const user = await deps.stores.users.findByUsername(tenantId, username);
+  // Verify against a dummy hash for unknown users so the response time does not reveal them.
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !ok || user.disabled) {
+    await recordFailure(deps, k.account, LIMITS.account, now);
+    await recordFailure(deps, k.ip, LIMITS.ip, now);
+    const after = await deps.stores.loginAttempts.get(k.account);
+    if (lockedFor(after, now) > 0) throw tooMany(lockedFor(after, now));
+    throw new AppError('unauthorized', 'Wrong username or password.');
+  }
+  await deps.stores.loginAttempts.clear(k.account);
+  const sessionToken = generateOpaqueToken('pxss');
+  const session: Session = { hash: hashOpaqueToken(sessionToken), tenantId, userId: user.id, authTime: now, expiresAt: now + SESSION_TTL };
+  await deps.stores.sessions.save(session);
+  return { session, sessionToken };
+}
+
+export async function findSession(deps: CoreDeps, token: string | undefined): Promise<Session | null> {
+  if (!token) return null;
+  return deps.stores.sessions.find(hashOpaqueToken(token), deps.clock.now());
+}
+
+export async function logout(deps: CoreDeps, token: string | undefined): Promise<void> {
+  if (token) await deps.stores.sessions.delete(hashOpaqueToken(token));
+}

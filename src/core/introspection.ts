@@ -1,0 +1,53 @@
+/** RFC 7662 token introspection and RFC 7009 revocation. */
+import { authenticateClient, readClientCredentials } from './client-auth/authenticate.js';
+import type { CoreDeps } from './deps.js';
+import type { ResolvedServer } from './directory.js';
+import { InvalidClient, InvalidRequest, UnauthorizedClient } from './errors.js';
+import { findActiveToken, findToken } from './tokens/lookup.js';
+
+export type IntrospectionResponse =
+  | { active: false }
+  | {
+      active: true; scope: string; client_id: string; sub: string; exp?: number; iat: number;
+      token_type: string; iss: string; aud?: string;
+    };
+
+interface EndpointRequest {
+  params: Record<string, string | undefined>;
+  authorization: string | undefined;
+}
+
+/** SPEC §4.3: any confidential client of the same server may introspect; public clients may not. */
+export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest): Promise<IntrospectionResponse> {
+  const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, readClientCredentials(req.params, req.authorization));
+  if (client.public) throw new UnauthorizedClient('public clients may not introspect tokens');
+  const token = req.params.token;
+  if (!token) throw new InvalidRequest('token is required');
+  const rec = await findActiveToken(deps, rs, token);
+  if (!rec) return { active: false };
+  return {
+    active: true,
+    scope: rec.scope,
+    client_id: rec.clientId,
+    sub: rec.userId ?? rec.clientId,
+    ...(rec.expiresAt !== null ? { exp: rec.expiresAt } : {}),
+    iat: rec.createdAt,
+    token_type: rec.kind === 'refresh' ? 'refresh_token' : 'Bearer',
+    iss: rs.issuer,
+  };
+}
+
+/** RFC 7009 §2.1: a client revokes its own tokens; unknown tokens are not an error. */
+export async function revoke(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest): Promise<void> {
+  const creds = readClientCredentials(req.params, req.authorization);
+  const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds);
+  if (!client) throw new InvalidClient('client authentication failed');
+  const token = req.params.token;
+  if (!token) throw new InvalidRequest('token is required');
+  const rec = await findToken(deps, rs, token);
+  if (!rec || rec.clientId !== client.clientId) return;
+  const now = deps.clock.now();
+  await deps.stores.tokens.revoke(rec.hash, now);
+  // RFC 7009 §2.1: revoking a refresh token also revokes the access tokens of its grant.
+  if (rec.kind === 'refresh' && rec.familyId) await deps.stores.tokens.revokeFamily(rec.familyId, now);
+}

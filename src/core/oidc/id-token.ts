@@ -1,0 +1,31 @@
+/** OpenID Connect Core §2 ID tokens with nonce, at_hash and auth_time. */
+import { halfHash, signJwt } from '../../crypto/jwt.js';
+import type { CoreDeps } from '../deps.js';
+import type { ResolvedServer } from '../directory.js';
+import type { User } from '../types.js';
+import { userClaims } from './claims.js';
+
+export interface IdTokenRequest {
+  clientId: string;
+  user: User;
+  scopes: string[];
+  nonce: string | null;
+  authTime: number;
+  accessToken: string;
+}
+
+export function issueIdToken(deps: CoreDeps, rs: ResolvedServer, req: IdTokenRequest): string {
+  const now = deps.clock.now();
+  return signJwt(rs.signingKey, 'JWT', {
+    iss: rs.issuer,
+    sub: req.user.id,
+    aud: req.clientId,
+    azp: req.clientId,
+    iat: now,
+    exp: now + rs.server.settings.accessTokenTtl,
+    auth_time: req.authTime,
+    ...(req.nonce !== null ? { nonce: req.nonce } : {}),
+    at_hash: halfHash(rs.signingKey.alg, req.accessToken),
+    ...userClaims(req.user, req.scopes),
+  });
+}

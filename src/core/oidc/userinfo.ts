@@ -1,0 +1,17 @@
+/** OIDC Core §5.3 UserInfo: claims for the user of a valid access token with `openid`. */
+import type { CoreDeps } from '../deps.js';
+import type { ResolvedServer } from '../directory.js';
+import { InsufficientScope, InvalidToken } from '../errors.js';
+import { findActiveToken } from '../tokens/lookup.js';
+import { userClaims } from './claims.js';
+
+export async function userinfo(deps: CoreDeps, rs: ResolvedServer, accessToken: string | undefined): Promise<Record<string, unknown>> {
+  if (!accessToken) throw new InvalidToken('a Bearer access token is required');
+  const rec = await findActiveToken(deps, rs, accessToken);
+  if (!rec || rec.kind !== 'access') throw new InvalidToken('the access token is invalid, expired or revoked');
+  const scopes = rec.scope.split(' ');
+  if (!scopes.includes('openid') || !rec.userId) throw new InsufficientScope('the access token lacks the openid scope');
+  const user = await deps.stores.users.findById(rs.server.tenantId, rec.userId);
+  if (!user || user.disabled) throw new InvalidToken('the user of this token no longer exists');
+  return { sub: user.id, ...userClaims(user, scopes) };
+}

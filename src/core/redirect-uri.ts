@@ -1,0 +1,56 @@
+/**
+ * Redirect URI matching (SPEC §4.1, RFC 9700 §4.1.3): exact string match, RFC 8252 §7.3
+ * loopback with any port, or an https URI on a registered OAuth domain.
+ */
+import type { Client } from './types.js';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
+
+function parse(uri: string): URL | null {
+  try {
+    return new URL(uri);
+  } catch {
+    return null;
+  }
+}
+
+function isLoopback(u: URL): boolean {
+  return u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
+}
+
+/** RFC 8252 §7.3: the port of a loopback redirect may vary; everything else must match. */
+function loopbackMatches(requested: URL, registered: string): boolean {
+  const r = parse(registered);
+  if (!r || !isLoopback(r)) return false;
+  return requested.hostname === r.hostname && requested.pathname === r.pathname && requested.search === r.search;
+}
+
+function domainMatches(u: URL, domain: string): boolean {
+  if (u.protocol !== 'https:') return false;
+  const host = u.hostname;
+  const d = domain.toLowerCase();
+  return host === d || host.endsWith(`.${d}`);
+}
+
+export function matchRedirectUri(client: Pick<Client, 'redirectUris' | 'oauthDomain'>, requested: string): boolean {
+  // Fragments are never allowed (RFC 6749 §3.1.2); credentials in a URI are a phishing trick.
+  if (requested.includes('#')) return false;
+  const u = parse(requested);
+  if (!u || u.username || u.password) return false;
+  if (client.redirectUris.includes(requested)) return true;
+  if (isLoopback(u) && client.redirectUris.some((r) => loopbackMatches(u, r))) return true;
+  return client.oauthDomain !== null && domainMatches(u, client.oauthDomain);
+}
+
+/** Valid as a *registered* redirect URI: absolute, no fragment, https unless loopback or a native scheme. */
+export function checkRegisteredRedirectUri(uri: string): string | null {
+  const u = parse(uri);
+  if (!u) return 'is not an absolute URI';
+  if (u.hash || uri.includes('#')) return 'must not contain a fragment';
+  if (u.username || u.password) return 'must not contain credentials';
+  if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname) && u.hostname !== 'localhost') {
+    return 'must use https (http is allowed for loopback only)';
+  }
+  if (u.protocol === 'javascript:' || u.protocol === 'data:') return 'uses a forbidden scheme';
+  return null;
+}

@@ -1,0 +1,19 @@
+/** Defaults for per-server settings (SPEC §4.2, §10). */
+import type { ServerSettings } from './types.js';
+
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
+  accessTokenTtl: 3600,
+  seAccessTokenTtl: 86400,
+  refreshTokenTtl: 30 * 86400,
+  accessTokenFormat: 'jwt',
+  allowPlainPkce: false,
+  signingAlg: 'ES256',
+};
+
+/** RFC 6749 §4.1.2 recommends at most 10 minutes; SPEC §4.2 fixes 60 seconds. */
+export const CODE_TTL = 60;
+export const INTERACTION_TTL = 15 * 60;
+
+export function resolveSettings(partial: Partial<ServerSettings> | undefined): ServerSettings {
+  return { ...DEFAULT_SERVER_SETTINGS, ...(partial ?? {}) };
+}

@@ -1,0 +1,33 @@
+/**
+ * The token endpoint (RFC 6749 §3.2): authenticate the client, check the grant is allowed,
+ * strip undeclared parameters, dispatch to the grant handler.
+ */
+import { authenticateClient, readClientCredentials } from '../client-auth/authenticate.js';
+import type { CoreDeps } from '../deps.js';
+import type { ResolvedServer } from '../directory.js';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
+import type { GrantRegistry } from './registry.js';
+import type { TokenDialect, TokenResponse } from './types.js';
+
+export interface TokenRequest {
+  params: Record<string, string | undefined>;
+  authorization: string | undefined;
+  dialect: TokenDialect;
+}
+
+export async function handleTokenRequest(
+  deps: CoreDeps, registry: GrantRegistry, rs: ResolvedServer, req: TokenRequest,
+): Promise<TokenResponse> {
+  const grantType = req.params.grant_type;
+  if (!grantType) throw new InvalidRequest('grant_type is required');
+  const handler = registry.get(grantType);
+  if (!handler) throw new UnsupportedGrantType(`grant_type "${grantType.slice(0, 60)}" is not supported`);
+  const creds = readClientCredentials(req.params, req.authorization);
+  const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds);
+  if (!client.grantTypes.includes(handler.grantType)) {
+    throw new UnauthorizedClient(`client "${client.clientId}" may not use grant_type "${grantType}"`);
+  }
+  const params: Record<string, string | undefined> = {};
+  for (const name of handler.parameters) params[name] = req.params[name];
+  return handler.handle({ deps, rs, client, params, dialect: req.dialect });
+}

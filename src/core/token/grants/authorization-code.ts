@@ -1,0 +1,51 @@
+/** RFC 6749 §4.1.3 + RFC 7636 §4.5: exchange an authorization code. */
+import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
+import { InvalidGrant, InvalidRequest } from '../../errors.js';
+import { verifyPkce } from '../../pkce.js';
+import type { AuthorizationCode } from '../../types.js';
+import { issueUserTokens } from '../token-set.js';
+import type { GrantHandler, TokenContext } from '../types.js';
+
+async function consumeCode(ctx: TokenContext, code: string): Promise<AuthorizationCode> {
+  const { deps } = ctx;
+  const now = deps.clock.now();
+  const hash = hashOpaqueToken(code);
+  const row = await deps.stores.codes.consume(hash, now);
+  if (row) return row;
+  const used = await deps.stores.codes.find(hash);
+  if (used?.consumedAt != null) {
+    // RFC 6749 §4.1.2: a code used twice revokes every token issued from it.
+    await deps.stores.tokens.revokeByCode(hash, now);
+    throw new InvalidGrant('authorization code was already used; tokens issued from it are revoked');
+  }
+  throw new InvalidGrant('authorization code is invalid');
+}
+
+export const authorizationCodeGrant: GrantHandler = {
+  grantType: 'authorization_code',
+  parameters: ['code', 'redirect_uri', 'code_verifier'],
+  async handle(ctx) {
+    const { code, redirect_uri: redirectUri, code_verifier: verifier } = ctx.params;
+    if (!code) throw new InvalidRequest('code is required');
+    const row = await consumeCode(ctx, code);
+    const { rs, client, deps } = ctx;
+    // Checked after the atomic consume so that a failed attempt still burns the code.
+    if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
+      throw new InvalidGrant('authorization code was issued to another client');
+    }
+    if (row.expiresAt <= deps.clock.now()) throw new InvalidGrant('authorization code expired');
+    if (redirectUri !== undefined ? redirectUri !== row.redirectUri : row.codeChallenge === null) {
+      // RFC 6749 §4.1.3; OAuth 2.1 lets PKCE stand in when redirect_uri is omitted.
+      throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
+    }
+    if (row.codeChallenge !== null) verifyPkce(verifier, row.codeChallenge, row.codeChallengeMethod ?? 'S256');
+    else if (verifier !== undefined) {
+      // RFC 9700 §2.1.1 (PKCE downgrade): a verifier for a code issued without a challenge.
+      throw new InvalidGrant('code_verifier sent, but the authorization request had no code_challenge');
+    }
+    return issueUserTokens(ctx, {
+      userId: row.userId, scopes: row.scope ? row.scope.split(' ') : [], authTime: row.authTime, nonce: row.nonce,
+      codeHash: row.hash, familyId: null, grantId: row.grantId,
+    });
+  },
+};

@@ -1,0 +1,29 @@
+/** RFC 6749 §4.4: a confidential client gets a token for itself. */
+import { UnauthorizedClient, InvalidScope } from '../../errors.js';
+import { checkScopes, defaultScopes, parseScope } from '../../scope.js';
+import { issueAccessToken } from '../../tokens/issue.js';
+import type { GrantHandler } from '../types.js';
+
+/** Scopes that only make sense for a user. */
+const USER_ONLY = new Set(['openid', 'profile', 'email', 'offline_access']);
+
+export const clientCredentialsGrant: GrantHandler = {
+  grantType: 'client_credentials',
+  parameters: ['scope'],
+  async handle(ctx) {
+    const { client, rs, deps } = ctx;
+    if (client.public) throw new UnauthorizedClient('public clients cannot use client_credentials');
+    const requested = ctx.params.scope === undefined
+      ? defaultScopes(client).filter((s) => !USER_ONLY.has(s))
+      : parseScope(ctx.params.scope, ctx.dialect === 'stackexchange');
+    const userOnly = requested.find((s) => USER_ONLY.has(s));
+    if (userOnly) throw new InvalidScope(`scope "${userOnly}" needs a user; client_credentials has none`);
+    checkScopes(requested, client, rs.scopes);
+    const ttl = rs.server.settings.accessTokenTtl;
+    const access = await issueAccessToken(deps, rs, {
+      clientId: client.clientId, userId: null, scopes: requested, ttl, format: rs.server.settings.accessTokenFormat,
+      authTime: null, codeHash: null, familyId: null, grantId: null,
+    });
+    return { access_token: access.token, token_type: 'Bearer', expires_in: ttl, scope: requested.join(' ') };
+  },
+};

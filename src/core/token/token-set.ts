@@ -1,0 +1,57 @@
+/** Builds the tokens for a user grant (code exchange and refresh share this). */
+import { InvalidGrant } from '../errors.js';
+import { issueIdToken } from '../oidc/id-token.js';
+import { issueAccessToken, issueRefreshToken, newFamilyId } from '../tokens/issue.js';
+import type { TokenContext, TokenResponse } from './types.js';
+
+export interface UserGrantFacts {
+  userId: string;
+  scopes: string[];
+  authTime: number;
+  nonce: string | null;
+  codeHash: string | null;
+  familyId: string | null;
+  grantId: string | null;
+}
+
+/** SPEC §4.2: refresh tokens with offline_access, or when the client has the refresh_token grant. */
+function wantsRefresh(ctx: TokenContext, scopes: string[]): boolean {
+  return ctx.dialect === 'oauth2' && (scopes.includes('offline_access') || ctx.client.grantTypes.includes('refresh_token'));
+}
+
+export function accessTokenTtl(ctx: TokenContext, scopes: string[]): number | null {
+  if (ctx.dialect === 'stackexchange') {
+    // `no_expiry` only counts when the app is allowed it; checkScopes has made sure of that.
+    return scopes.includes('no_expiry') ? null : ctx.rs.server.settings.seAccessTokenTtl;
+  }
+  return ctx.rs.server.settings.accessTokenTtl;
+}
+
+export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts): Promise<TokenResponse> {
+  const { deps, rs, client } = ctx;
+  const user = await deps.stores.users.findById(rs.server.tenantId, facts.userId);
+  if (!user || user.disabled) throw new InvalidGrant('the user of this grant no longer exists or is disabled');
+  const refresh = wantsRefresh(ctx, facts.scopes);
+  const familyId = facts.familyId ?? (refresh ? newFamilyId() : null);
+  const ttl = accessTokenTtl(ctx, facts.scopes);
+  const base = {
+    clientId: client.clientId, userId: user.id, scopes: facts.scopes, authTime: facts.authTime,
+    codeHash: facts.codeHash, familyId, grantId: facts.grantId,
+  };
+  const format = ctx.dialect === 'stackexchange' ? 'opaque' : rs.server.settings.accessTokenFormat;
+  const access = await issueAccessToken(deps, rs, { ...base, ttl, format });
+  const response: TokenResponse = {
+    access_token: access.token,
+    token_type: 'Bearer',
+    ...(access.expiresAt !== null ? { expires_in: access.expiresAt - deps.clock.now() } : {}),
+    scope: facts.scopes.join(' '),
+  };
+  if (refresh && familyId) response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId });
+  if (facts.scopes.includes('openid') && ctx.dialect === 'oauth2') {
+    response.id_token = issueIdToken(deps, rs, {
+      clientId: client.clientId, user, scopes: facts.scopes, nonce: facts.nonce, authTime: facts.authTime, accessToken: access.token,
+    });
+  }
+  if (facts.grantId) await deps.stores.grants.touch(facts.grantId, deps.clock.now());
+  return response;
+}

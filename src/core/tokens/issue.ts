@@ -1,0 +1,86 @@
+/**
+ * Issuing access and refresh tokens. Access tokens are RFC 9068 JWTs or opaque prefixed
+ * strings (per server); both are recorded so they can be introspected and revoked.
+ */
+import { signJwt } from '../../crypto/jwt.js';
+import { generateOpaqueToken, hashOpaqueToken } from '../../crypto/opaque-token.js';
+import { randomBase64url } from '../../crypto/random.js';
+import type { CoreDeps } from '../deps.js';
+import type { ResolvedServer } from '../directory.js';
+import type { AccessTokenFormat, TokenRecord } from '../types.js';
+
+export interface AccessTokenRequest {
+  clientId: string;
+  /** The user, or null for a client acting on its own behalf (client_credentials). */
+  userId: string | null;
+  scopes: string[];
+  /** Seconds, or null for a token with no expiry (`no_expiry`, SPEC §4.2). */
+  ttl: number | null;
+  format: AccessTokenFormat;
+  authTime: number | null;
+  codeHash: string | null;
+  familyId: string | null;
+  grantId: string | null;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresAt: number | null;
+}
+
+/** Key under which a JWT access token is recorded: its jti (not secret, the token is signed). */
+export function jwtRecordKey(jti: string): string {
+  return `jti_${jti}`;
+}
+
+export async function issueAccessToken(deps: CoreDeps, rs: ResolvedServer, req: AccessTokenRequest): Promise<IssuedAccessToken> {
+  const now = deps.clock.now();
+  const expiresAt = req.ttl === null ? null : now + req.ttl;
+  let token: string;
+  let hash: string;
+  if (req.format === 'jwt' && expiresAt !== null) {
+    const jti = randomBase64url(16);
+    token = signJwt(rs.signingKey, 'at+jwt', {
+      iss: rs.issuer,
+      sub: req.userId ?? req.clientId,
+      aud: rs.issuer,
+      client_id: req.clientId,
+      scope: req.scopes.join(' '),
+      iat: now,
+      exp: expiresAt,
+      jti,
+      ...(req.authTime !== null ? { auth_time: req.authTime } : {}),
+    });
+    hash = jwtRecordKey(jti);
+  } else {
+    // Tokens without expiry are always opaque: a JWT would stay valid offline forever.
+    token = generateOpaqueToken('pxat');
+    hash = hashOpaqueToken(token);
+  }
+  await deps.stores.tokens.save(record(rs, req, hash, 'access', now, expiresAt));
+  return { token, expiresAt };
+}
+
+export async function issueRefreshToken(
+  deps: CoreDeps, rs: ResolvedServer, req: Omit<AccessTokenRequest, 'ttl' | 'format'> & { familyId: string },
+): Promise<string> {
+  const now = deps.clock.now();
+  const token = generateOpaqueToken('pxrt');
+  const expiresAt = now + rs.server.settings.refreshTokenTtl;
+  await deps.stores.tokens.save(record(rs, { ...req, ttl: null, format: 'opaque' }, hashOpaqueToken(token), 'refresh', now, expiresAt));
+  return token;
+}
+
+function record(
+  rs: ResolvedServer, req: AccessTokenRequest, hash: string, kind: TokenRecord['kind'], now: number, expiresAt: number | null,
+): TokenRecord {
+  return {
+    hash, kind, tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: req.clientId, userId: req.userId,
+    scope: req.scopes.join(' '), createdAt: now, expiresAt, revokedAt: null, codeHash: req.codeHash,
+    familyId: req.familyId, grantId: req.grantId, consumedAt: null, authTime: req.authTime,
+  };
+}
+
+export function newFamilyId(): string {
+  return randomBase64url(16);
+}

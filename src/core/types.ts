@@ -1,0 +1,161 @@
+/** The entities of the protocol core. Times are epoch seconds. */
+
+export type AccessTokenFormat = 'jwt' | 'opaque';
+
+export interface ServerSettings {
+  accessTokenTtl: number;
+  /** Lifetime of tokens from the Stack Exchange endpoints. */
+  seAccessTokenTtl: number;
+  refreshTokenTtl: number;
+  accessTokenFormat: AccessTokenFormat;
+  allowPlainPkce: boolean;
+  signingAlg: 'ES256' | 'RS256' | 'EdDSA';
+}
+
+export interface ScopeDefinition {
+  name: string;
+  description: string;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+}
+
+export interface AuthorizationServer {
+  tenantId: string;
+  id: string;
+  settings: ServerSettings;
+  /** Scopes defined by this server on top of the built-in ones. */
+  customScopes: ScopeDefinition[];
+}
+
+export const GRANT_TYPES = [
+  'authorization_code', 'refresh_token', 'client_credentials', 'implicit', 'urn:pixie:grant-type:challenge-code',
+] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['none', 'client_secret_basic', 'client_secret_post'] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+export interface Client {
+  tenantId: string;
+  serverId: string;
+  clientId: string;
+  name: string;
+  description: string;
+  public: boolean;
+  grantTypes: GrantType[];
+  redirectUris: string[];
+  /** Stack Exchange–style: any https redirect URI on this host or a subdomain (SPEC §4.1). */
+  oauthDomain: string | null;
+  scopes: string[];
+  responseTypes: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  ownerUserId: string | null;
+}
+
+export interface ClientSecret {
+  id: string;
+  name: string;
+  hash: string;
+  displayPrefix: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface User {
+  tenantId: string;
+  id: string;
+  username: string;
+  passwordHash: string;
+  email: string | null;
+  name: string | null;
+  disabled: boolean;
+}
+
+export interface Grant {
+  id: string;
+  tenantId: string;
+  serverId: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface AuthorizationCode {
+  hash: string;
+  tenantId: string;
+  serverId: string;
+  clientId: string;
+  userId: string;
+  grantId: string;
+  redirectUri: string;
+  scope: string;
+  codeChallenge: string | null;
+  codeChallengeMethod: 'S256' | 'plain' | null;
+  nonce: string | null;
+  authTime: number;
+  expiresAt: number;
+  consumedAt: number | null;
+  createdAt: number;
+}
+
+export type TokenKind = 'access' | 'refresh';
+
+export interface TokenRecord {
+  hash: string;
+  kind: TokenKind;
+  tenantId: string;
+  serverId: string;
+  clientId: string;
+  userId: string | null;
+  scope: string;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  /** Code the token descends from: a replayed code revokes all of them (RFC 6749 §4.1.2). */
+  codeHash: string | null;
+  /** Refresh-token family: reuse of a rotated token revokes the family (RFC 9700 §4.14.2). */
+  familyId: string | null;
+  grantId: string | null;
+  consumedAt: number | null;
+  authTime: number | null;
+}
+
+export interface Session {
+  hash: string;
+  tenantId: string;
+  userId: string;
+  authTime: number;
+  expiresAt: number;
+}
+
+/** A validated authorization request, parked while the user logs in and consents. */
+export interface AuthorizationRequest {
+  tenantId: string;
+  serverId: string;
+  clientId: string;
+  redirectUri: string;
+  responseType: 'code' | 'token';
+  scopes: string[];
+  state: string | null;
+  codeChallenge: string | null;
+  codeChallengeMethod: 'S256' | 'plain' | null;
+  nonce: string | null;
+  prompt: string[];
+  maxAge: number | null;
+  /** Which endpoint took the request: the response format differs (SPEC §5). */
+  dialect: 'oauth2' | 'stackexchange';
+}
+
+export interface Interaction {
+  id: string;
+  request: AuthorizationRequest;
+  createdAt: number;
+  expiresAt: number;
+}

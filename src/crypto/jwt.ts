@@ -1,0 +1,57 @@
+/**
+ * JWT signing with node:crypto directly: about 3x faster than a general JOSE library
+ * on the token path (see docs/benchmarks.md). Tokens are verified with `jose` in tests.
+ */
+import { createHash, sign } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { PublicJwk, SigningKey } from './keys.js';
+
+const headerCache = new Map<string, string>();
+
+function encodedHeader(key: SigningKey, typ: string): string {
+  const cacheKey = `${key.kid}|${typ}`;
+  let h = headerCache.get(cacheKey);
+  if (!h) {
+    h = Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ })).toString('base64url');
+    headerCache.set(cacheKey, h);
+  }
+  return h;
+}
+
+export function signJwt(key: SigningKey, typ: 'JWT' | 'at+jwt', payload: object): string {
+  const input = `${encodedHeader(key, typ)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signature =
+    key.alg === 'ES256'
+      ? sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' })
+      : key.alg === 'RS256'
+        ? sign('sha256', Buffer.from(input), key.privateKey)
+        : sign(null, Buffer.from(input), key.privateKey);
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** OIDC Core §3.1.3.6 at_hash / c_hash: left half of the hash that matches the JWS alg. */
+export function halfHash(alg: SigningKey['alg'], value: string): string {
+  const digest = createHash(alg === 'EdDSA' ? 'sha512' : 'sha256').update(value).digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+export interface VerifiedJwt {
+  payload: JWTPayload;
+  kid?: string;
+}
+
+/** Verify a JWT against a set of public keys (our own JWKS). Throws on any failure. */
+export async function verifyJwt(
+  token: string,
+  keys: PublicJwk[],
+  opts: { issuer: string; typ?: string; audience?: string; currentDate?: Date },
+): Promise<VerifiedJwt> {
+  const jwks = createLocalJWKSet({ keys: keys as never });
+  const { payload, protectedHeader } = await jwtVerify(token, jwks, {
+    issuer: opts.issuer,
+    typ: opts.typ,
+    audience: opts.audience,
+    currentDate: opts.currentDate,
+  });
+  return { payload, kid: protectedHeader.kid };
+}

@@ -1,0 +1,66 @@
+/**
+ * Opaque secrets: `<prefix>_<43 chars of 256-bit randomness><6 chars checksum>`.
+ * The prefix says what leaked; the CRC-32 checksum lets a secret scanner tell a real
+ * Pixie secret from noise offline (the GitHub token format). Only sha256 is stored.
+ */
+import { randomBytes } from 'node:crypto';
+import { sha256Base64url } from './digest.js';
+
+export const TOKEN_PREFIXES = {
+  accessToken: 'pxat',
+  refreshToken: 'pxrt',
+  apiKey: 'pxk',
+  clientSecret: 'pxs',
+  code: 'pxc',
+  session: 'pxss',
+  challengeToken: 'pxct',
+} as const;
+export type TokenPrefix = (typeof TOKEN_PREFIXES)[keyof typeof TOKEN_PREFIXES];
+
+const CRC_TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+
+function crc32(text: string): number {
+  let crc = -1;
+  for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+function checksum(body: string): string {
+  const buf = Buffer.alloc(4);
+  buf.writeUInt32BE(crc32(body));
+  return buf.toString('base64url'); // 6 chars
+}
+
+export function generateOpaqueToken(prefix: TokenPrefix): string {
+  const body = `${prefix}_${randomBytes(32).toString('base64url')}`;
+  return body + checksum(body);
+}
+
+const SHAPE = /^(px[a-z]{1,3})_([A-Za-z0-9_-]{43})([A-Za-z0-9_-]{6})$/;
+
+/** True when the string has a Pixie prefix and a valid checksum (no server call needed). */
+export function hasValidChecksum(token: string, prefix?: TokenPrefix): boolean {
+  const m = SHAPE.exec(token);
+  if (!m) return false;
+  if (prefix && m[1] !== prefix) return false;
+  return checksum(`${m[1]}_${m[2]}`) === m[3];
+}
+
+/** The value stored at rest for a generated secret; high entropy makes a fast hash enough. */
+export function hashOpaqueToken(token: string): string {
+  return sha256Base64url(token);
+}
+
+/** The part of a secret that may be shown again after creation (prefix + 4 chars). */
+export function displayPrefix(token: string): string {
+  const i = token.indexOf('_');
+  return token.slice(0, i + 5);
+}

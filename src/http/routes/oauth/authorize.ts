@@ -1,0 +1,66 @@
+/** GET|POST /{tenant}/{server}/oauth2/authorize (RFC 6749 §4.1.1, SPEC §4.1). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorRedirect } from '../../../core/authorize/redirect.js';
+import { validateAuthorizationRequest, type RawParams, type RedirectTarget } from '../../../core/authorize/validate-request.js';
+import type { ResolvedServer } from '../../../core/directory.js';
+import { AuthorizePageError, InvalidRequest, OAuthError } from '../../../core/errors.js';
+import { startAuthorization, type AuthorizeOutcome } from '../../../core/interaction/flow.js';
+import type { AuthorizationRequest } from '../../../core/types.js';
+import { resolveServer, TenantServerParams } from '../../context.js';
+import { currentSession } from '../../plugins/session.js';
+import { sendPage } from '../../plugins/page-headers.js';
+import { errorPage } from '../../views/pages.js';
+
+/** Parameters that decide where errors go: duplicated, they make the request untrustworthy. */
+const TARGET_PARAMS = ['client_id', 'redirect_uri'];
+
+function splitParams(raw: Record<string, unknown>): { params: RawParams; duplicated: string[] } {
+  const params: RawParams = {};
+  const duplicated: string[] = [];
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v === 'string') params[k] = v;
+    else duplicated.push(k);
+  }
+  return { params, duplicated };
+}
+
+export function outcomeRedirect(reply: FastifyReply, outcome: AuthorizeOutcome): FastifyReply {
+  if (outcome.kind === 'redirect') return reply.redirect(outcome.url, 302);
+  const page = outcome.kind === 'login' ? '/login' : '/consent';
+  return reply.redirect(`${page}?interaction=${encodeURIComponent(outcome.interactionId)}`, 302);
+}
+
+/** Shared by /oauth2/authorize and the Stack Exchange /oauth and /oauth/dialog. */
+export async function handleAuthorize(
+  request: FastifyRequest, reply: FastifyReply, rs: ResolvedServer, raw: Record<string, unknown>,
+  dialect: AuthorizationRequest['dialect'], overrides: RawParams = {},
+): Promise<FastifyReply> {
+  const deps = request.server.pixie.deps;
+  const { params, duplicated } = splitParams(raw);
+  Object.assign(params, overrides);
+  let target: RedirectTarget | null = null;
+  try {
+    const dupTarget = duplicated.find((d) => TARGET_PARAMS.includes(d));
+    if (dupTarget) throw new AuthorizePageError('invalid_request', `parameter "${dupTarget}" was sent more than once`);
+    const { request: authz } = await validateAuthorizationRequest(deps, rs, params, dialect, (t) => (target = t));
+    if (duplicated.length) throw new InvalidRequest(`parameter "${duplicated[0]}" was sent more than once`);
+    const session = await currentSession(request, rs.server.tenantId);
+    return outcomeRedirect(reply, await startAuthorization(deps, rs, authz, session));
+  } catch (err) {
+    if (err instanceof OAuthError && err.redirectable && target) return reply.redirect(errorRedirect(target, err, rs.issuer), 302);
+    if (err instanceof OAuthError) return sendPage(reply, 400, errorPage('This sign-in link is not valid', err.description, err.error));
+    throw err;
+  }
+}
+
+export function authorizeRoutes(app: FastifyInstance): void {
+  const handler = async (request: FastifyRequest<{ Params: { tenant: string; server: string } }>, reply: FastifyReply) => {
+    const rs = await resolveServer(app, request.params.tenant, request.params.server);
+    const raw = (request.method === 'POST' ? request.body : request.query) as Record<string, unknown>;
+    return handleAuthorize(request, reply, rs, raw ?? {}, 'oauth2');
+  };
+  const config = { errorFormat: 'page' as const };
+  // Query values may repeat (arrays): handleAuthorize turns that into invalid_request itself.
+  app.get('/:tenant/:server/oauth2/authorize', { schema: { params: TenantServerParams }, config }, handler);
+  app.post('/:tenant/:server/oauth2/authorize', { schema: { params: TenantServerParams }, config }, handler);
+}

@@ -1,0 +1,42 @@
+/** POST /{tenant}/{server}/oauth2/token (RFC 6749 §3.2, §5). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidRequest } from '../../../core/errors.js';
+import { handleTokenRequest } from '../../../core/token/endpoint.js';
+import type { TokenDialect, TokenResponse } from '../../../core/token/types.js';
+import type { ResolvedServer } from '../../../core/directory.js';
+import { FormBody, isForm, noStore, resolveServer, TenantServerParams, type FormParams } from '../../context.js';
+
+export const TokenResponseSchema = {
+  type: 'object',
+  properties: {
+    access_token: { type: 'string' },
+    token_type: { type: 'string' },
+    expires_in: { type: 'integer' },
+    scope: { type: 'string' },
+    refresh_token: { type: 'string' },
+    id_token: { type: 'string' },
+  },
+  required: ['access_token', 'token_type', 'scope'],
+} as const;
+
+export async function runTokenRequest(
+  request: FastifyRequest, rs: ResolvedServer, dialect: TokenDialect,
+): Promise<TokenResponse> {
+  // SPEC §4.2: form-encoded only; a JSON body is a client bug worth naming.
+  if (!isForm(request)) throw new InvalidRequest('token requests must be application/x-www-form-urlencoded');
+  const { pixie } = request.server;
+  return handleTokenRequest(pixie.deps, pixie.registry, rs, {
+    params: request.body as FormParams, authorization: request.headers.authorization, dialect,
+  });
+}
+
+export function tokenRoutes(app: FastifyInstance): void {
+  app.post<{ Params: { tenant: string; server: string } }>('/:tenant/:server/oauth2/token', {
+    schema: { params: TenantServerParams, body: FormBody, response: { 200: TokenResponseSchema } },
+    config: { errorFormat: 'oauth-json' },
+  }, async (request, reply: FastifyReply) => {
+    const rs = await resolveServer(app, request.params.tenant, request.params.server);
+    const response = await runTokenRequest(request, rs, 'oauth2');
+    return noStore(reply).send(response);
+  });
+}

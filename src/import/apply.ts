@@ -1,0 +1,116 @@
+/**
+ * Apply an import document (SPEC §10). Idempotent: running the same file again changes nothing;
+ * a changed file updates what it declares and leaves everything else alone.
+ */
+import type { Stores } from '../core/ports.js';
+import { ADMIN_SERVER_ID } from '../core/scope.js';
+import { resolveSettings } from '../core/settings.js';
+import type { Client, GrantType, ServerSettings } from '../core/types.js';
+import { hashOpaqueToken, displayPrefix } from '../crypto/opaque-token.js';
+import { hashPassword, verifyPassword } from '../crypto/password.js';
+import { randomId } from '../crypto/random.js';
+import type { ImportClientData, ImportFileData, ImportServerData } from './schema.js';
+
+export interface ImportSummary {
+  tenants: number;
+  servers: number;
+  clients: number;
+  users: number;
+}
+
+const SETTING_KEYS = ['accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg'] as const;
+
+function toSeconds(iso: string | null | undefined): number | null {
+  return iso ? Math.floor(Date.parse(iso) / 1000) : null;
+}
+
+export function clientFromImport(tenantId: string, serverId: string, c: ImportClientData, ownerUserId: string | null = null): Client {
+  const isPublic = c.public ?? false;
+  return {
+    tenantId, serverId, clientId: c.client_id, name: c.client_name ?? c.client_id, description: c.description ?? '',
+    public: isPublic, grantTypes: (c.grant_types ?? ['authorization_code']) as GrantType[],
+    redirectUris: c.redirect_uris ?? [], oauthDomain: c.oauth_domain ?? null, scopes: c.scopes ?? ['openid'],
+    responseTypes: c.response_types ?? ['code'],
+    tokenEndpointAuthMethod: c.token_endpoint_auth_method ?? (isPublic ? 'none' : 'client_secret_basic'), ownerUserId,
+  };
+}
+
+async function importSecrets(stores: Stores, tenantId: string, serverId: string, c: ImportClientData, now: number): Promise<void> {
+  if (c.client_secret === undefined) return;
+  const declared = typeof c.client_secret === 'string' ? [{ name: 'default', secret: c.client_secret, expires_at: null }] : c.client_secret;
+  const existing = await stores.clients.listSecrets(tenantId, serverId, c.client_id);
+  for (const d of declared) {
+    const hash = hashOpaqueToken(d.secret);
+    const expiresAt = toSeconds(d.expires_at);
+    const same = existing.find((e) => e.name === d.name);
+    if (same && same.hash === hash && same.expiresAt === expiresAt && same.revokedAt === null) continue;
+    await stores.clients.deleteSecretsByName(tenantId, serverId, c.client_id, [d.name]);
+    await stores.clients.addSecret(tenantId, serverId, c.client_id, {
+      id: randomId(), name: d.name, hash, displayPrefix: displayPrefix(d.secret),
+      createdAt: now, expiresAt, lastUsedAt: null, revokedAt: null,
+    });
+  }
+}
+
+async function importServer(stores: Stores, tenantId: string, s: ImportServerData, now: number): Promise<number> {
+  const previous = await stores.servers.get(tenantId, s.id);
+  const declared: Partial<ServerSettings> = {};
+  for (const k of SETTING_KEYS) if (s[k] !== undefined) (declared as Record<string, unknown>)[k] = s[k];
+  await stores.servers.upsert({
+    tenantId, id: s.id, settings: resolveSettings({ ...previous?.settings, ...declared }),
+    customScopes: s.scopes ?? previous?.customScopes ?? [],
+  }, now);
+  for (const c of s.clients ?? []) {
+    const existing = await stores.clients.find(tenantId, s.id, c.client_id);
+    await stores.clients.upsert(clientFromImport(tenantId, s.id, c, existing?.ownerUserId ?? null), now);
+    await importSecrets(stores, tenantId, s.id, c, now);
+  }
+  return s.clients?.length ?? 0;
+}
+
+export async function applyImport(stores: Stores, data: ImportFileData, now: number): Promise<ImportSummary> {
+  const summary: ImportSummary = { tenants: 0, servers: 0, clients: 0, users: 0 };
+  // Hash passwords before the transaction: scrypt is slow and must not hold the write lock.
+  const hashes = new Map<string, string>();
+  for (const t of data.tenants) {
+    for (const u of t.users ?? []) {
+      const existing = await stores.users.findByUsername(t.id, u.username);
+      const keep = existing && (await verifyPassword(u.password, existing.passwordHash));
+      hashes.set(`${t.id}/${u.username}`, keep ? existing.passwordHash : await hashPassword(u.password));
+    }
+  }
+  await stores.transaction(async () => {
+    for (const t of data.tenants) {
+      const existing = await stores.tenants.get(t.id);
+      await stores.tenants.upsert({ id: t.id, name: t.name ?? existing?.name ?? t.id }, now);
+      await ensureServer(stores, t.id, ADMIN_SERVER_ID, now);
+      summary.tenants++;
+      for (const u of t.users ?? []) {
+        const prev = await stores.users.findByUsername(t.id, u.username);
+        await stores.users.upsert({
+          tenantId: t.id, id: prev?.id ?? randomId(), username: u.username, passwordHash: hashes.get(`${t.id}/${u.username}`)!,
+          email: u.email ?? null, name: u.name ?? null, disabled: u.disabled ?? false,
+        }, now);
+        summary.users++;
+      }
+      for (const s of t.servers ?? []) {
+        summary.clients += await importServer(stores, t.id, s, now);
+        summary.servers++;
+      }
+    }
+  });
+  return summary;
+}
+
+async function ensureServer(stores: Stores, tenantId: string, serverId: string, now: number): Promise<void> {
+  if (!(await stores.servers.get(tenantId, serverId))) {
+    await stores.servers.upsert({ tenantId, id: serverId, settings: resolveSettings({}), customScopes: [] }, now);
+  }
+}
+
+/** SPEC §2: the `default` tenant with its `default` and `admin` servers always exist. */
+export async function ensureDefaults(stores: Stores, now: number): Promise<void> {
+  if (!(await stores.tenants.get('default'))) await stores.tenants.upsert({ id: 'default', name: 'Default' }, now);
+  await ensureServer(stores, 'default', 'default', now);
+  await ensureServer(stores, 'default', ADMIN_SERVER_ID, now);
+}

@@ -1,0 +1,71 @@
+/** Kysely table interfaces. snake_case columns; times are epoch seconds; booleans are 0/1; JSON is text. */
+
+export interface TenantsTable { id: string; name: string; created_at: number }
+export interface ServersTable {
+  tenant_id: string; id: string; settings: string; scopes: string; created_at: number; updated_at: number;
+}
+export interface SigningKeysTable {
+  tenant_id: string; server_id: string; kid: string; alg: string; private_jwk: string; public_jwk: string;
+  created_at: number; retired_at: number | null; expires_at: number | null;
+}
+export interface ClientsTable {
+  tenant_id: string; server_id: string; client_id: string; client_name: string; description: string;
+  public: number; grant_types: string; redirect_uris: string; oauth_domain: string | null; scopes: string;
+  response_types: string; token_endpoint_auth_method: string; owner_user_id: string | null;
+  created_at: number; updated_at: number;
+}
+export interface ClientSecretsTable {
+  id: string; tenant_id: string; server_id: string; client_id: string; name: string; secret_hash: string;
+  display_prefix: string; created_at: number; expires_at: number | null; last_used_at: number | null;
+  revoked_at: number | null;
+}
+export interface ApiKeysTable {
+  id: string; tenant_id: string; server_id: string; client_id: string; name: string; key_hash: string;
+  display_prefix: string; created_at: number; expires_at: number | null; last_used_at: number | null;
+  revoked_at: number | null;
+}
+export interface UsersTable {
+  tenant_id: string; id: string; username: string; password_hash: string; email: string | null;
+  name: string | null; disabled: number; created_at: number; updated_at: number;
+}
+export interface GrantsTable {
+  id: string; tenant_id: string; server_id: string; client_id: string; user_id: string; scopes: string;
+  created_at: number; last_used_at: number | null; revoked_at: number | null;
+}
+export interface SessionsTable {
+  hash: string; tenant_id: string; user_id: string; auth_time: number; expires_at: number; created_at: number;
+}
+export interface InteractionsTable {
+  id: string; tenant_id: string; request: string; created_at: number; expires_at: number;
+}
+export interface AuthorizationCodesTable {
+  hash: string; tenant_id: string; server_id: string; client_id: string; user_id: string; grant_id: string;
+  redirect_uri: string; scope: string; code_challenge: string | null; code_challenge_method: string | null;
+  nonce: string | null; auth_time: number; expires_at: number; consumed_at: number | null; created_at: number;
+}
+export interface TokensTable {
+  hash: string; kind: string; tenant_id: string; server_id: string; client_id: string; user_id: string | null;
+  scope: string; created_at: number; expires_at: number | null; revoked_at: number | null;
+  code_hash: string | null; family_id: string | null; grant_id: string | null; consumed_at: number | null;
+  auth_time: number | null;
+}
+
+export interface DB {
+  tenants: TenantsTable;
+  servers: ServersTable;
+  signing_keys: SigningKeysTable;
+  clients: ClientsTable;
+  client_secrets: ClientSecretsTable;
+  api_keys: ApiKeysTable;
+  users: UsersTable;
+  grants: GrantsTable;
+  sessions: SessionsTable;
+  interactions: InteractionsTable;
+  authorization_codes: AuthorizationCodesTable;
+  tokens: TokensTable;
+  login_attempts: LoginAttemptsTable;
+}
+
+export interface LoginAttemptsTable {
+  key: string; failures: number; last_failure_at: number; locked_until: number | null;
+}

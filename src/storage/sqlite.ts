@@ -1,0 +1,80 @@
+/** better-sqlite3 executor: WAL, foreign keys, statements prepared once and reused. */
+import Database from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { bind, compile, type Params, type SqlExecutor, type Statement } from './prepared.js';
+
+export function openSqlite(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: every commit survives a process crash; only an OS crash or power
+  // loss may lose the last commits. PIXIE_SQLITE_SYNCHRONOUS=FULL trades speed for that.
+  db.pragma(`synchronous = ${process.env.PIXIE_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export class SqliteExecutor implements SqlExecutor {
+  readonly dialect = 'sqlite' as const;
+  private readonly prepared = new Map<number, Database.Statement>();
+  private readonly inTx = new AsyncLocalStorage<true>();
+  /** Settles when the running transaction ends; statements from outside it wait for that. */
+  private txDone: Promise<void> | null = null;
+
+  constructor(readonly db: Database.Database) {}
+
+  private prepare(stmt: Statement<unknown>): { s: Database.Statement; params: (p: Params) => unknown[] } {
+    const c = compile(stmt, 'sqlite');
+    let s = this.prepared.get(stmt.id);
+    if (!s) {
+      s = this.db.prepare(c.sql);
+      this.prepared.set(stmt.id, s);
+    }
+    return { s, params: (p) => bind(c, p) };
+  }
+
+  private async waitOutsideTx(): Promise<void> {
+    while (this.txDone && !this.inTx.getStore()) await this.txDone;
+  }
+
+  async all<R>(stmt: Statement<R>, params: Params = {}): Promise<R[]> {
+    if (this.txDone) await this.waitOutsideTx();
+    const { s, params: bindParams } = this.prepare(stmt);
+    return s.reader ? (s.all(...bindParams(params)) as R[]) : (s.run(...bindParams(params)), []);
+  }
+
+  async first<R>(stmt: Statement<R>, params: Params = {}): Promise<R | null> {
+    if (this.txDone) await this.waitOutsideTx();
+    const { s, params: bindParams } = this.prepare(stmt);
+    return ((s.get(...bindParams(params)) as R | undefined) ?? null);
+  }
+
+  async run(stmt: Statement<unknown>, params: Params = {}): Promise<number> {
+    if (this.txDone) await this.waitOutsideTx();
+    const { s, params: bindParams } = this.prepare(stmt);
+    return s.run(...bindParams(params)).changes;
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTx.getStore()) return fn();
+    await this.waitOutsideTx();
+    let release!: () => void;
+    this.txDone = new Promise((r) => (release = r));
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await this.inTx.run(true, fn);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.txDone = null;
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,92 @@
+import type { ClientStore } from '../../core/ports.js';
+import type { Client, ClientSecret, GrantType, TokenEndpointAuthMethod } from '../../core/types.js';
+import { param, statement, type SqlExecutor } from '../prepared.js';
+import type { ClientSecretsTable, ClientsTable } from '../schema.js';
+import { parseJson } from './json.js';
+
+const where = { tenantId: 'tenant_id', serverId: 'server_id', clientId: 'client_id' } as const;
+
+const findClient = statement((db) =>
+  db.selectFrom('clients').selectAll()
+    .where(where.tenantId, '=', param('tenantId')).where(where.serverId, '=', param('serverId'))
+    .where(where.clientId, '=', param('clientId')),
+);
+const clientColumns = () => ({
+  client_name: param('name'), description: param('description'), public: param<number>('public'),
+  grant_types: param('grantTypes'), redirect_uris: param('redirectUris'), oauth_domain: param<string | null>('oauthDomain'),
+  scopes: param('scopes'), response_types: param('responseTypes'),
+  token_endpoint_auth_method: param('authMethod'), owner_user_id: param<string | null>('ownerUserId'),
+  updated_at: param<number>('now'),
+});
+const upsertClient = statement((db) =>
+  db.insertInto('clients')
+    .values({
+      tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
+      ...clientColumns(), created_at: param<number>('now'),
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'server_id', 'client_id']).doUpdateSet(clientColumns())),
+);
+const listSecrets = statement((db) =>
+  db.selectFrom('client_secrets').selectAll()
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('client_id', '=', param('clientId')).orderBy('created_at'),
+);
+const addSecret = statement((db) =>
+  db.insertInto('client_secrets').values({
+    id: param('id'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
+    name: param('name'), secret_hash: param('hash'), display_prefix: param('displayPrefix'),
+    created_at: param<number>('createdAt'), expires_at: param<number | null>('expiresAt'),
+    last_used_at: param<number | null>('lastUsedAt'), revoked_at: param<number | null>('revokedAt'),
+  }),
+);
+const deleteSecretByName = statement((db) =>
+  db.deleteFrom('client_secrets')
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('client_id', '=', param('clientId')).where('name', '=', param('name')),
+);
+const touchSecret = statement((db) =>
+  db.updateTable('client_secrets').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
+);
+
+export function toClient(r: ClientsTable): Client {
+  return {
+    tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id, name: r.client_name,
+    description: r.description, public: r.public === 1, grantTypes: parseJson<GrantType[]>(r.grant_types, []),
+    redirectUris: parseJson<string[]>(r.redirect_uris, []), oauthDomain: r.oauth_domain,
+    scopes: parseJson<string[]>(r.scopes, []), responseTypes: parseJson<string[]>(r.response_types, []),
+    tokenEndpointAuthMethod: r.token_endpoint_auth_method as TokenEndpointAuthMethod, ownerUserId: r.owner_user_id,
+  };
+}
+
+function toSecret(r: ClientSecretsTable): ClientSecret {
+  return {
+    id: r.id, name: r.name, hash: r.secret_hash, displayPrefix: r.display_prefix, createdAt: r.created_at,
+    expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
+  };
+}
+
+export function clientStore(x: SqlExecutor): ClientStore {
+  return {
+    find: async (tenantId, serverId, clientId) => {
+      const row = await x.first(findClient, { tenantId, serverId, clientId });
+      return row ? toClient(row) : null;
+    },
+    upsert: async (c, now) => {
+      await x.run(upsertClient, {
+        tenantId: c.tenantId, serverId: c.serverId, clientId: c.clientId, name: c.name, description: c.description,
+        public: c.public ? 1 : 0, grantTypes: JSON.stringify(c.grantTypes), redirectUris: JSON.stringify(c.redirectUris),
+        oauthDomain: c.oauthDomain, scopes: JSON.stringify(c.scopes), responseTypes: JSON.stringify(c.responseTypes),
+        authMethod: c.tokenEndpointAuthMethod, ownerUserId: c.ownerUserId, now,
+      });
+    },
+    listSecrets: async (tenantId, serverId, clientId) =>
+      (await x.all(listSecrets, { tenantId, serverId, clientId })).map(toSecret),
+    addSecret: async (tenantId, serverId, clientId, s) => {
+      await x.run(addSecret, { tenantId, serverId, clientId, ...s });
+    },
+    deleteSecretsByName: async (tenantId, serverId, clientId, names) => {
+      for (const name of names) await x.run(deleteSecretByName, { tenantId, serverId, clientId, name });
+    },
+    touchSecret: async (id, now) => { await x.run(touchSecret, { id, now }); },
+  };
+}

@@ -1,0 +1,45 @@
+import type { CodeStore } from '../../core/ports.js';
+import type { AuthorizationCode } from '../../core/types.js';
+import { param, statement, type SqlExecutor } from '../prepared.js';
+import type { AuthorizationCodesTable } from '../schema.js';
+
+const insertCode = statement((db) =>
+  db.insertInto('authorization_codes').values({
+    hash: param('hash'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
+    user_id: param('userId'), grant_id: param('grantId'), redirect_uri: param('redirectUri'), scope: param('scope'),
+    code_challenge: param<string | null>('codeChallenge'), code_challenge_method: param<string | null>('codeChallengeMethod'),
+    nonce: param<string | null>('nonce'), auth_time: param<number>('authTime'), expires_at: param<number>('expiresAt'),
+    consumed_at: null, created_at: param<number>('createdAt'),
+  }),
+);
+// One statement: the row comes back only to the caller whose UPDATE flipped consumed_at.
+const consumeCode = statement((db) =>
+  db.updateTable('authorization_codes').set({ consumed_at: param<number>('now') })
+    .where('hash', '=', param('hash')).where('consumed_at', 'is', null).returningAll(),
+);
+const findCode = statement((db) => db.selectFrom('authorization_codes').selectAll().where('hash', '=', param('hash')));
+
+function toCode(r: AuthorizationCodesTable): AuthorizationCode {
+  return {
+    hash: r.hash, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id, userId: r.user_id,
+    grantId: r.grant_id, redirectUri: r.redirect_uri, scope: r.scope, codeChallenge: r.code_challenge,
+    codeChallengeMethod: r.code_challenge_method as AuthorizationCode['codeChallengeMethod'], nonce: r.nonce,
+    authTime: r.auth_time, expiresAt: r.expires_at, consumedAt: r.consumed_at, createdAt: r.created_at,
+  };
+}
+
+export function codeStore(x: SqlExecutor): CodeStore {
+  return {
+    save: async (c) => {
+      await x.run(insertCode, { ...c });
+    },
+    consume: async (hash, now) => {
+      const r = await x.first(consumeCode, { hash, now });
+      return r ? toCode(r) : null;
+    },
+    find: async (hash) => {
+      const r = await x.first(findCode, { hash });
+      return r ? toCode(r) : null;
+    },
+  };
+}

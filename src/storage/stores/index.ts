@@ -1,0 +1,37 @@
+import type { Stores } from '../../core/ports.js';
+import { param, statement, type SqlExecutor } from '../prepared.js';
+import { clientStore } from './clients.js';
+import { codeStore } from './codes.js';
+import { signingKeyStore } from './keys.js';
+import { interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
+import { serverStore, tenantStore } from './tenants.js';
+import { tokenStore } from './tokens.js';
+import { grantStore, userStore } from './users.js';
+
+const ping = statement((db) => db.selectFrom('tenants').select('id').where('id', '=', param('id')));
+
+export function createStores(x: SqlExecutor): Stores {
+  return {
+    tenants: tenantStore(x),
+    servers: serverStore(x),
+    keys: signingKeyStore(x),
+    clients: clientStore(x),
+    users: userStore(x),
+    grants: grantStore(x),
+    codes: codeStore(x),
+    tokens: tokenStore(x),
+    sessions: sessionStore(x),
+    interactions: interactionStore(x),
+    loginAttempts: loginAttemptStore(x),
+    transaction: (fn) => x.transaction(fn),
+    ping: async () => {
+      try {
+        await x.first(ping, { id: 'default' });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => x.close(),
+  };
+}

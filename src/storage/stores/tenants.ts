@@ -1,0 +1,61 @@
+import type { ServerStore, TenantStore } from '../../core/ports.js';
+import type { AuthorizationServer, ServerSettings } from '../../core/types.js';
+import { param, statement, type SqlExecutor } from '../prepared.js';
+import type { ServersTable } from '../schema.js';
+import { parseJson } from './json.js';
+
+const getTenant = statement((db) => db.selectFrom('tenants').select(['id', 'name']).where('id', '=', param('id')));
+const listTenants = statement((db) => db.selectFrom('tenants').select(['id', 'name']).orderBy('id'));
+const upsertTenant = statement((db) =>
+  db.insertInto('tenants')
+    .values({ id: param('id'), name: param('name'), created_at: param<number>('now') })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ name: param('name') })),
+);
+
+export function tenantStore(x: SqlExecutor): TenantStore {
+  return {
+    get: (id) => x.first(getTenant, { id }),
+    list: () => x.all(listTenants),
+    upsert: async (t, now) => { await x.run(upsertTenant, { id: t.id, name: t.name, now }); },
+  };
+}
+
+const getServer = statement((db) =>
+  db.selectFrom('servers').selectAll().where('tenant_id', '=', param('tenantId')).where('id', '=', param('id')),
+);
+const listServers = statement((db) =>
+  db.selectFrom('servers').selectAll().where('tenant_id', '=', param('tenantId')).orderBy('id'),
+);
+const upsertServer = statement((db) =>
+  db.insertInto('servers')
+    .values({
+      tenant_id: param('tenantId'), id: param('id'), settings: param('settings'), scopes: param('scopes'),
+      created_at: param<number>('now'), updated_at: param<number>('now'),
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'id'])
+      .doUpdateSet({ settings: param('settings'), scopes: param('scopes'), updated_at: param<number>('now') })),
+);
+
+function toServer(row: ServersTable): AuthorizationServer {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    settings: parseJson<ServerSettings>(row.settings, {} as ServerSettings),
+    customScopes: parseJson(row.scopes, []),
+  };
+}
+
+export function serverStore(x: SqlExecutor): ServerStore {
+  return {
+    get: async (tenantId, id) => {
+      const row = await x.first(getServer, { tenantId, id });
+      return row ? toServer(row) : null;
+    },
+    list: async (tenantId) => (await x.all(listServers, { tenantId })).map(toServer),
+    upsert: async (s, now) => {
+      await x.run(upsertServer, {
+        tenantId: s.tenantId, id: s.id, settings: JSON.stringify(s.settings), scopes: JSON.stringify(s.customScopes), now,
+      });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { TokenStore } from '../../core/ports.js';
+import type { TokenKind, TokenRecord } from '../../core/types.js';
+import { param, statement, type SqlExecutor } from '../prepared.js';
+import type { TokensTable } from '../schema.js';
+
+const insertToken = statement((db) =>
+  db.insertInto('tokens').values({
+    hash: param('hash'), kind: param('kind'), tenant_id: param('tenantId'), server_id: param('serverId'),
+    client_id: param('clientId'), user_id: param<string | null>('userId'), scope: param('scope'),
+    created_at: param<number>('createdAt'), expires_at: param<number | null>('expiresAt'), revoked_at: null,
+    code_hash: param<string | null>('codeHash'), family_id: param<string | null>('familyId'),
+    grant_id: param<string | null>('grantId'), consumed_at: null, auth_time: param<number | null>('authTime'),
+  }),
+);
+const findToken = statement((db) => db.selectFrom('tokens').selectAll().where('hash', '=', param('hash')));
+const consumeToken = statement((db) =>
+  db.updateTable('tokens').set({ consumed_at: param<number>('now') })
+    .where('hash', '=', param('hash')).where('consumed_at', 'is', null).where('revoked_at', 'is', null).returningAll(),
+);
+const revokeToken = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') }).where('hash', '=', param('hash')).where('revoked_at', 'is', null),
+);
+const revokeByCode = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('code_hash', '=', param('codeHash')).where('revoked_at', 'is', null),
+);
+const revokeFamily = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('family_id', '=', param('familyId')).where('revoked_at', 'is', null),
+);
+
+function toToken(r: TokensTable): TokenRecord {
+  return {
+    hash: r.hash, kind: r.kind as TokenKind, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id,
+    userId: r.user_id, scope: r.scope, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
+    codeHash: r.code_hash, familyId: r.family_id, grantId: r.grant_id, consumedAt: r.consumed_at, authTime: r.auth_time,
+  };
+}
+
+export function tokenStore(x: SqlExecutor): TokenStore {
+  return {
+    save: async (t) => { await x.run(insertToken, { ...t }); },
+    find: async (hash) => {
+      const r = await x.first(findToken, { hash });
+      return r ? toToken(r) : null;
+    },
+    consume: async (hash, now) => {
+      const r = await x.first(consumeToken, { hash, now });
+      return r ? toToken(r) : null;
+    },
+    revoke: async (hash, now) => { await x.run(revokeToken, { hash, now }); },
+    revokeByCode: (codeHash, now) => x.run(revokeByCode, { codeHash, now }),
+    revokeFamily: (familyId, now) => x.run(revokeFamily, { familyId, now }),
+  };
+}

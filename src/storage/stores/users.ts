@@ -1,0 +1,106 @@
+import type { GrantStore, UserStore } from '../../core/ports.js';
+import type { Grant, User } from '../../core/types.js';
+import { param, statement, type SqlExecutor } from '../prepared.js';
+import type { GrantsTable, UsersTable } from '../schema.js';
+import { parseJson } from './json.js';
+
+const byUsername = statement((db) =>
+  db.selectFrom('users').selectAll().where('tenant_id', '=', param('tenantId')).where('username', '=', param('username')),
+);
+const byId = statement((db) =>
+  db.selectFrom('users').selectAll().where('tenant_id', '=', param('tenantId')).where('id', '=', param('id')),
+);
+const upsertUser = statement((db) =>
+  db.insertInto('users')
+    .values({
+      tenant_id: param('tenantId'), id: param('id'), username: param('username'), password_hash: param('passwordHash'),
+      email: param<string | null>('email'), name: param<string | null>('name'), disabled: param<number>('disabled'),
+      created_at: param<number>('now'), updated_at: param<number>('now'),
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'username']).doUpdateSet({
+      password_hash: param('passwordHash'), email: param<string | null>('email'), name: param<string | null>('name'),
+      disabled: param<number>('disabled'), updated_at: param<number>('now'),
+    })),
+);
+
+function toUser(r: UsersTable): User {
+  return {
+    tenantId: r.tenant_id, id: r.id, username: r.username, passwordHash: r.password_hash, email: r.email,
+    name: r.name, disabled: r.disabled === 1,
+  };
+}
+
+export function userStore(x: SqlExecutor): UserStore {
+  return {
+    findByUsername: async (tenantId, username) => {
+      const r = await x.first(byUsername, { tenantId, username });
+      return r ? toUser(r) : null;
+    },
+    findById: async (tenantId, id) => {
+      const r = await x.first(byId, { tenantId, id });
+      return r ? toUser(r) : null;
+    },
+    upsert: async (u, now) => {
+      await x.run(upsertUser, {
+        tenantId: u.tenantId, id: u.id, username: u.username, passwordHash: u.passwordHash, email: u.email,
+        name: u.name, disabled: u.disabled ? 1 : 0, now,
+      });
+    },
+  };
+}
+
+const findGrant = statement((db) =>
+  db.selectFrom('grants').selectAll()
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('client_id', '=', param('clientId')).where('user_id', '=', param('userId'))
+    .where('revoked_at', 'is', null),
+);
+const findAnyGrant = statement((db) =>
+  db.selectFrom('grants').select(['id', 'scopes', 'revoked_at'])
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('client_id', '=', param('clientId')).where('user_id', '=', param('userId')),
+);
+const insertGrant = statement((db) =>
+  db.insertInto('grants').values({
+    id: param('id'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
+    user_id: param('userId'), scopes: param('scopes'), created_at: param<number>('now'),
+    last_used_at: null, revoked_at: null,
+  }),
+);
+const updateGrant = statement((db) =>
+  db.updateTable('grants').set({ scopes: param('scopes'), revoked_at: null })
+    .where('id', '=', param('id')),
+);
+const touchGrant = statement((db) =>
+  db.updateTable('grants').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
+);
+
+function toGrant(r: GrantsTable): Grant {
+  return {
+    id: r.id, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id, userId: r.user_id,
+    scopes: parseJson<string[]>(r.scopes, []), createdAt: r.created_at, lastUsedAt: r.last_used_at,
+  };
+}
+
+export function grantStore(x: SqlExecutor): GrantStore {
+  return {
+    find: async (tenantId, serverId, clientId, userId) => {
+      const r = await x.first(findGrant, { tenantId, serverId, clientId, userId });
+      return r ? toGrant(r) : null;
+    },
+    remember: async (g) => {
+      const key = { tenantId: g.tenantId, serverId: g.serverId, clientId: g.clientId, userId: g.userId };
+      const existing = await x.first(findAnyGrant, key);
+      if (!existing) {
+        await x.run(insertGrant, { ...key, id: g.id, scopes: JSON.stringify(g.scopes), now: g.createdAt });
+        return g.id;
+      }
+      // A revoked grant starts again from the new scopes; a live one widens.
+      const previous = existing.revoked_at === null ? parseJson<string[]>(existing.scopes, []) : [];
+      const scopes = [...new Set([...previous, ...g.scopes])];
+      await x.run(updateGrant, { id: existing.id, scopes: JSON.stringify(scopes) });
+      return existing.id;
+    },
+    touch: async (id, now) => { await x.run(touchGrant, { id, now }); },
+  };
+}
