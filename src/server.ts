@@ -50,8 +50,10 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
   const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, sqliteFile: opts.sqliteFile });
   const imported: ImportSummary[] = [];
   try {
-    await ensureDefaults(db.stores, clock.now());
-    for (const doc of imports) imported.push(await applyImport(db.stores, validateImport(doc), clock.now()));
+    await db.serialized(async () => {
+      await ensureDefaults(db.stores, clock.now());
+      for (const doc of imports) imported.push(await applyImport(db.stores, validateImport(doc), clock.now()));
+    });
   } catch (err) {
     await db.stores.close();
     throw err;

@@ -100,6 +100,28 @@ export interface LoginAttemptStore {
   clear(key: string): Promise<void>;
 }
 
+export interface PurgeCutoffs {
+  /** Codes, tokens, sessions and interactions that expired (or tokens revoked) before this. */
+  expiredBefore: number;
+  /** Login-attempt counters whose last failure is older than this and that are not locked. */
+  loginFailuresBefore: number;
+  /** Login locks that ended before this. */
+  now: number;
+}
+
+export interface PurgeCounts {
+  codes: number;
+  tokens: number;
+  sessions: number;
+  interactions: number;
+  loginAttempts: number;
+}
+
+/** Deletes rows nothing can use any more, in small batches so writers are not held up. */
+export interface PurgeStore {
+  purgeExpired(cutoffs: PurgeCutoffs): Promise<PurgeCounts>;
+}
+
 export interface Stores {
   tenants: TenantStore;
   servers: ServerStore;
@@ -112,6 +134,9 @@ export interface Stores {
   sessions: SessionStore;
   interactions: InteractionStore;
   loginAttempts: LoginAttemptStore;
+  purge: PurgeStore;
+  /** Run a periodic job in at most one process at a time; resolves false when another holds it. */
+  runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /** Run `fn` in one database transaction (import and admin changes; not the token path). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** True once storage is open and migrated (for /readyz). */

@@ -5,7 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from
 import type { Stores } from '../core/ports.js';
 import * as m0001 from './migrations/0001-init.js';
 import * as m0002 from './migrations/0002-login-attempts.js';
-import { openPostgres, PostgresExecutor } from './postgres.js';
+import { openPostgres, PostgresExecutor, withAdvisoryLock } from './postgres.js';
 import type { SqlExecutor } from './prepared.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
 import { createStores } from './stores/index.js';
@@ -27,11 +27,17 @@ export interface Database {
   executor: SqlExecutor;
   stores: Stores;
   describe: string;
+  /**
+   * Run start-up work (defaults, import files) in one process at a time: PostgreSQL takes an
+   * advisory lock, since two processes importing at once would race on unique keys; SQLite
+   * serialises writers already (BEGIN IMMEDIATE).
+   */
+  serialized<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 async function migrate(db: Kysely<unknown>): Promise<void> {
-  // Kysely's migrator takes a lock (a row lock on PostgreSQL) so that several processes
-  // starting at once run each migration exactly once.
+  // Kysely's migrator takes its own pg_advisory_lock around the migrations, but creates its
+  // bookkeeping tables before that; openDatabase also holds a Pixie advisory lock around the whole.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -45,12 +51,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const pool = openPostgres(opts.databaseUrl);
     const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: openPostgres(opts.databaseUrl, 1) }) });
     try {
-      await migrate(kysely);
+      await withAdvisoryLock(pool, 'migrate', true, () => migrate(kysely));
+    } catch (err) {
+      await pool.end();
+      throw err;
     } finally {
       await kysely.destroy();
     }
     const executor = new PostgresExecutor(pool);
-    return { executor, stores: createStores(executor), describe: `PostgreSQL ${redactUrl(opts.databaseUrl)}` };
+    return {
+      executor, stores: createStores(executor), describe: `PostgreSQL ${redactUrl(opts.databaseUrl)}`,
+      serialized: async (fn) => (await withAdvisoryLock(pool, 'setup', true, fn))!.value,
+    };
   }
   const file = opts.sqliteFile ?? join(opts.dataDir, 'pixie.db');
   if (file !== ':memory:') mkdirSync(opts.dataDir, { recursive: true });
@@ -58,7 +70,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(kysely); // not destroyed: that would close the shared better-sqlite3 handle
   const executor = new SqliteExecutor(sqlite);
-  return { executor, stores: createStores(executor), describe: `SQLite ${file}` };
+  return { executor, stores: createStores(executor), describe: `SQLite ${file}`, serialized: (fn) => fn() };
 }
 
 function redactUrl(url: string): string {

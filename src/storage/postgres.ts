@@ -7,10 +7,39 @@ import { bind, compile, type Params, type SqlExecutor, type Statement } from './
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export function openPostgres(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {});
   return pool;
+}
+
+/**
+ * Advisory locks are per database; the key includes the schema so that two Pixie installations
+ * in different schemas of one database (and parallel test runs) do not wait for each other.
+ */
+const LOCK_KEY = "hashtext('pixie:' || current_schema() || ':' || $1)";
+
+/**
+ * Run `fn` while holding a session-level advisory lock on a dedicated connection.
+ * wait=false: return null at once when another process holds it (pg_try_advisory_lock).
+ */
+export async function withAdvisoryLock<T>(pool: pg.Pool, name: string, wait: boolean, fn: () => Promise<T>): Promise<{ value: T } | null> {
+  const client = await pool.connect();
+  let locked = false;
+  try {
+    if (wait) {
+      await client.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [name]);
+      locked = true;
+    } else {
+      const r = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`, [name]);
+      locked = r.rows[0]?.ok === true;
+      if (!locked) return null;
+    }
+    return { value: await fn() };
+  } finally {
+    if (locked) await client.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [name]).catch(() => {});
+    client.release();
+  }
 }
 
 export class PostgresExecutor implements SqlExecutor {
@@ -52,6 +81,14 @@ export class PostgresExecutor implements SqlExecutor {
     } finally {
       client.release();
     }
+  }
+
+  async exclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
+    return (await withAdvisoryLock(this.pool, name, false, fn)) !== null;
+  }
+
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   async close(): Promise<void> {

@@ -91,5 +91,9 @@ export interface SqlExecutor {
   /** Returns the number of rows changed. */
   run(stmt: Statement<unknown>, params?: Params): Promise<number>;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Run a background job unless another runner holds `name`; false when skipped. */
+  exclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
+  /** Connection pool counters, where there is a pool (PostgreSQL). */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }

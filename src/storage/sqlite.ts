@@ -20,6 +20,7 @@ export class SqliteExecutor implements SqlExecutor {
   private readonly inTx = new AsyncLocalStorage<true>();
   /** Settles when the running transaction ends; statements from outside it wait for that. */
   private txDone: Promise<void> | null = null;
+  private readonly running = new Set<string>();
 
   constructor(readonly db: Database.Database) {}
 
@@ -71,6 +72,21 @@ export class SqliteExecutor implements SqlExecutor {
     } finally {
       this.txDone = null;
       release();
+    }
+  }
+
+  /**
+   * SQLite has no advisory locks: jobs are exclusive within this process only, and the CLI runs
+   * them in one process (the cluster primary, or the single server).
+   */
+  async exclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
+    if (this.running.has(name)) return false;
+    this.running.add(name);
+    try {
+      await fn();
+      return true;
+    } finally {
+      this.running.delete(name);
     }
   }
 

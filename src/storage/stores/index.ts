@@ -3,11 +3,13 @@ import { param, statement, type SqlExecutor } from '../prepared.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
+import { purgeStore } from './purge.js';
 import { interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
 import { serverStore, tenantStore } from './tenants.js';
 import { tokenStore } from './tokens.js';
 import { grantStore, userStore } from './users.js';
 
+const PING_TIMEOUT_MS = 2000;
 const ping = statement((db) => db.selectFrom('tenants').select('id').where('id', '=', param('id')));
 
 export function createStores(x: SqlExecutor): Stores {
@@ -23,13 +25,19 @@ export function createStores(x: SqlExecutor): Stores {
     sessions: sessionStore(x),
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
+    purge: purgeStore(x),
+    runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),
     ping: async () => {
+      // A database that does not answer within PING_TIMEOUT_MS is as unready as one that refuses.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => { timer = setTimeout(resolve, PING_TIMEOUT_MS, false); });
       try {
-        await x.first(ping, { id: 'default' });
-        return true;
+        return await Promise.race([x.first(ping, { id: 'default' }).then(() => true), timeout]);
       } catch {
         return false;
+      } finally {
+        clearTimeout(timer);
       }
     },
     close: () => x.close(),

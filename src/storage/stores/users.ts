@@ -65,7 +65,7 @@ const insertGrant = statement((db) =>
     id: param('id'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
     user_id: param('userId'), scopes: param('scopes'), created_at: param<number>('now'),
     last_used_at: null, revoked_at: null,
-  }),
+  }).onConflict((oc) => oc.columns(['tenant_id', 'server_id', 'client_id', 'user_id']).doNothing()),
 );
 const updateGrant = statement((db) =>
   db.updateTable('grants').set({ scopes: param('scopes'), revoked_at: null })
@@ -90,11 +90,11 @@ export function grantStore(x: SqlExecutor): GrantStore {
     },
     remember: async (g) => {
       const key = { tenantId: g.tenantId, serverId: g.serverId, clientId: g.clientId, userId: g.userId };
+      // Insert first: two concurrent consents (two processes) must not both see "no grant"
+      // and then collide on the unique key.
+      if (await x.run(insertGrant, { ...key, id: g.id, scopes: JSON.stringify(g.scopes), now: g.createdAt })) return g.id;
       const existing = await x.first(findAnyGrant, key);
-      if (!existing) {
-        await x.run(insertGrant, { ...key, id: g.id, scopes: JSON.stringify(g.scopes), now: g.createdAt });
-        return g.id;
-      }
+      if (!existing) throw new Error('grant vanished while being remembered');
       // A revoked grant starts again from the new scopes; a live one widens.
       const previous = existing.revoked_at === null ? parseJson<string[]>(existing.scopes, []) : [];
       const scopes = [...new Set([...previous, ...g.scopes])];

@@ -1,0 +1,48 @@
+/**
+ * PostgreSQL for tests: each run gets a fresh schema in PIXIE_TEST_DATABASE_URL, selected with
+ * the connection option `-c search_path=…`, and dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const PG_URL = process.env.PIXIE_TEST_DATABASE_URL || null;
+/** For `describe(name, { skip: PG_SKIP })`: node:test then reports the tests as skipped, with this reason. */
+export const PG_SKIP: string | false = PG_URL ? false : 'PIXIE_TEST_DATABASE_URL not set';
+
+export interface TestSchema {
+  name: string;
+  /** The database URL with search_path set to the schema. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+export function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
+
+export async function createTestSchema(): Promise<TestSchema> {
+  if (!PG_URL) throw new Error('PIXIE_TEST_DATABASE_URL not set');
+  const name = `pixie_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: withSearchPath(PG_URL, name),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The storage contract: one suite every backend must pass unchanged (SQLite always, PostgreSQL
+ * when PIXIE_TEST_DATABASE_URL is set). Times are past 2^31 so 32-bit columns or bigint parsing
+ * would show.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Stores } from '../../src/core/ports.js';
+import type { AuthorizationCode, Client, TokenRecord } from '../../src/core/types.js';
+import { generateKeyMaterial } from '../../src/crypto/keys.js';
+import { randomId } from '../../src/crypto/random.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
+
+const NOW = 3_000_000_000;
+
+interface Backend { name: string; skip: string | false; open(): Promise<{ stores: Stores; close(): Promise<void> }> }
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'SQLite', skip: false,
+    async open() {
+      const dataDir = mkdtempSync(join(tmpdir(), 'pixie-contract-'));
+      const db = await openDatabase({ dataDir });
+      return { stores: db.stores, close: async () => { await db.stores.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+    },
+  },
+  {
+    name: 'PostgreSQL', skip: PG_SKIP,
+    async open() {
+      const schema = await createTestSchema();
+      const db = await openDatabase({ databaseUrl: schema.url, dataDir: '' });
+      return { stores: db.stores, close: async () => { await db.stores.close(); await schema.drop(); } };
+    },
+  },
+];
+
+function client(tenantId: string, clientId: string, over: Partial<Client> = {}): Client {
+  return {
+    tenantId, serverId: 'default', clientId, name: `App ${tenantId}`, description: '', public: false,
+    grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://app.example.com/cb'], oauthDomain: null,
+    scopes: ['openid', 'read_inbox'], responseTypes: ['code'], tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null, ...over,
+  };
+}
+
+function code(over: Partial<AuthorizationCode> = {}): AuthorizationCode {
+  return {
+    hash: randomId(), tenantId: 't-a', serverId: 'default', clientId: 'app', userId: 'u1', grantId: 'g1',
+    redirectUri: 'https://app.example.com/cb', scope: 'openid', codeChallenge: 'abc', codeChallengeMethod: 'S256', nonce: null,
+    authTime: NOW, expiresAt: NOW + 60, consumedAt: null, createdAt: NOW, ...over,
+  };
+}
+
+function token(over: Partial<TokenRecord> = {}): TokenRecord {
+  return {
+    hash: randomId(), kind: 'access', tenantId: 't-a', serverId: 'default', clientId: 'app', userId: 'u1', scope: 'openid',
+    createdAt: NOW, expiresAt: NOW + 3600, revokedAt: null, codeHash: null, familyId: null, grantId: null, consumedAt: null,
+    authTime: NOW, ...over,
+  };
+}
+
+for (const backend of BACKENDS) {
+  describe(`storage contract on ${backend.name}`, { skip: backend.skip }, () => {
+    let s: Stores;
+    let close: () => Promise<void>;
+
+    before(async () => {
+      ({ stores: s, close } = await backend.open());
+      for (const t of ['t-a', 't-b']) {
+        await s.tenants.upsert({ id: t, name: t.toUpperCase() }, NOW);
+        await s.servers.upsert({ tenantId: t, id: 'default', settings: { accessTokenTtl: t === 't-a' ? 600 : 900 } as never, customScopes: [] }, NOW);
+        await s.clients.upsert(client(t, 'app'), NOW);
+        await s.users.upsert({ tenantId: t, id: `${t}-bob`, username: 'bob', passwordHash: `hash-${t}`, email: null, name: null, disabled: false }, NOW);
+      }
+    });
+    after(() => close());
+
+    it('answers ping once migrated', async () => {
+      assert.equal(await s.ping(), true);
+    });
+
+    it('keeps tenants apart: same ids in two tenants read back their own rows', async () => {
+      assert.equal((await s.servers.get('t-a', 'default'))!.settings.accessTokenTtl, 600);
+      assert.equal((await s.servers.get('t-b', 'default'))!.settings.accessTokenTtl, 900);
+      assert.equal((await s.clients.find('t-a', 'default', 'app'))!.name, 'App t-a');
+      assert.equal((await s.clients.find('t-b', 'default', 'app'))!.name, 'App t-b');
+      assert.equal((await s.users.findByUsername('t-b', 'bob'))!.id, 't-b-bob');
+      assert.equal(await s.users.findById('t-a', 't-b-bob'), null);
+      assert.equal(await s.clients.find('t-c', 'default', 'app'), null);
+      assert.deepEqual((await s.servers.list('t-b')).map((x) => `${x.tenantId}/${x.id}`), ['t-b/default']);
+    });
+
+    it('upserts are idempotent and update in place', async () => {
+      await s.tenants.upsert({ id: 't-up', name: 'one' }, NOW);
+      await s.tenants.upsert({ id: 't-up', name: 'two' }, NOW + 1);
+      assert.deepEqual(await s.tenants.get('t-up'), { id: 't-up', name: 'two' });
+      assert.equal((await s.tenants.list()).filter((t) => t.id === 't-up').length, 1);
+      const c = client('t-a', 'roundtrip', { public: true, oauthDomain: 'example.org', ownerUserId: 'u9', tokenEndpointAuthMethod: 'none' });
+      await s.clients.upsert(c, NOW);
+      await s.clients.upsert(c, NOW);
+      assert.deepEqual(await s.clients.find('t-a', 'default', 'roundtrip'), c);
+      await s.clients.upsert({ ...c, public: false, scopes: ['x'] }, NOW);
+      const back = (await s.clients.find('t-a', 'default', 'roundtrip'))!;
+      assert.equal(back.public, false);
+      assert.deepEqual(back.scopes, ['x']);
+      const u = { tenantId: 't-a', id: 'first-id', username: 'carol', passwordHash: 'h', email: 'c@x', name: 'C', disabled: true };
+      await s.users.upsert(u, NOW);
+      await s.users.upsert({ ...u, id: 'second-id', email: null }, NOW);
+      assert.deepEqual(await s.users.findByUsername('t-a', 'carol'), { ...u, email: null });
+    });
+
+    it('stores client secrets by name and touches them', async () => {
+      const secret = { id: randomId(), name: 'ci', hash: randomId(), displayPrefix: 'pxs_ab', createdAt: NOW, expiresAt: NOW + 10, lastUsedAt: null, revokedAt: null };
+      await s.clients.addSecret('t-a', 'default', 'app', secret);
+      await s.clients.touchSecret(secret.id, NOW + 5);
+      assert.deepEqual(await s.clients.listSecrets('t-a', 'default', 'app'), [{ ...secret, lastUsedAt: NOW + 5 }]);
+      assert.deepEqual(await s.clients.listSecrets('t-b', 'default', 'app'), []);
+      await s.clients.deleteSecretsByName('t-a', 'default', 'app', ['ci']);
+      assert.deepEqual(await s.clients.listSecrets('t-a', 'default', 'app'), []);
+    });
+
+    it('consumes a code once; 50 concurrent consumes of one code return exactly one row', async () => {
+      const c = code();
+      await s.codes.save(c);
+      assert.deepEqual(await s.codes.find(c.hash), c);
+      const first = await s.codes.consume(c.hash, NOW + 1);
+      assert.deepEqual(first, { ...c, consumedAt: NOW + 1 });
+      assert.equal(await s.codes.consume(c.hash, NOW + 2), null);
+      const raced = code();
+      await s.codes.save(raced);
+      const results = await Promise.all(Array.from({ length: 50 }, () => s.codes.consume(raced.hash, NOW)));
+      assert.equal(results.filter((r) => r !== null).length, 1);
+      assert.equal(await s.codes.consume('no-such-code', NOW), null);
+    });
+
+    it('consumes a refresh token once, never a revoked one, under concurrency too', async () => {
+      const rt = token({ kind: 'refresh', familyId: 'fam-c', expiresAt: null });
+      await s.tokens.save(rt);
+      assert.deepEqual(await s.tokens.find(rt.hash), rt);
+      assert.deepEqual(await s.tokens.consume(rt.hash, NOW + 1), { ...rt, consumedAt: NOW + 1 });
+      assert.equal(await s.tokens.consume(rt.hash, NOW + 2), null);
+      const revoked = token({ kind: 'refresh' });
+      await s.tokens.save(revoked);
+      await s.tokens.revoke(revoked.hash, NOW);
+      assert.equal(await s.tokens.consume(revoked.hash, NOW), null);
+      assert.equal((await s.tokens.find(revoked.hash))!.revokedAt, NOW);
+      const raced = token({ kind: 'refresh' });
+      await s.tokens.save(raced);
+      const results = await Promise.all(Array.from({ length: 50 }, () => s.tokens.consume(raced.hash, NOW)));
+      assert.equal(results.filter((r) => r !== null).length, 1);
+    });
+
+    it('revokeByCode and revokeFamily revoke every live token of the code or family once', async () => {
+      const codeHash = randomId();
+      const byCode = [token({ codeHash }), token({ codeHash, kind: 'refresh' }), token({ codeHash })];
+      const other = token({ codeHash: randomId() });
+      for (const t of [...byCode, other]) await s.tokens.save(t);
+      await s.tokens.revoke(byCode[2]!.hash, NOW - 5);
+      assert.equal(await s.tokens.revokeByCode(codeHash, NOW), 2);
+      assert.equal(await s.tokens.revokeByCode(codeHash, NOW + 1), 0);
+      assert.equal((await s.tokens.find(byCode[0]!.hash))!.revokedAt, NOW);
+      assert.equal((await s.tokens.find(byCode[2]!.hash))!.revokedAt, NOW - 5, 'an earlier revocation time is kept');
+      assert.equal((await s.tokens.find(other.hash))!.revokedAt, null);
+      const familyId = randomId();
+      const family = [token({ familyId, kind: 'refresh' }), token({ familyId })];
+      const stranger = token({ familyId: randomId() });
+      for (const t of [...family, stranger]) await s.tokens.save(t);
+      assert.equal(await s.tokens.revokeFamily(familyId, NOW), 2);
+      assert.equal(await s.tokens.revokeFamily(familyId, NOW), 0);
+      assert.equal((await s.tokens.find(stranger.hash))!.revokedAt, null);
+    });
+
+    it('finds sessions and interactions only before they expire', async () => {
+      const session = { hash: randomId(), tenantId: 't-a', userId: 'u1', authTime: NOW, expiresAt: NOW + 10 };
+      await s.sessions.save(session);
+      assert.deepEqual(await s.sessions.find(session.hash, NOW + 9), session);
+      assert.equal(await s.sessions.find(session.hash, NOW + 10), null);
+      await s.sessions.delete(session.hash);
+      assert.equal(await s.sessions.find(session.hash, NOW), null);
+      const request = {
+        tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', responseType: 'code' as const,
+        scopes: ['openid'], state: 'st', codeChallenge: 'c', codeChallengeMethod: 'S256' as const, nonce: null, prompt: [], maxAge: null,
+        dialect: 'oauth2' as const,
+      };
+      const interaction = { id: randomId(), request, createdAt: NOW, expiresAt: NOW + 600 };
+      await s.interactions.save(interaction);
+      assert.deepEqual(await s.interactions.find(interaction.id, NOW + 599), interaction);
+      assert.equal(await s.interactions.find(interaction.id, NOW + 600), null);
+      await s.interactions.delete(interaction.id);
+      assert.equal(await s.interactions.find(interaction.id, NOW), null);
+    });
+
+    it('publishes signing keys until they expire, newest first', async () => {
+      const mk = (createdAt: number, expiresAt: number | null) => ({ ...generateKeyMaterial('ES256'), createdAt, retiredAt: null, expiresAt });
+      const old = mk(NOW - 100, null);
+      const gone = mk(NOW - 200, NOW - 1);
+      const current = mk(NOW, null);
+      for (const k of [old, gone, current]) await s.keys.insert('t-b', 'default', k);
+      assert.deepEqual((await s.keys.listPublished('t-b', 'default', NOW)).map((k) => k.kid), [current.kid, old.kid]);
+      assert.deepEqual(await s.keys.listPublished('t-a', 'default', NOW), []);
+      await s.keys.retire('t-b', 'default', old.kid, NOW, NOW + 50);
+      const listed = await s.keys.listPublished('t-b', 'default', NOW + 49);
+      assert.deepEqual(listed.find((k) => k.kid === old.kid), { ...old, retiredAt: NOW, expiresAt: NOW + 50 });
+      assert.deepEqual((await s.keys.listPublished('t-b', 'default', NOW + 50)).map((k) => k.kid), [current.kid]);
+    });
+
+    it('remembers a grant once and widens its scopes; concurrent consents share one grant', async () => {
+      const key = { tenantId: 't-a', serverId: 'default', clientId: 'app', userId: 'grant-user' };
+      const id = await s.grants.remember({ ...key, id: 'g-first', scopes: ['openid'], createdAt: NOW });
+      assert.equal(id, 'g-first');
+      assert.equal(await s.grants.remember({ ...key, id: 'g-second', scopes: ['read_inbox'], createdAt: NOW + 1 }), 'g-first');
+      await s.grants.touch(id, NOW + 2);
+      assert.deepEqual(await s.grants.find('t-a', 'default', 'app', 'grant-user'), {
+        ...key, id: 'g-first', scopes: ['openid', 'read_inbox'], createdAt: NOW, lastUsedAt: NOW + 2,
+      });
+      assert.equal(await s.grants.find('t-b', 'default', 'app', 'grant-user'), null);
+      const raced = { ...key, userId: 'racer' };
+      const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => s.grants.remember({ ...raced, id: `g-${i}`, scopes: ['openid'], createdAt: NOW })));
+      assert.equal(new Set(ids).size, 1);
+    });
+
+    it('saves, updates and clears login attempts', async () => {
+      assert.equal(await s.loginAttempts.get('acct:t-a:bob'), null);
+      await s.loginAttempts.save({ key: 'acct:t-a:bob', failures: 1, lastFailureAt: NOW, lockedUntil: null });
+      await s.loginAttempts.save({ key: 'acct:t-a:bob', failures: 5, lastFailureAt: NOW + 1, lockedUntil: NOW + 31 });
+      assert.deepEqual(await s.loginAttempts.get('acct:t-a:bob'), { key: 'acct:t-a:bob', failures: 5, lastFailureAt: NOW + 1, lockedUntil: NOW + 31 });
+      await s.loginAttempts.clear('acct:t-a:bob');
+      assert.equal(await s.loginAttempts.get('acct:t-a:bob'), null);
+    });
+
+    it('rolls back a failed transaction', async () => {
+      await assert.rejects(s.transaction(async () => {
+        await s.tenants.upsert({ id: 't-rollback', name: 'x' }, NOW);
+        throw new Error('boom');
+      }), /boom/);
+      assert.equal(await s.tenants.get('t-rollback'), null);
+    });
+
+    it('purges only what has expired or was revoked before the cutoff', async () => {
+      const P = NOW + 1_000_000; // past everything the other tests wrote
+      const keep = { code: code({ expiresAt: P + 1 }), token: token({ expiresAt: null }), revokedLate: token({ expiresAt: null }) };
+      const drop = { code: code({ expiresAt: P - 1 }), token: token({ expiresAt: P - 1 }), revoked: token({ expiresAt: null }) };
+      for (const c of [keep.code, drop.code]) await s.codes.save(c);
+      await s.codes.consume(drop.code.hash, P - 5);
+      for (const t of [keep.token, keep.revokedLate, drop.token, drop.revoked]) await s.tokens.save(t);
+      await s.tokens.revoke(keep.revokedLate.hash, P + 1);
+      await s.tokens.revoke(drop.revoked.hash, P - 1);
+      await s.sessions.save({ hash: 'sess-keep', tenantId: 't-a', userId: 'u', authTime: P, expiresAt: P + 1 });
+      await s.sessions.save({ hash: 'sess-drop', tenantId: 't-a', userId: 'u', authTime: P, expiresAt: P - 1 });
+      await s.loginAttempts.save({ key: 'old', failures: 1, lastFailureAt: P - 7200, lockedUntil: null });
+      await s.loginAttempts.save({ key: 'locked', failures: 9, lastFailureAt: P - 7200, lockedUntil: P + 60 });
+      await s.loginAttempts.save({ key: 'recent', failures: 1, lastFailureAt: P - 10, lockedUntil: null });
+      const counts = await s.purge.purgeExpired({ expiredBefore: P, loginFailuresBefore: P - 3600, now: P });
+      assert.ok(counts.codes >= 1 && counts.tokens >= 2 && counts.sessions >= 1 && counts.loginAttempts >= 1, JSON.stringify(counts));
+      assert.equal(await s.codes.find(drop.code.hash), null);
+      assert.notEqual(await s.codes.find(keep.code.hash), null);
+      for (const t of [drop.token, drop.revoked]) assert.equal(await s.tokens.find(t.hash), null);
+      for (const t of [keep.token, keep.revokedLate]) assert.notEqual(await s.tokens.find(t.hash), null);
+      assert.notEqual(await s.sessions.find('sess-keep', P), null);
+      assert.equal(await s.loginAttempts.get('old'), null);
+      assert.notEqual(await s.loginAttempts.get('locked'), null);
+      assert.notEqual(await s.loginAttempts.get('recent'), null);
+      assert.deepEqual(await s.purge.purgeExpired({ expiredBefore: P, loginFailuresBefore: P - 3600, now: P }),
+        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0 });
+    });
+
+    it('runs an exclusive job in one runner at a time', async () => {
+      let release!: () => void;
+      let started!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const running = new Promise<void>((r) => (started = r));
+      const first = s.runExclusive('contract-job', () => { started(); return held; });
+      await running;
+      assert.equal(await s.runExclusive('contract-job', async () => {}), false);
+      release();
+      assert.equal(await first, true);
+      assert.equal(await s.runExclusive('contract-job', async () => {}), true);
+    });
+  });
+}
