@@ -14,7 +14,7 @@ const LIMITS = { account: 5, ip: 20 };
 const BASE_LOCK = 30;
 const MAX_LOCK = 15 * 60;
 /** Failures older than this no longer count. */
-const FORGET_AFTER = 3600;
+export const FORGET_AFTER = 3600;
 
 export interface LoginResult {
   session: Session;
