@@ -7,6 +7,7 @@ import type { CoreDeps } from './core/deps.js';
 import { defaultGrantRegistry } from './core/token/registry.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { loggerOptions } from './http/logging.js';
+import { registerMetrics, type PoolStats } from './http/plugins/metrics.js';
 import { healthRoutes } from './http/routes/health.js';
 import { authorizeRoutes } from './http/routes/oauth/authorize.js';
 import { introspectionRoutes } from './http/routes/oauth/introspect.js';
@@ -21,6 +22,8 @@ export interface BuildOptions {
   https?: { cert: Buffer; key: Buffer } | null;
   /** A pino destination stream (tests capture logs with it). */
   logStream?: NodeJS.WritableStream;
+  /** Database pool counters for /metrics (PostgreSQL). */
+  poolStats?: () => PoolStats;
 }
 
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
@@ -39,6 +42,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   await app.register(cookie);
   registerErrorHandler(app);
+  registerMetrics(app, opts.poolStats);
   healthRoutes(app);
   tokenRoutes(app);
   authorizeRoutes(app);

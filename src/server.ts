@@ -63,7 +63,7 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
     directory: new ServerDirectory(db.stores, clock, () => deps.publicUrl),
   };
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
-  const app = await buildApp({ config, deps, https, logStream: opts.logStream });
+  const app = await buildApp({ config, deps, https, logStream: opts.logStream, poolStats: db.executor.poolStats?.bind(db.executor) });
   const pixie: Pixie = {
     app, db, deps, url: deps.publicUrl, imported,
     async listen() {
