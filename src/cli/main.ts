@@ -10,11 +10,13 @@ const HELP = `pixie — OAuth 2.1 / OpenID Connect authorization server
 Usage:
   pixie serve [--dev] [--port 8080] [--host 127.0.0.1] [--data .pixie] [--import FILE]
               [--public-url URL] [--tls-cert FILE --tls-key FILE] [--log-level info]
+              [--workers N|auto]
   pixie pkce [--length 64] [--json]
   pixie help
 
 Environment: DATABASE_URL (postgres://… for PostgreSQL), PIXIE_DATA_DIR, PIXIE_PUBLIC_URL,
-PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY.
+PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY, PIXIE_WORKERS.
+Several processes (--workers, or several hosts) should share PostgreSQL: see docs/deployment.md.
 `;
 
 async function run(argv: string[]): Promise<void> {
@@ -26,7 +28,7 @@ async function run(argv: string[]): Promise<void> {
         options: {
           dev: { type: 'boolean' }, port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' },
           import: { type: 'string' }, 'public-url': { type: 'string' }, 'tls-cert': { type: 'string' },
-          'tls-key': { type: 'string' }, 'log-level': { type: 'string' },
+          'tls-key': { type: 'string' }, 'log-level': { type: 'string' }, workers: { type: 'string' },
         },
       });
       return serve(values);

@@ -1,6 +1,9 @@
 /** `pixie serve`: start the server, print how to use it, stop gracefully on SIGTERM/SIGINT. */
+import cluster from 'node:cluster';
 import { loadConfig, type ServeFlags } from '../config/load.js';
+import { startPurgeJob } from '../jobs/purge.js';
 import { createPixie } from '../server.js';
+import { runPrimary, workerSlot } from './cluster.js';
 import { DEV_ADMIN_SECRET, DEV_CONFIDENTIAL_SECRET, devImport } from './dev-tenant.js';
 
 function devBanner(url: string): string {
@@ -30,16 +33,27 @@ function devBanner(url: string): string {
 
 export async function serve(flags: ServeFlags): Promise<void> {
   const config = loadConfig(flags, process.env);
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config);
   const started = Date.now();
+  const slot = workerSlot();
   const pixie = await createPixie(config, { imports: config.dev ? [devImport(config.publicUrl)] : [] });
   const url = await pixie.listen();
-  pixie.app.log.info({ storage: pixie.db.describe, url, ms: Date.now() - started }, 'Pixie is ready');
-  if (config.dev) process.stdout.write(devBanner(url));
+  pixie.app.log.info({ storage: pixie.db.describe, url, ms: Date.now() - started, ...(slot !== null ? { worker: slot } : {}) }, 'Pixie is ready');
+  if (config.dev && (slot ?? 0) === 0) process.stdout.write(devBanner(url));
+  // PostgreSQL: every process schedules the purge and an advisory lock picks one runner.
+  // SQLite has no such lock: only a single process, or the cluster worker in slot 0, runs it.
+  const purge = config.databaseUrl || (slot ?? 0) === 0
+    ? startPurgeJob(pixie.deps.stores, pixie.deps.clock, {
+      onResult: (counts) => { if (Object.values(counts).some((n) => n > 0)) pixie.app.log.info({ purged: counts }, 'purged expired rows'); },
+      onError: (err) => pixie.app.log.warn({ err }, 'purge failed; retrying at the next interval'),
+    })
+    : null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     pixie.app.log.info({ signal }, 'stopping: finishing requests in flight');
+    await purge?.stop();
     await pixie.close();
     process.exit(0);
   };

@@ -1,4 +1,5 @@
 /** Flags and environment → a validated Config. Fails with every problem listed. */
+import { availableParallelism } from 'node:os';
 import { checkPublicUrl, DEFAULT_CONFIG, type Config } from './schema.js';
 
 export interface ServeFlags {
@@ -11,6 +12,7 @@ export interface ServeFlags {
   'tls-cert'?: string;
   'tls-key'?: string;
   'log-level'?: string;
+  workers?: string;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -40,6 +42,12 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
   c.tlsCert = flags['tls-cert'] ?? env.PIXIE_TLS_CERT ?? null;
   c.tlsKey = flags['tls-key'] ?? env.PIXIE_TLS_KEY ?? null;
   if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) problems.push('--tls-cert and --tls-key go together');
+  const workers = flags.workers ?? env.PIXIE_WORKERS;
+  if (workers === 'auto') c.workers = availableParallelism();
+  else if (workers !== undefined) {
+    if (!/^\d{1,3}$/.test(workers) || Number(workers) < 1 || Number(workers) > 256) problems.push(`--workers "${workers}" must be a number from 1 to 256, or auto`);
+    else c.workers = Number(workers);
+  }
   c.trustProxy = env.PIXIE_TRUST_PROXY === 'true' || env.PIXIE_TRUST_PROXY === '1';
   c.stackExchangeTenant = env.PIXIE_SE_TENANT ?? c.stackExchangeTenant;
   c.stackExchangeServer = env.PIXIE_SE_SERVER ?? c.stackExchangeServer;

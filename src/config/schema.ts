@@ -26,6 +26,8 @@ export interface Config {
   trustProxy: boolean;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
+  /** HTTP worker processes sharing the port (node:cluster); 1 runs no cluster. */
+  workers: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -43,6 +45,7 @@ export const DEFAULT_CONFIG: Config = {
   stackExchangeServer: 'default',
   trustProxy: false,
   bodyLimit: 64 * 1024,
+  workers: 1,
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

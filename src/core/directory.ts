@@ -47,6 +47,18 @@ export class ServerDirectory {
     return value;
   }
 
+  /**
+   * Create the signing key of every server that has none. Run at start-up under the start-up
+   * lock: processes starting together would otherwise each create a key on first use and,
+   * until their caches expire, sign with and publish different keys.
+   */
+  async ensureSigningKeys(): Promise<void> {
+    for (const tenant of await this.stores.tenants.list()) {
+      for (const server of await this.stores.servers.list(tenant.id)) await this.resolve(tenant.id, server.id);
+    }
+    this.invalidate(); // the public URL may not be known yet (port 0): resolve again on first use
+  }
+
   invalidate(tenantId?: string, serverId?: string): void {
     if (tenantId && serverId) this.cache.delete(`${tenantId}/${serverId}`);
     else this.cache.clear();
