@@ -1,0 +1,41 @@
+/**
+ * Several processes starting at once on a fresh PostgreSQL schema: migrations and the start-up
+ * import run under advisory locks, so every start succeeds and each migration runs once.
+ * (Separate pools here are separate database sessions, as separate processes would have.)
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import { createPixie, type Pixie } from '../../src/server.js';
+import { FIXTURE } from '../helpers/fixture.js';
+import { createTestSchema, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
+
+describe('concurrent start-up on PostgreSQL', { skip: PG_SKIP }, () => {
+  let schema: TestSchema;
+  const started: Pixie[] = [];
+  before(async () => { schema = await createTestSchema(); });
+  after(async () => {
+    for (const p of started) await p.close();
+    await schema.drop();
+  });
+
+  it('migrates once and imports without unique-key races when eight start together', async () => {
+    const config = { ...DEFAULT_CONFIG, port: 0, logLevel: 'silent', databaseUrl: schema.url, publicUrl: 'http://127.0.0.1:8999' };
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => createPixie({ ...config }, { imports: [FIXTURE] })));
+    for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
+    assert.deepEqual(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')), Array(8).fill('ok'));
+    const c = new pg.Client({ connectionString: schema.url });
+    await c.connect();
+    try {
+      const migrations = await c.query('SELECT name FROM kysely_migration ORDER BY name');
+      assert.deepEqual(migrations.rows.map((r) => r.name), ['0001-init', '0002-login-attempts']);
+      const secrets = await c.query("SELECT count(*)::int AS n FROM client_secrets WHERE client_id = 'app-confidential'");
+      assert.equal(secrets.rows[0].n, 1);
+      const keys = await c.query("SELECT count(*)::int AS n FROM signing_keys WHERE tenant_id = 'default' AND server_id = 'default'");
+      assert.equal(keys.rows[0].n, 1, 'one signing key, not one per process');
+    } finally {
+      await c.end();
+    }
+  });
+});
