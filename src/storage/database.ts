@@ -35,10 +35,12 @@ export interface Database {
   serialized<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-async function migrate(db: Kysely<unknown>): Promise<void> {
+async function migrate(db: Kysely<unknown>, schema?: string): Promise<void> {
   // Kysely's migrator takes its own pg_advisory_lock around the migrations, but creates its
   // bookkeeping tables before that; openDatabase also holds a Pixie advisory lock around the whole.
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  // PostgreSQL: name the schema, or Kysely takes another schema's bookkeeping tables (same
+  // database, other installation) for its own and then fails to find them on the search_path.
+  const migrator = new Migrator({ db, migrationTableSchema: schema, provider: { getMigrations: async () => MIGRATIONS } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
@@ -51,7 +53,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const pool = openPostgres(opts.databaseUrl);
     const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: openPostgres(opts.databaseUrl, 1) }) });
     try {
-      await withAdvisoryLock(pool, 'migrate', true, () => migrate(kysely));
+      const schema = (await pool.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s;
+      if (!schema) throw new Error('PostgreSQL has no current schema: the search_path names no existing schema');
+      await withAdvisoryLock(pool, 'migrate', true, () => migrate(kysely, schema));
     } catch (err) {
       await pool.end();
       throw err;

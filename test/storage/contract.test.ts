@@ -32,7 +32,7 @@ const BACKENDS: Backend[] = [
     name: 'PostgreSQL', skip: PG_SKIP,
     async open() {
       const schema = await createTestSchema();
-      const db = await openDatabase({ databaseUrl: schema.url, dataDir: '' });
+      const db = await openDatabase({ databaseUrl: schema.url, dataDir: '' }).catch(async (err) => { await schema.drop(); throw err; });
       return { stores: db.stores, close: async () => { await db.stores.close(); await schema.drop(); } };
     },
   },
@@ -76,7 +76,7 @@ for (const backend of BACKENDS) {
         await s.users.upsert({ tenantId: t, id: `${t}-bob`, username: 'bob', passwordHash: `hash-${t}`, email: null, name: null, disabled: false }, NOW);
       }
     });
-    after(() => close());
+    after(() => close?.());
 
     it('answers ping once migrated', async () => {
       assert.equal(await s.ping(), true);
