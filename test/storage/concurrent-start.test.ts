@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { DEFAULT_CONFIG } from '../../src/config/schema.js';
 import { createPixie, type Pixie } from '../../src/server.js';
+import { openDatabase } from '../../src/storage/database.js';
 import { FIXTURE } from '../helpers/fixture.js';
 import { createTestSchema, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
 
@@ -36,6 +37,18 @@ describe('concurrent start-up on PostgreSQL', { skip: PG_SKIP }, () => {
       assert.equal(keys.rows[0].n, 1, 'one signing key, not one per process');
     } finally {
       await c.end();
+    }
+  });
+
+  it('migrates a second schema of the same database while the first one exists', async () => {
+    const other = await createTestSchema();
+    try {
+      // Both schemas now hold Kysely's bookkeeping tables; each must use its own.
+      const db = await openDatabase({ databaseUrl: other.url, dataDir: '' });
+      assert.equal(await db.stores.ping(), true);
+      await db.stores.close();
+    } finally {
+      await other.drop();
     }
   });
 });
