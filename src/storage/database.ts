@@ -44,7 +44,8 @@ async function migrate(db: Kysely<unknown>, schema?: string): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
+    const which = failed ? ` ${failed.migrationName}` : 's';
+    throw new Error(`database migration${which} failed: ${(error as Error).message ?? error}`);
   }
 }
 
