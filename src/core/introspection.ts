@@ -3,13 +3,17 @@ import { authenticateClient, readClientCredentials } from './client-auth/authent
 import type { CoreDeps } from './deps.js';
 import type { ResolvedServer } from './directory.js';
 import { InvalidClient, InvalidRequest, UnauthorizedClient } from './errors.js';
+import { verifyPkce } from './pkce.js';
 import { findActiveToken, findToken } from './tokens/lookup.js';
+import type { TokenRecord } from './types.js';
 
 export type IntrospectionResponse =
   | { active: false }
   | {
       active: true; scope: string; client_id: string; sub: string; exp?: number; iat: number;
       token_type: string; iss: string; aud?: string;
+      /** Challenge-code tokens: the resource server must check the presenter's verifier. */
+      code_challenge?: string; code_challenge_method?: string;
     };
 
 interface EndpointRequest {
@@ -25,6 +29,10 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
   if (!token) throw new InvalidRequest('token is required');
   const rec = await findActiveToken(deps, rs, token);
   if (!rec) return { active: false };
+  if (rec.codeChallenge && req.params.code_verifier !== undefined && !verifierMatches(req.params.code_verifier, rec.codeChallenge, rec.codeChallengeMethod)) {
+    // SPEC §4.6: a challenge-bound token presented without the right verifier is not active.
+    return { active: false };
+  }
   return {
     active: true,
     scope: rec.scope,
@@ -34,7 +42,17 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
     iat: rec.createdAt,
     token_type: rec.kind === 'refresh' ? 'refresh_token' : 'Bearer',
     iss: rs.issuer,
+    ...(rec.codeChallenge ? { code_challenge: rec.codeChallenge, code_challenge_method: rec.codeChallengeMethod ?? 'S256' } : {}),
   };
+}
+
+function verifierMatches(verifier: string, challenge: string, method: TokenRecord['codeChallengeMethod']): boolean {
+  try {
+    verifyPkce(verifier, challenge, method ?? 'S256');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** RFC 7009 §2.1: a client revokes its own tokens; unknown tokens are not an error. */

@@ -72,6 +72,8 @@ export interface TokenStore {
   revoke(hash: string, now: number): Promise<void>;
   revokeByCode(codeHash: string, now: number): Promise<number>;
   revokeFamily(familyId: string, now: number): Promise<number>;
+  /** Record that a PKCE challenge was used for a token; false if it was used before (atomic). */
+  useChallenge(tenantId: string, serverId: string, challenge: string, now: number): Promise<boolean>;
 }
 
 export interface SessionStore {

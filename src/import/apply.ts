@@ -18,7 +18,9 @@ export interface ImportSummary {
   users: number;
 }
 
-const SETTING_KEYS = ['accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg'] as const;
+const SETTING_KEYS = [
+  'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'refreshTokenAbsoluteTtl', 'keyRotationDays', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
+] as const;
 
 function toSeconds(iso: string | null | undefined): number | null {
   return iso ? Math.floor(Date.parse(iso) / 1000) : null;

@@ -32,6 +32,8 @@ export const ImportServer = Type.Object({
   accessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 30 })),
   seAccessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 365 })),
   refreshTokenTtl: Type.Optional(Type.Integer({ minimum: 60, maximum: 86400 * 365 })),
+  refreshTokenAbsoluteTtl: Type.Optional(Type.Integer({ minimum: 60, maximum: 86400 * 3650 })),
+  keyRotationDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
   accessTokenFormat: Type.Optional(Type.Union([Type.Literal('jwt'), Type.Literal('opaque')])),
   allowPlainPkce: Type.Optional(Type.Boolean()),
   signingAlg: Type.Optional(Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')])),

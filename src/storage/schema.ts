@@ -48,6 +48,9 @@ export interface TokensTable {
   scope: string; created_at: number; expires_at: number | null; revoked_at: number | null;
   code_hash: string | null; family_id: string | null; grant_id: string | null; consumed_at: number | null;
   auth_time: number | null;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  family_started_at: number | null;
 }
 
 export interface DB {
@@ -64,8 +67,13 @@ export interface DB {
   authorization_codes: AuthorizationCodesTable;
   tokens: TokensTable;
   login_attempts: LoginAttemptsTable;
+  used_challenges: UsedChallengesTable;
 }
 
 export interface LoginAttemptsTable {
   key: string; failures: number; last_failure_at: number; locked_until: number | null;
+}
+
+export interface UsedChallengesTable {
+  tenant_id: string; server_id: string; challenge: string; created_at: number;
 }

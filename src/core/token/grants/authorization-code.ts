@@ -45,7 +45,7 @@ export const authorizationCodeGrant: GrantHandler = {
     }
     return issueUserTokens(ctx, {
       userId: row.userId, scopes: row.scope ? row.scope.split(' ') : [], authTime: row.authTime, nonce: row.nonce,
-      codeHash: row.hash, familyId: null, grantId: row.grantId,
+      codeHash: row.hash, familyId: null, familyStartedAt: null, grantId: row.grantId,
     });
   },
 };
