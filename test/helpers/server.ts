@@ -22,7 +22,9 @@ export interface TestServerOptions {
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pixie-test-'));
+  // A caller-provided data folder is the caller's to remove (restart tests reuse it).
+  const ownData = !opts.config?.dataDir;
+  const dataDir = opts.config?.dataDir ?? mkdtempSync(join(tmpdir(), 'pixie-test-'));
   const config: Config = { ...DEFAULT_CONFIG, port: 0, dataDir, logLevel: 'silent', publicUrl: '', ...opts.config };
   const pixie = await createPixie(config, { imports: opts.imports ?? [FIXTURE], clock: opts.clock, logStream: opts.logStream });
   await pixie.listen();
@@ -32,7 +34,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dataDir,
     async close() {
       await close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownData) rmSync(dataDir, { recursive: true, force: true });
     },
   });
 }
