@@ -144,7 +144,7 @@ describe('login and consent in headless Chromium', { skip }, () => {
     const body = await exchange(APP.clientId, params.get('code')!, verifier);
     assert.equal(body.token_type, 'Bearer');
     assert.equal(body.scope, 'openid profile read_inbox');
-    assert.ok(body.id_token);
+    assert.ok(body.id_token, 'openid gives an id_token');
   });
 
   it('remembers the grant: the same request again skips login and consent', async () => {
@@ -165,7 +165,8 @@ describe('login and consent in headless Chromium', { skip }, () => {
       await signIn(page, USER.password);
       assert.equal(new URL(page.url()).pathname, '/consent');
       // Without an OAuth domain, the domain shown is where the browser will be sent.
-      assert.ok(((await page.textContent('main')) ?? '').includes(`Public Test App (${new URL(callbackUri).host})`));
+      const text = (await page.textContent('main')) ?? '';
+      assert.ok(text.includes(`Public Test App (${new URL(callbackUri).host})`), text);
       await Promise.all([page.waitForURL(`${callbackUri}?**`), page.click('button[value=deny]')]);
       const params = callbackParams(page);
       assert.equal(params.get('error'), 'access_denied');

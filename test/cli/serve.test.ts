@@ -119,7 +119,7 @@ describe('pixie serve --dev', () => {
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.token_type, 'Bearer');
     assert.equal(body.scope, 'openid profile offline_access');
-    assert.ok(body.access_token && body.id_token && body.refresh_token);
+    assert.ok(body.access_token && body.id_token && body.refresh_token, JSON.stringify(body));
   });
 
   it('stops cleanly on SIGTERM with exit code 0', async () => {

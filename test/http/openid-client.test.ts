@@ -63,12 +63,12 @@ for (const c of cases) {
       const config = await discover(c.clientId, c.auth);
       const meta = config.serverMetadata();
       assert.equal(meta.issuer, s.issuer);
-      assert.ok(meta.code_challenge_methods_supported?.includes('S256'));
+      assert.ok(meta.code_challenge_methods_supported?.includes('S256'), 'S256 is advertised');
       assert.equal(meta.authorization_response_iss_parameter_supported, true);
 
       const { tokens, nonce } = await signIn(config, 'openid profile email offline_access');
       assert.equal(tokens.token_type.toLowerCase(), 'bearer');
-      assert.ok(tokens.refresh_token);
+      assert.ok(tokens.refresh_token, 'offline_access gives a refresh token');
       const claims = tokens.claims()!;
       assert.equal(claims.iss, s.issuer);
       assert.equal(claims.aud, c.clientId);
@@ -82,9 +82,9 @@ for (const c of cases) {
       assert.equal(info.name, 'Alice Example');
 
       const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
-      assert.ok(refreshed.access_token);
+      assert.ok(refreshed.access_token, 'refresh gives an access token');
       assert.notEqual(refreshed.access_token, tokens.access_token);
-      assert.ok(refreshed.refresh_token);
+      assert.ok(refreshed.refresh_token, 'refresh gives a new refresh token');
       assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
       if (refreshed.id_token) assert.equal(refreshed.claims()!.sub, claims.sub);
       const again = await client.fetchUserInfo(config, refreshed.access_token, claims.sub);
@@ -124,8 +124,8 @@ describe('tokens verified independently with jose against the JWKS', () => {
     const at = await jwtVerify(tokens.access_token, jwks, { issuer: s.issuer, audience: s.issuer, typ: 'at+jwt' });
     assert.equal(at.payload.client_id, PUBLIC_CLIENT);
     assert.equal(at.payload.scope, 'openid profile');
-    assert.ok(at.payload.jti);
-    assert.ok(typeof at.payload.exp === 'number' && at.payload.exp > at.payload.iat!);
+    assert.ok(at.payload.jti, 'access token has a jti');
+    assert.ok(typeof at.payload.exp === 'number' && at.payload.exp > at.payload.iat!, 'access token expires after it is issued');
     assert.equal(at.payload.exp! - at.payload.iat!, 3600);
 
     const idHeader = decodeProtectedHeader(tokens.id_token!);
@@ -134,7 +134,7 @@ describe('tokens verified independently with jose against the JWKS', () => {
     const id = await jwtVerify(tokens.id_token!, jwks, { issuer: s.issuer, audience: PUBLIC_CLIENT });
     assert.equal(id.payload.nonce, nonce);
     assert.equal(id.payload.sub, at.payload.sub);
-    assert.ok(typeof id.payload.exp === 'number');
+    assert.ok(typeof id.payload.exp === 'number', 'id_token has exp');
     const digest = createHash('sha256').update(tokens.access_token).digest();
     assert.equal(id.payload.at_hash, digest.subarray(0, 16).toString('base64url'));
 
