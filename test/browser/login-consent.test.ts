@@ -14,9 +14,11 @@ import { FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.j
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { pkce } from '../helpers/user-agent.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium (what .ci/run installs); PIXIE_CHROMIUM points elsewhere. */
+const CHROMIUM = process.env.PIXIE_CHROMIUM ?? '/usr/bin/chromium';
 const IMAGES = fileURLToPath(new URL('../../docs/images/', import.meta.url));
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser tests`;
+const skip = existsSync(CHROMIUM) ? false
+  : `browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium, or set PIXIE_CHROMIUM)`;
 
 /** An app with a readable name and an OAuth domain, so the consent page (and its screenshot) says something real. */
 const APP = { clientId: 'inbox-reader', name: 'Inbox Reader', domain: 'inbox-reader.example' };
