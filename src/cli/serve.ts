@@ -1,4 +1,5 @@
 /** `pixie serve`: start the server, print how to use it, stop gracefully on SIGTERM/SIGINT. */
+import { createServer } from 'node:net';
 import { loadConfig, type ServeFlags } from '../config/load.js';
 import { createPixie } from '../server.js';
 import { DEV_ADMIN_SECRET, DEV_CONFIDENTIAL_SECRET, devImport } from './dev-tenant.js';
@@ -28,8 +29,25 @@ function devBanner(url: string): string {
   ].join('\n');
 }
 
+/** A port the OS considers free on `host` (asked by binding port 0 and letting go). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
 export async function serve(flags: ServeFlags): Promise<void> {
-  const config = loadConfig(flags, process.env);
+  let config = loadConfig(flags, process.env);
+  if (config.dev && !config.publicUrl) {
+    // --dev --port 0: the demo tenant's redirect URIs need the public URL before the server
+    // listens, so choose the port now and derive the URL from it as for any other port.
+    config = loadConfig({ ...flags, port: String(await freePort(config.host)) }, process.env);
+  }
   const started = Date.now();
   const pixie = await createPixie(config, { imports: config.dev ? [devImport(config.publicUrl)] : [] });
   const url = await pixie.listen();

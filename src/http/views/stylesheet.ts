@@ -16,6 +16,7 @@ label { display:block; font-weight:600; margin:1rem 0 .35rem; }
 input[type=text], input[type=password], input[type=url], input[type=date], select, textarea { width:100%; padding:.6rem .75rem; border:1px solid var(--line); border-radius:8px; font:inherit; background:#fff; }
 input:focus, select:focus, textarea:focus { outline:2px solid var(--accent); outline-offset:1px; }
 .hint { color:var(--muted); font-size:.875rem; margin:.25rem 0 0; }
+.actions + .hint, form + .hint { margin-top:1rem; }
 .actions { display:flex; gap:.75rem; margin-top:1.5rem; flex-wrap:wrap; }
 button, .button { appearance:none; border:1px solid var(--accent); background:var(--accent); color:var(--accent-ink); padding:.6rem 1.2rem; border-radius:8px; font:inherit; font-weight:600; cursor:pointer; text-decoration:none; display:inline-block; }
 button.secondary, .button.secondary { background:#fff; color:var(--ink); border-color:var(--line); }
