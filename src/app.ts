@@ -14,6 +14,7 @@ import { tokenRoutes } from './http/routes/oauth/token.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
 import { loginRoutes } from './http/routes/pages/login.js';
+import { pkceRoutes } from './http/routes/pages/pkce.js';
 
 export interface BuildOptions {
   config: Config;
@@ -46,5 +47,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   discoveryRoutes(app);
   loginRoutes(app);
   consentRoutes(app);
+  pkceRoutes(app);
   return app;
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load.js';
 import { ImportError } from '../import/validate.js';
 import { pkceCommand, UsageError } from './pkce.js';
 import { serve } from './serve.js';
+import { TOKEN_HELP, tokenCommand } from './token.js';
 
 const HELP = `pixie — OAuth 2.1 / OpenID Connect authorization server
 
@@ -11,7 +12,7 @@ Usage:
   pixie serve [--dev] [--port 8080] [--host 127.0.0.1] [--data .pixie] [--import FILE]
               [--public-url URL] [--tls-cert FILE --tls-key FILE] [--log-level info]
   pixie pkce [--length 64] [--json]
-  pixie help
+${TOKEN_HELP}  pixie help
 
 Environment: DATABASE_URL (postgres://… for PostgreSQL), PIXIE_DATA_DIR, PIXIE_PUBLIC_URL,
 PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY.
@@ -36,6 +37,9 @@ async function run(argv: string[]): Promise<void> {
       process.stdout.write(`${pkceCommand(values)}\n`);
       return;
     }
+    case 'token':
+      process.exitCode = await tokenCommand(rest);
+      return;
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
       return;
