@@ -14,6 +14,11 @@ import { tokenRoutes } from './http/routes/oauth/token.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
 import { loginRoutes } from './http/routes/pages/login.js';
+import { assetRoutes } from './http/routes/assets.js';
+import { stackExchangeRoutes } from './http/routes/oauth/stackexchange.js';
+import { accountRoutes } from './http/routes/portal/account.js';
+import { appRoutes } from './http/routes/portal/apps.js';
+import { credentialRoutes } from './http/routes/portal/credentials.js';
 
 export interface BuildOptions {
   config: Config;
@@ -46,5 +51,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   discoveryRoutes(app);
   loginRoutes(app);
   consentRoutes(app);
+  assetRoutes(app);
+  stackExchangeRoutes(app);
+  appRoutes(app);
+  credentialRoutes(app);
+  accountRoutes(app);
   return app;
 }

@@ -1,5 +1,6 @@
 /** RFC 7662 token introspection and RFC 7009 revocation. */
 import { authenticateClient, readClientCredentials } from './client-auth/authenticate.js';
+import { findActiveApiKey } from './api-keys.js';
 import type { CoreDeps } from './deps.js';
 import type { ResolvedServer } from './directory.js';
 import { InvalidClient, InvalidRequest, UnauthorizedClient } from './errors.js';
@@ -23,8 +24,8 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
   if (client.public) throw new UnauthorizedClient('public clients may not introspect tokens');
   const token = req.params.token;
   if (!token) throw new InvalidRequest('token is required');
-  const rec = await findActiveToken(deps, rs, token);
-  if (!rec) return { active: false };
+  const rec = token.startsWith('pxk_') ? null : await findActiveToken(deps, rs, token);
+  if (!rec) return introspectApiKey(deps, rs, token);
   return {
     active: true,
     scope: rec.scope,
@@ -34,6 +35,16 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
     iat: rec.createdAt,
     token_type: rec.kind === 'refresh' ? 'refresh_token' : 'Bearer',
     iss: rs.issuer,
+  };
+}
+
+/** SPEC §4.3, §9: an API key names the app and reads public data only, so it has no scope. */
+async function introspectApiKey(deps: CoreDeps, rs: ResolvedServer, value: string): Promise<IntrospectionResponse> {
+  const key = await findActiveApiKey(deps, rs, value);
+  if (!key) return { active: false };
+  return {
+    active: true, scope: '', client_id: key.clientId, sub: key.clientId, ...(key.expiresAt !== null ? { exp: key.expiresAt } : {}),
+    iat: key.createdAt, token_type: 'api_key', iss: rs.issuer,
   };
 }
 

@@ -29,6 +29,16 @@ const revokeFamily = statement((db) =>
     .where('family_id', '=', param('familyId')).where('revoked_at', 'is', null),
 );
 
+const revokeByGrant = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('grant_id', '=', param('grantId')).where('revoked_at', 'is', null),
+);
+const revokeByClient = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),
+);
+
 function toToken(r: TokensTable): TokenRecord {
   return {
     hash: r.hash, kind: r.kind as TokenKind, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id,
@@ -51,5 +61,7 @@ export function tokenStore(x: SqlExecutor): TokenStore {
     revoke: async (hash, now) => { await x.run(revokeToken, { hash, now }); },
     revokeByCode: (codeHash, now) => x.run(revokeByCode, { codeHash, now }),
     revokeFamily: (familyId, now) => x.run(revokeFamily, { familyId, now }),
+    revokeByGrant: (grantId, now) => x.run(revokeByGrant, { grantId, now }),
+    revokeByClient: (tenantId, serverId, clientId, now) => x.run(revokeByClient, { tenantId, serverId, clientId, now }),
   };
 }

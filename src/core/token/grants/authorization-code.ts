@@ -1,6 +1,6 @@
 /** RFC 6749 §4.1.3 + RFC 7636 §4.5: exchange an authorization code. */
 import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
-import { InvalidGrant, InvalidRequest } from '../../errors.js';
+import { InvalidClient, InvalidGrant, InvalidRequest } from '../../errors.js';
 import { verifyPkce } from '../../pkce.js';
 import type { AuthorizationCode } from '../../types.js';
 import { issueUserTokens } from '../token-set.js';
@@ -32,6 +32,10 @@ export const authorizationCodeGrant: GrantHandler = {
     // Checked after the atomic consume so that a failed attempt still burns the code.
     if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
       throw new InvalidGrant('authorization code was issued to another client');
+    }
+    if (ctx.secretless && row.codeChallenge === null) {
+      // SPEC §5: a confidential app that does not use PKCE must send client_secret.
+      throw new InvalidClient('client authentication failed: client_secret is required when the authorization request did not use PKCE');
     }
     if (row.expiresAt <= deps.clock.now()) throw new InvalidGrant('authorization code expired');
     if (redirectUri !== undefined ? redirectUri !== row.redirectUri : row.codeChallenge === null) {
