@@ -16,7 +16,7 @@ export function appKind(c: Pick<Client, 'public'>): Raw {
 
 function grantLabels(c: Client): string[] {
   const out: string[] = [];
-  if (c.grantTypes.includes('authorization_code')) out.push(c.requirePkce || c.public ? 'Authorization code with PKCE' : 'Authorization code');
+  if (c.grantTypes.includes('authorization_code')) out.push(c.requirePkce || c.public ? 'Authorization code with PKCE' : 'Authorization code (PKCE optional)');
   if (c.grantTypes.includes('implicit')) out.push('Implicit');
   if (c.grantTypes.includes('client_credentials')) out.push('Client credentials');
   return out;
