@@ -68,6 +68,7 @@ export function appPage(v: AppView): string {
 <p class="crumbs"><a href="/apps">API applications</a> /</p>
 <div class="page-head"><div><h1>${a.name} ${appKind(a)}</h1>${a.description ? html`<p class="lead">${a.description}</p>` : ''}</div></div>
 ${notice(v.message)}
+${v.errorAt === 'secret' && a.public ? errorBox(v.error) : ''}
 ${v.issued ? issuedBox(v.issued) : ''}
 <div class="card">
 <h2 class="first">Client ID</h2>
