@@ -253,6 +253,19 @@ describe('seed 002: Stack Exchange API 2.3 authentication', () => {
     assert.deepEqual(await introspect(expiring.value), { active: false });
   });
 
+  it('a code not yet exchanged stops working when the user revokes the app', async () => {
+    const app = await registerApp(true);
+    const { verifier, challenge } = pkce();
+    const landed = await authorize('/oauth', { client_id: app.clientId, redirect_uri: loginSuccess(), code_challenge: challenge, code_challenge_method: 'S256' });
+    const grant = (await listAuthorizedApps(s.deps, 'default', userId)).find((a) => a.clientId === app.clientId)!;
+    await revokeAuthorization(s.deps, 'default', userId, grant.grantId);
+    const res = await post('/oauth/access_token/json', {
+      client_id: app.clientId, code: landed.searchParams.get('code')!, code_verifier: verifier, redirect_uri: loginSuccess(),
+    });
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).error_description, /revoked access/);
+  });
+
   it('tokens of the Stack Exchange endpoints live 24 hours', async () => {
     const app = await registerApp(true);
     const { verifier, challenge } = pkce();

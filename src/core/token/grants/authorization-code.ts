@@ -50,6 +50,9 @@ export const authorizationCodeGrant: GrantHandler = {
     }
     if (ctx.secretless && row.codeChallenge === null) throw secretRequired();
     if (row.expiresAt <= deps.clock.now()) throw new InvalidGrant('authorization code expired');
+    // SPEC §7: revoking an app on /account also voids the codes it has not exchanged yet.
+    const grant = await deps.stores.grants.find(row.tenantId, row.serverId, row.clientId, row.userId);
+    if (!grant || grant.id !== row.grantId) throw new InvalidGrant('the user revoked access for this application');
     if (redirectUri !== undefined ? redirectUri !== row.redirectUri : row.codeChallenge === null) {
       // RFC 6749 §4.1.3; OAuth 2.1 lets PKCE stand in when redirect_uri is omitted.
       throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
