@@ -100,6 +100,7 @@ describe('developer portal in a browser', () => {
     await page.fill('#oauth_domain', 'https://reports.acme.example/');
     await page.fill('#redirect_uris', 'https://reports.acme.example/oauth/callback');
     await page.check('input[name=non_web_redirect]');
+    await shot('portal-new-app');
     await page.click('button:has-text("Create application")');
     await page.waitForSelector('#client-id');
     assert.match(await page.textContent('.notice') ?? '', /Application created/);
@@ -132,6 +133,7 @@ describe('developer portal in a browser', () => {
   it('revokes a client secret and an API key after a confirmation page', async () => {
     await page.click(`#secrets tr:has-text("Server 2024") a:has-text("Revoke")`);
     assert.match(await page.textContent('h1') ?? '', /Revoke client secret “Server 2024”\?/);
+    await shot('portal-confirm');
     await page.click('button:has-text("Revoke client secret")');
     await page.waitForSelector('.notice');
     assert.match(await page.textContent('#secrets tr:has-text("Server 2024")') ?? '', /Revoked/);
