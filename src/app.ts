@@ -15,6 +15,11 @@ import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
 import { loginRoutes } from './http/routes/pages/login.js';
 import { pkceRoutes } from './http/routes/pages/pkce.js';
+import { assetRoutes } from './http/routes/assets.js';
+import { stackExchangeRoutes } from './http/routes/oauth/stackexchange.js';
+import { accountRoutes } from './http/routes/portal/account.js';
+import { appRoutes } from './http/routes/portal/apps.js';
+import { credentialRoutes } from './http/routes/portal/credentials.js';
 
 export interface BuildOptions {
   config: Config;
@@ -48,5 +53,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   loginRoutes(app);
   consentRoutes(app);
   pkceRoutes(app);
+  assetRoutes(app);
+  stackExchangeRoutes(app);
+  appRoutes(app);
+  credentialRoutes(app);
+  accountRoutes(app);
   return app;
 }

@@ -1,8 +1,9 @@
 /** RFC 7662 token introspection and RFC 7009 revocation. */
 import { authenticateClient, readClientCredentials } from './client-auth/authenticate.js';
+import { findActiveApiKey } from './api-keys.js';
 import type { CoreDeps } from './deps.js';
 import type { ResolvedServer } from './directory.js';
-import { InvalidClient, InvalidRequest, UnauthorizedClient } from './errors.js';
+import { InvalidRequest, UnauthorizedClient } from './errors.js';
 import { verifyPkce } from './pkce.js';
 import { findActiveToken, findToken } from './tokens/lookup.js';
 import type { TokenRecord } from './types.js';
@@ -27,8 +28,8 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
   if (client.public) throw new UnauthorizedClient('public clients may not introspect tokens');
   const token = req.params.token;
   if (!token) throw new InvalidRequest('token is required');
-  const rec = await findActiveToken(deps, rs, token);
-  if (!rec) return { active: false };
+  const rec = token.startsWith('pxk_') ? null : await findActiveToken(deps, rs, token);
+  if (!rec) return introspectApiKey(deps, rs, token);
   if (rec.codeChallenge && req.params.code_verifier !== undefined && !verifierMatches(req.params.code_verifier, rec.codeChallenge, rec.codeChallengeMethod)) {
     // SPEC §4.6: a challenge-bound token presented without the right verifier is not active.
     return { active: false };
@@ -55,11 +56,20 @@ function verifierMatches(verifier: string, challenge: string, method: TokenRecor
   }
 }
 
+/** SPEC §4.3, §9: an API key names the app and reads public data only, so it has no scope. */
+async function introspectApiKey(deps: CoreDeps, rs: ResolvedServer, value: string): Promise<IntrospectionResponse> {
+  const key = await findActiveApiKey(deps, rs, value);
+  if (!key) return { active: false };
+  return {
+    active: true, scope: '', client_id: key.clientId, sub: key.clientId, ...(key.expiresAt !== null ? { exp: key.expiresAt } : {}),
+    iat: key.createdAt, token_type: 'api_key', iss: rs.issuer,
+  };
+}
+
 /** RFC 7009 §2.1: a client revokes its own tokens; unknown tokens are not an error. */
 export async function revoke(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest): Promise<void> {
   const creds = readClientCredentials(req.params, req.authorization);
   const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds);
-  if (!client) throw new InvalidClient('client authentication failed');
   const token = req.params.token;
   if (!token) throw new InvalidRequest('token is required');
   const rec = await findToken(deps, rs, token);

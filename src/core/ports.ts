@@ -3,7 +3,7 @@
  * Implemented once in src/storage/ over Kysely-compiled statements for SQLite and PostgreSQL.
  */
 import type {
-  AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session,
+  ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session,
   Tenant, TokenRecord, User,
 } from './types.js';
 import type { StoredKeyMaterial } from '../crypto/keys.js';
@@ -42,6 +42,25 @@ export interface ClientStore {
   /** Replace the secrets declared by an import with the given ones (by name). */
   deleteSecretsByName(tenantId: string, serverId: string, clientId: string, names: string[]): Promise<void>;
   touchSecret(id: string, now: number): Promise<void>;
+  /** Apps a user registered in the portal. */
+  listByOwner(tenantId: string, serverId: string, ownerUserId: string): Promise<Client[]>;
+  /** Removes the client with its secrets and API keys (tokens are revoked by the caller). */
+  delete(tenantId: string, serverId: string, clientId: string): Promise<void>;
+  /** Returns the number of secrets changed (0 when the id is not this client's). */
+  revokeSecret(tenantId: string, serverId: string, clientId: string, id: string, now: number): Promise<number>;
+  setSecretExpiry(tenantId: string, serverId: string, clientId: string, id: string, expiresAt: number | null): Promise<number>;
+}
+
+/** API keys, stored hashed (SPEC §2). */
+export interface ApiKeyStore {
+  list(tenantId: string, serverId: string, clientId: string): Promise<ApiKey[]>;
+  add(key: ApiKey): Promise<void>;
+  findByHash(hash: string): Promise<ApiKey | null>;
+  revoke(tenantId: string, serverId: string, clientId: string, id: string, now: number): Promise<number>;
+  setExpiry(tenantId: string, serverId: string, clientId: string, id: string, expiresAt: number | null): Promise<number>;
+  /** Replace the keys declared by an import with the given ones (by name). */
+  deleteByName(tenantId: string, serverId: string, clientId: string, names: string[]): Promise<void>;
+  touch(id: string, now: number): Promise<void>;
 }
 
 export interface UserStore {
@@ -55,6 +74,11 @@ export interface GrantStore {
   /** Create the grant, or widen its scopes to include `scopes`. Returns the grant id. */
   remember(grant: Omit<Grant, 'id' | 'lastUsedAt'> & { id: string }): Promise<string>;
   touch(grantId: string, now: number): Promise<void>;
+  /** The user's live grants in a tenant, most recently used first. */
+  listByUser(tenantId: string, userId: string): Promise<Grant[]>;
+  /** Revoke one of the user's grants; returns 0 when it is not theirs or already revoked. */
+  revoke(tenantId: string, userId: string, grantId: string, now: number): Promise<number>;
+  revokeByClient(tenantId: string, serverId: string, clientId: string, now: number): Promise<number>;
 }
 
 export interface CodeStore {
@@ -74,6 +98,8 @@ export interface TokenStore {
   revokeFamily(familyId: string, now: number): Promise<number>;
   /** Record that a PKCE challenge was used for a token; false if it was used before (atomic). */
   useChallenge(tenantId: string, serverId: string, challenge: string, now: number): Promise<boolean>;
+  revokeByGrant(grantId: string, now: number): Promise<number>;
+  revokeByClient(tenantId: string, serverId: string, clientId: string, now: number): Promise<number>;
 }
 
 export interface SessionStore {
@@ -114,6 +140,7 @@ export interface Stores {
   sessions: SessionStore;
   interactions: InteractionStore;
   loginAttempts: LoginAttemptStore;
+  apiKeys: ApiKeyStore;
   /** Run `fn` in one database transaction (import and admin changes; not the token path). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** True once storage is open and migrated (for /readyz). */

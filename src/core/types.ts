@@ -58,6 +58,10 @@ export interface Client {
   responseTypes: string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   ownerUserId: string | null;
+  /** Portal grant "authorization code with PKCE" only: refuse code requests without a challenge. */
+  requirePkce?: boolean;
+  /** Stack Exchange "non-web redirect": `{public-url}/oauth/login_success` is an allowed redirect URI. */
+  nonWebRedirect?: boolean;
 }
 
 export interface ClientSecret {
@@ -69,6 +73,13 @@ export interface ClientSecret {
   expiresAt: number | null;
   lastUsedAt: number | null;
   revokedAt: number | null;
+}
+
+/** An API key (SPEC §9): identifies the app, reads public data only; same lifecycle as a secret. */
+export interface ApiKey extends ClientSecret {
+  tenantId: string;
+  serverId: string;
+  clientId: string;
 }
 
 export interface User {

@@ -60,6 +60,23 @@ async function importSecrets(stores: Stores, tenantId: string, serverId: string,
   }
 }
 
+/** Same rule as secrets: a key declared by name is replaced when its value or expiry changed. */
+async function importApiKeys(stores: Stores, tenantId: string, serverId: string, c: ImportClientData, now: number): Promise<void> {
+  if (!c.api_keys) return;
+  const existing = await stores.apiKeys.list(tenantId, serverId, c.client_id);
+  for (const d of c.api_keys) {
+    const hash = hashOpaqueToken(d.key);
+    const expiresAt = toSeconds(d.expires_at);
+    const same = existing.find((e) => e.name === d.name);
+    if (same && same.hash === hash && same.expiresAt === expiresAt && same.revokedAt === null) continue;
+    await stores.apiKeys.deleteByName(tenantId, serverId, c.client_id, [d.name]);
+    await stores.apiKeys.add({
+      id: randomId(), tenantId, serverId, clientId: c.client_id, name: d.name, hash, displayPrefix: displayPrefix(d.key),
+      createdAt: now, expiresAt, lastUsedAt: null, revokedAt: null,
+    });
+  }
+}
+
 async function importServer(stores: Stores, tenantId: string, s: ImportServerData, now: number): Promise<number> {
   const previous = await stores.servers.get(tenantId, s.id);
   const declared: Partial<ServerSettings> = {};
@@ -74,6 +91,7 @@ async function importServer(stores: Stores, tenantId: string, s: ImportServerDat
     const client = clientFromImport(tenantId, s.id, c, existing?.ownerUserId ?? null);
     if (!unchanged(existing, client)) await stores.clients.upsert(client, now);
     await importSecrets(stores, tenantId, s.id, c, now);
+    await importApiKeys(stores, tenantId, s.id, c, now);
   }
   return s.clients?.length ?? 0;
 }

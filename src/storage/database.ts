@@ -6,6 +6,7 @@ import type { Stores } from '../core/ports.js';
 import * as m0001 from './migrations/0001-init.js';
 import * as m0002 from './migrations/0002-login-attempts.js';
 import * as m0003 from './migrations/0003-token-binding.js';
+import * as m0004 from './migrations/0004-portal.js';
 import { openPostgres, PostgresExecutor } from './postgres.js';
 import type { SqlExecutor } from './prepared.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
   '0002-login-attempts': m0002,
   '0003-token-binding': m0003,
+  '0004-portal': m0004,
 };
 
 export interface DatabaseOptions {

@@ -13,6 +13,7 @@ export interface ClientsTable {
   public: number; grant_types: string; redirect_uris: string; oauth_domain: string | null; scopes: string;
   response_types: string; token_endpoint_auth_method: string; owner_user_id: string | null;
   created_at: number; updated_at: number;
+  require_pkce: number; non_web_redirect: number;
 }
 export interface ClientSecretsTable {
   id: string; tenant_id: string; server_id: string; client_id: string; name: string; secret_hash: string;

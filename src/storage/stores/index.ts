@@ -1,5 +1,6 @@
 import type { Stores } from '../../core/ports.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
+import { apiKeyStore } from './api-keys.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
@@ -23,6 +24,7 @@ export function createStores(x: SqlExecutor): Stores {
     sessions: sessionStore(x),
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
+    apiKeys: apiKeyStore(x),
     transaction: (fn) => x.transaction(fn),
     ping: async () => {
       try {

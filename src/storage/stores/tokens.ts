@@ -36,6 +36,15 @@ const useChallenge = statement((db) =>
     .values({ tenant_id: param('tenantId'), server_id: param('serverId'), challenge: param('challenge'), created_at: param<number>('now') })
     .onConflict((oc) => oc.doNothing()),
 );
+const revokeByGrant = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('grant_id', '=', param('grantId')).where('revoked_at', 'is', null),
+);
+const revokeByClient = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),
+);
 
 function toToken(r: TokensTable): TokenRecord {
   return {
@@ -62,5 +71,7 @@ export function tokenStore(x: SqlExecutor): TokenStore {
     revokeByCode: (codeHash, now) => x.run(revokeByCode, { codeHash, now }),
     revokeFamily: (familyId, now) => x.run(revokeFamily, { familyId, now }),
     useChallenge: async (tenantId, serverId, challenge, now) => (await x.run(useChallenge, { tenantId, serverId, challenge, now })) === 1,
+    revokeByGrant: (grantId, now) => x.run(revokeByGrant, { grantId, now }),
+    revokeByClient: (tenantId, serverId, clientId, now) => x.run(revokeByClient, { tenantId, serverId, clientId, now }),
   };
 }
