@@ -64,8 +64,14 @@ export interface DB {
   authorization_codes: AuthorizationCodesTable;
   tokens: TokensTable;
   login_attempts: LoginAttemptsTable;
+  audit_log: AuditLogTable;
 }
 
 export interface LoginAttemptsTable {
   key: string; failures: number; last_failure_at: number; locked_until: number | null;
+}
+
+export interface AuditLogTable {
+  id: string; tenant_id: string; actor_tenant_id: string | null; actor_client_id: string; action: string; target: string;
+  details: string; created_at: number;
 }

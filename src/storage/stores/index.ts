@@ -1,5 +1,7 @@
 import type { Stores } from '../../core/ports.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
+import { adminStore } from './admin.js';
+import { auditStore } from './audit.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
@@ -23,6 +25,8 @@ export function createStores(x: SqlExecutor): Stores {
     sessions: sessionStore(x),
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
+    admin: adminStore(x),
+    audit: auditStore(x),
     transaction: (fn) => x.transaction(fn),
     ping: async () => {
       try {

@@ -29,7 +29,7 @@ const revokeFamily = statement((db) =>
     .where('family_id', '=', param('familyId')).where('revoked_at', 'is', null),
 );
 
-function toToken(r: TokensTable): TokenRecord {
+export function toToken(r: TokensTable): TokenRecord {
   return {
     hash: r.hash, kind: r.kind as TokenKind, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id,
     userId: r.user_id, scope: r.scope, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,

@@ -23,7 +23,7 @@ const upsertUser = statement((db) =>
     })),
 );
 
-function toUser(r: UsersTable): User {
+export function toUser(r: UsersTable): User {
   return {
     tenantId: r.tenant_id, id: r.id, username: r.username, passwordHash: r.password_hash, email: r.email,
     name: r.name, disabled: r.disabled === 1,
@@ -75,7 +75,7 @@ const touchGrant = statement((db) =>
   db.updateTable('grants').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
 );
 
-function toGrant(r: GrantsTable): Grant {
+export function toGrant(r: GrantsTable): Grant {
   return {
     id: r.id, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id, userId: r.user_id,
     scopes: parseJson<string[]>(r.scopes, []), createdAt: r.created_at, lastUsedAt: r.last_used_at,
