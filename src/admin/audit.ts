@@ -30,7 +30,7 @@ export interface AuditView {
   created_at: number;
 }
 
-export async function listAuditLog(deps: CoreDeps, tenantId: string, q: { limit?: number; cursor?: string }): Promise<Page<AuditView>> {
+export async function listAuditLog(deps: CoreDeps, tenantId: string, q: { limit?: number | string; cursor?: string }): Promise<Page<AuditView>> {
   const [createdAt, id] = decodeCursor(q.cursor, [Number.MAX_SAFE_INTEGER, '\uffff']);
   return page(q.limit, (n) => deps.stores.audit.list(tenantId, { createdAt, id }, n), (e) => [e.createdAt, e.id], (e) => ({
     id: e.id, actor: { tenant_id: e.actorTenantId, client_id: e.actorClientId }, action: e.action, target: e.target,

@@ -84,7 +84,7 @@ export async function getClient(deps: CoreDeps, tenantId: string, serverId: stri
 }
 
 export async function listClients(
-  deps: CoreDeps, tenantId: string, q: { limit?: number; cursor?: string; authorization_server_id?: string },
+  deps: CoreDeps, tenantId: string, q: { limit?: number | string; cursor?: string; authorization_server_id?: string },
 ): Promise<Page<ClientView>> {
   await getTenant(deps, tenantId);
   const [serverId, clientId] = decodeCursor(q.cursor, ['', '']);

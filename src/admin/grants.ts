@@ -47,7 +47,7 @@ function tokenView(t: TokenRecord, now: number): TokenView {
   };
 }
 
-export async function listGrants(deps: CoreDeps, tenantId: string, q: { limit?: number; cursor?: string }): Promise<Page<GrantView>> {
+export async function listGrants(deps: CoreDeps, tenantId: string, q: { limit?: number | string; cursor?: string }): Promise<Page<GrantView>> {
   await getTenant(deps, tenantId);
   const [after] = decodeCursor(q.cursor, ['']);
   return page(q.limit, (n) => deps.stores.admin.listGrants(tenantId, after, n), (g) => [g.id], grantView);
@@ -62,7 +62,7 @@ export async function revokeGrant(deps: CoreDeps, actor: Actor, tenantId: string
   });
 }
 
-export async function listTokens(deps: CoreDeps, tenantId: string, q: { limit?: number; cursor?: string }): Promise<Page<TokenView>> {
+export async function listTokens(deps: CoreDeps, tenantId: string, q: { limit?: number | string; cursor?: string }): Promise<Page<TokenView>> {
   await getTenant(deps, tenantId);
   const [createdAt, hash] = decodeCursor(q.cursor, [Number.MAX_SAFE_INTEGER, '\uffff']);
   const now = deps.clock.now();

@@ -23,9 +23,10 @@ export function decodeCursor<K extends (string | number)[]>(cursor: string | und
 
 /** Run a keyset query for `limit + 1` rows and cut the page. */
 export async function page<R, T>(
-  limit: number | undefined, fetch: (n: number) => Promise<R[]>, key: (row: R) => (string | number)[], view: (row: R) => T,
+  limit: number | string | undefined, fetch: (n: number) => Promise<R[]>, key: (row: R) => (string | number)[], view: (row: R) => T,
 ): Promise<Page<T>> {
-  const n = Math.min(Math.max(limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
+  const n = limit === undefined ? DEFAULT_LIMIT : Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw new AppError('validation_failed', `query parameter "limit" must be between 1 and ${MAX_LIMIT}`);
   const rows = await fetch(n + 1);
   const more = rows.length > n;
   const kept = more ? rows.slice(0, n) : rows;

@@ -28,7 +28,8 @@ export const UserParams = Type.Object({ tenant: Id, user: Type.String({ minLengt
 export const ItemParams = Type.Object({ tenant: Id, id: Type.String({ minLength: 1, maxLength: 200 }) }, Strict);
 
 export const PageQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  // A string: query parameters are not coerced (the OAuth endpoints must see exactly what was sent).
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'page size, 1 to 200 (default 50)' })),
   cursor: Type.Optional(Type.String({ maxLength: 500, description: 'next_cursor of the previous page' })),
 }, Strict);
 export const ClientListQuery = Type.Object({ ...PageQuery.properties, authorization_server_id: Type.Optional(Id) }, Strict);

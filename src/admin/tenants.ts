@@ -27,7 +27,7 @@ export async function getTenant(deps: CoreDeps, tenantId: string): Promise<Tenan
 }
 
 /** Operator-wide listing: every tenant, by id. */
-export async function listTenantsForOperator(deps: CoreDeps, q: { limit?: number; cursor?: string }): Promise<Page<Tenant>> {
+export async function listTenantsForOperator(deps: CoreDeps, q: { limit?: number | string; cursor?: string }): Promise<Page<Tenant>> {
   const [after] = decodeCursor(q.cursor, ['']);
   const all = await deps.stores.tenants.list();
   return page(q.limit, async (n) => all.filter((t) => t.id > after).slice(0, n), (t) => [t.id], (t) => ({ id: t.id, name: t.name }));

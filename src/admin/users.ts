@@ -43,7 +43,7 @@ export async function createUser(deps: CoreDeps, actor: Actor, tenantId: string,
   return userView(user);
 }
 
-export async function listUsers(deps: CoreDeps, tenantId: string, q: { limit?: number; cursor?: string }): Promise<Page<UserView>> {
+export async function listUsers(deps: CoreDeps, tenantId: string, q: { limit?: number | string; cursor?: string }): Promise<Page<UserView>> {
   await getTenant(deps, tenantId);
   const [after] = decodeCursor(q.cursor, ['']);
   return page(q.limit, (n) => deps.stores.admin.listUsers(tenantId, after, n), (u) => [u.username], userView);

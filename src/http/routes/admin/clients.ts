@@ -22,7 +22,7 @@ export function clientRoutes(api: FastifyInstance): void {
     }),
   }, async (request, reply) => reply.status(201).send(await createClient(deps, actorOf(request), request.params.tenant, request.body)));
 
-  api.get<T & { Querystring: { limit?: number; cursor?: string; authorization_server_id?: string } }>('/api/admin/:tenant/clients', {
+  api.get<T & { Querystring: { limit?: number | string; cursor?: string; authorization_server_id?: string } }>('/api/admin/:tenant/clients', {
     schema: adminSchema('clients', 'List clients', { params: TenantParams, querystring: ClientListQuery, response: { 200: PageOf(Client) } }),
   }, async (request) => listClients(deps, request.params.tenant, request.query));
 
