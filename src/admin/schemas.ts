@@ -2,14 +2,18 @@
  * TypeBox schemas of the admin API (SPEC §8). The same objects validate HTTP input, describe
  * it in the OpenAPI document, and check `pixie admin` input: one description of each body.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
 import { GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
 
 const Strict = { additionalProperties: false } as const;
 
-/** A string enum as `{type, enum}`: Ajv then names the allowed values in one error. */
+// A string enum as `{type, enum}`: Ajv then names the allowed values in one error. Registered
+// as a kind so TypeBox's Value (used by `pixie admin`) can check it too.
+if (!TypeRegistry.Has('StringEnum')) {
+  TypeRegistry.Set<{ enum: string[] }>('StringEnum', (schema, value) => typeof value === 'string' && schema.enum.includes(value));
+}
 function StringEnum<T extends string>(values: readonly T[], opts: object = {}) {
-  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...opts });
+  return Type.Unsafe<T>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], ...opts });
 }
 const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 

@@ -78,7 +78,7 @@ describe('pagination', () => {
       const res = await api(s.url, 'GET', `/api/admin/default/clients?limit=2${cursor ? `&cursor=${cursor}` : ''}`, token);
       assert.equal(res.status, 200);
       assert.ok(res.body.items.length <= 2);
-      seen.push(...res.body.items.map((c: { client_id: string }) => `${c.authorization_server_id}/${c.client_id}`));
+      seen.push(...res.body.items.map((c: { authorization_server_id: string; client_id: string }) => `${c.authorization_server_id}/${c.client_id}`));
       cursor = res.body.next_cursor;
       pages++;
     }
