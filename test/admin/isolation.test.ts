@@ -1,8 +1,9 @@
 /** Tenant isolation of the admin API (SPEC §8): tokens, listings and ids never cross tenants. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, USER } from '../helpers/fixture.js';
+import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import type { TestServer } from '../helpers/server.js';
+import { pkce, UserAgent } from '../helpers/user-agent.js';
 import { ACME_ADMIN, ADMIN, api, clientToken, startAdminServer, SYSTEM_SECRET } from './helpers.js';
 
 let s: TestServer;
@@ -71,8 +72,11 @@ describe('admin API authentication', () => {
 
 describe('admin API listings stay inside their tenant', () => {
   it('shows each tenant only its own clients, users, grants and tokens', async () => {
-    // A grant and tokens in default: alice signs in through the API's own user-agent helper? Use client_credentials tokens instead.
-    await clientToken(s.url, 'acme', ACME_ADMIN);
+    // A grant in default: alice consents to app-public. Tokens exist in both tenants (admin tokens).
+    const { challenge } = pkce();
+    await new UserAgent(s.url).authorize(`${s.issuer}/oauth2/authorize?${new URLSearchParams({
+      response_type: 'code', client_id: PUBLIC_CLIENT, redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256',
+    })}`, USER);
     const d = await Promise.all(['/clients', '/users', '/tokens', '/grants'].map((p) => api(s.url, 'GET', `/api/admin/default${p}`, defaultToken)));
     const a = await Promise.all(['/clients', '/users', '/tokens', '/grants'].map((p) => api(s.url, 'GET', `/api/admin/acme${p}`, acmeToken)));
     for (const r of [...d, ...a]) assert.equal(r.status, 200);
@@ -85,12 +89,21 @@ describe('admin API listings stay inside their tenant', () => {
     assert.deepEqual(a[1]!.body.items.map((u: { username: string }) => u.username), ['wile']);
     assert.ok(d[2]!.body.items.length > 0 && d[2]!.body.items.every((t: { client_id: string }) => t.client_id !== ACME_ADMIN.clientId));
     assert.ok(a[2]!.body.items.length > 0 && a[2]!.body.items.every((t: { client_id: string }) => t.client_id === ACME_ADMIN.clientId));
+    const grant = d[3]!.body.items.find((g: { client_id: string }) => g.client_id === PUBLIC_CLIENT);
+    assert.ok(grant, json(d[3]!.body));
+    assert.deepEqual(a[3]!.body.items, []);
+    assert.equal((await api(s.url, 'DELETE', `/api/admin/acme/grants/${grant.id}`, acmeToken)).status, 404);
+    assert.equal((await api(s.url, 'DELETE', `/api/admin/default/grants/${grant.id}`, defaultToken)).status, 204);
+    const after = await api(s.url, 'GET', '/api/admin/default/grants', defaultToken);
+    assert.ok(after.body.items.find((g: { id: string }) => g.id === grant.id).revoked_at > 0);
   });
 
   it("cannot revoke another tenant's token by id, and revoking its own ends the token", async () => {
     const victim = await clientToken(s.url, 'default', ADMIN);
-    const tokens = await api(s.url, 'GET', '/api/admin/default/tokens?limit=1', victim);
-    const id = tokens.body.items[0].id;
+    // A JWT access token is recorded under its jti (src/core/tokens/issue.ts jwtRecordKey).
+    const id = `jti_${JSON.parse(Buffer.from(victim.split('.')[1]!, 'base64url').toString()).jti}`;
+    const tokens = await api(s.url, 'GET', '/api/admin/default/tokens?limit=200', victim);
+    assert.ok(tokens.body.items.some((t: { id: string; active: boolean }) => t.id === id && t.active));
     assert.equal((await api(s.url, 'DELETE', `/api/admin/acme/tokens/${encodeURIComponent(id)}`, acmeToken)).status, 404);
     assert.equal((await api(s.url, 'GET', '/api/admin/default/clients', victim)).status, 200);
     assert.equal((await api(s.url, 'DELETE', `/api/admin/default/tokens/${encodeURIComponent(id)}`, defaultToken)).status, 204);
