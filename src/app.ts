@@ -7,6 +7,7 @@ import type { CoreDeps } from './core/deps.js';
 import { defaultGrantRegistry } from './core/token/registry.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { loggerOptions } from './http/logging.js';
+import { adminApi } from './http/routes/admin/index.js';
 import { healthRoutes } from './http/routes/health.js';
 import { authorizeRoutes } from './http/routes/oauth/authorize.js';
 import { introspectionRoutes } from './http/routes/oauth/introspect.js';
@@ -58,5 +59,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   appRoutes(app);
   credentialRoutes(app);
   accountRoutes(app);
+  await adminApi(app);
   return app;
 }

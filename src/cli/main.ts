@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import { ImportError } from '../import/validate.js';
+import { adminCommand } from './admin.js';
 import { pkceCommand, UsageError } from './pkce.js';
 import { serve } from './serve.js';
 import { TOKEN_HELP, tokenCommand } from './token.js';
@@ -12,7 +13,8 @@ Usage:
   pixie serve [--dev] [--port 8080] [--host 127.0.0.1] [--data .pixie] [--import FILE]
               [--public-url URL] [--tls-cert FILE --tls-key FILE] [--log-level info]
   pixie pkce [--length 64] [--json]
-${TOKEN_HELP}  pixie help
+${TOKEN_HELP}  pixie admin RESOURCE ACTION …   (tenants, clients, secrets, users; see pixie admin help)
+  pixie help
 
 Environment: DATABASE_URL (postgres://… for PostgreSQL), PIXIE_DATA_DIR, PIXIE_PUBLIC_URL,
 PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY.
@@ -40,6 +42,8 @@ async function run(argv: string[]): Promise<void> {
     case 'token':
       process.exitCode = await tokenCommand(rest);
       return;
+    case 'admin':
+      return adminCommand(rest, process.env, (text) => process.stdout.write(`${text.replace(/\n$/, '')}\n`));
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
       return;

@@ -53,6 +53,12 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const url = await pixie.listen();
   pixie.app.log.info({ storage: pixie.db.describe, url, ms: Date.now() - started }, 'Pixie is ready');
   if (config.dev) process.stdout.write(devBanner(url));
+  const { generatedSecret, clientId } = pixie.systemAdmin;
+  if (generatedSecret) {
+    // Printed once, never logged: only its hash is stored (SPEC §8).
+    process.stdout.write(`\nSystem admin client created (manages tenants; shown once, store it now):\n  ${clientId} / ${generatedSecret}\n`
+      + `  token: POST ${url}/system/admin/oauth2/token grant_type=client_credentials scope=manage_configuration\n\n`);
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

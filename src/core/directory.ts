@@ -110,7 +110,8 @@ export class ServerDirectory {
     const resolved = await this.resolve(tenantId, serverId);
     if (!resolved) throw new Error(`no server ${tenantId}/${serverId}`);
     const now = this.clock.now();
-    const current = (await this.stores.keys.listPublished(tenantId, serverId, now)).find((k) => k.kid === resolved.signingKey.kid) ?? null;
+    // Read the signing key from the store, not the cache: another process may have rotated already.
+    const current = (await this.stores.keys.listPublished(tenantId, serverId, now)).find((k) => k.retiredAt === null || k.retiredAt > now) ?? null;
     const kid = await this.replaceKey(resolved.server, current, now);
     this.invalidate(tenantId, serverId);
     return kid;

@@ -141,6 +141,8 @@ export interface Stores {
   interactions: InteractionStore;
   loginAttempts: LoginAttemptStore;
   apiKeys: ApiKeyStore;
+  admin: AdminStore;
+  audit: AuditStore;
   /** Run `fn` in one database transaction (import and admin changes; not the token path). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** True once storage is open and migrated (for /readyz). */
@@ -151,4 +153,58 @@ export interface Stores {
 export interface Clock {
   /** Epoch seconds. */
   now(): number;
+}
+
+/**
+ * Listings and changes the admin API needs (SPEC §8). Lists are keyset-paginated: `after`
+ * is the sort key of the previous page's last row ('' for the first page).
+ */
+export interface AdminStore {
+  listClients(tenantId: string, serverId: string | null, after: { serverId: string; clientId: string }, limit: number): Promise<Client[]>;
+  /** Deletes the client with its secrets and API keys, revokes its tokens and forgets its grants. */
+  deleteClient(tenantId: string, serverId: string, clientId: string, now: number): Promise<boolean>;
+  revokeSecret(tenantId: string, serverId: string, clientId: string, secretId: string, now: number): Promise<boolean>;
+  /** Ordered by username. */
+  listUsers(tenantId: string, afterUsername: string, limit: number): Promise<User[]>;
+  setUserDisabled(tenantId: string, userId: string, disabled: boolean, now: number): Promise<boolean>;
+  setUserPassword(tenantId: string, userId: string, passwordHash: string, now: number): Promise<boolean>;
+  /** Ordered by id; revoked grants included. */
+  listGrants(tenantId: string, afterId: string, limit: number): Promise<AdminGrant[]>;
+  findGrant(tenantId: string, grantId: string): Promise<AdminGrant | null>;
+  /** Marks the grant revoked and revokes every token issued under it. */
+  revokeGrant(tenantId: string, grantId: string, now: number): Promise<boolean>;
+  /** Newest first. */
+  listTokens(tenantId: string, before: { createdAt: number; hash: string }, limit: number): Promise<TokenRecord[]>;
+  findToken(tenantId: string, hash: string): Promise<TokenRecord | null>;
+  /** Revokes the token; a refresh token takes its family with it. */
+  revokeToken(tenantId: string, hash: string, now: number): Promise<boolean>;
+  /** Every signing key of the server, expired ones included, newest first. */
+  listSigningKeys(tenantId: string, serverId: string): Promise<StoredSigningKey[]>;
+  /** Removes the tenant and everything in it (servers, keys, clients, users, grants, tokens). */
+  deleteTenant(tenantId: string): Promise<boolean>;
+}
+
+export interface AdminGrant extends Grant {
+  revokedAt: number | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  /** The tenant whose configuration changed. */
+  tenantId: string;
+  /** Who: the admin client (tenant + client id); tenant null for the `pixie admin` command line. */
+  actorTenantId: string | null;
+  actorClientId: string;
+  /** What: e.g. `client.create`, `secret.revoke`. */
+  action: string;
+  target: string;
+  /** Never a secret: callers pass ids, names and changed field names only. */
+  details: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface AuditStore {
+  append(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  list(tenantId: string, before: { createdAt: number; id: string }, limit: number): Promise<AuditEntry[]>;
 }

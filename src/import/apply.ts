@@ -132,7 +132,7 @@ export async function applyImport(stores: Stores, data: ImportFileData, now: num
   return summary;
 }
 
-async function ensureServer(stores: Stores, tenantId: string, serverId: string, now: number): Promise<void> {
+export async function ensureServer(stores: Stores, tenantId: string, serverId: string, now: number): Promise<void> {
   if (!(await stores.servers.get(tenantId, serverId))) {
     await stores.servers.upsert({ tenantId, id: serverId, settings: resolveSettings({}), customScopes: [] }, now);
   }

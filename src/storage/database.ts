@@ -7,6 +7,7 @@ import * as m0001 from './migrations/0001-init.js';
 import * as m0002 from './migrations/0002-login-attempts.js';
 import * as m0003 from './migrations/0003-token-binding.js';
 import * as m0004 from './migrations/0004-portal.js';
+import * as m0005 from './migrations/0005-admin.js';
 import { openPostgres, PostgresExecutor } from './postgres.js';
 import type { SqlExecutor } from './prepared.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-login-attempts': m0002,
   '0003-token-binding': m0003,
   '0004-portal': m0004,
+  '0005-admin': m0005,
 };
 
 export interface DatabaseOptions {

@@ -69,6 +69,7 @@ export interface DB {
   tokens: TokensTable;
   login_attempts: LoginAttemptsTable;
   used_challenges: UsedChallengesTable;
+  audit_log: AuditLogTable;
 }
 
 export interface LoginAttemptsTable {
@@ -77,4 +78,9 @@ export interface LoginAttemptsTable {
 
 export interface UsedChallengesTable {
   tenant_id: string; server_id: string; challenge: string; created_at: number;
+}
+
+export interface AuditLogTable {
+  id: string; tenant_id: string; actor_tenant_id: string | null; actor_client_id: string; action: string; target: string;
+  details: string; created_at: number;
 }

@@ -19,6 +19,8 @@ export interface TestServerOptions {
   clock?: Clock;
   config?: Partial<Config>;
   logStream?: NodeJS.WritableStream;
+  /** Secret of the system admin client (else generated, see Pixie.systemAdmin). */
+  adminClientSecret?: string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -26,7 +28,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const ownData = !opts.config?.dataDir;
   const dataDir = opts.config?.dataDir ?? mkdtempSync(join(tmpdir(), 'pixie-test-'));
   const config: Config = { ...DEFAULT_CONFIG, port: 0, dataDir, logLevel: 'silent', publicUrl: '', ...opts.config };
-  const pixie = await createPixie(config, { imports: opts.imports ?? [FIXTURE], clock: opts.clock, logStream: opts.logStream });
+  const pixie = await createPixie(config, { imports: opts.imports ?? [FIXTURE], clock: opts.clock, logStream: opts.logStream, adminClientSecret: opts.adminClientSecret });
   await pixie.listen();
   const close = pixie.close.bind(pixie);
   return Object.assign(pixie, {

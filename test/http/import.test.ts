@@ -66,7 +66,10 @@ const TABLES = ['tenants', 'servers', 'signing_keys', 'clients', 'client_secrets
 function snapshot(): Record<string, unknown[]> {
   const db = new BetterSqlite3(join(dataDir, 'pixie.db'), { readonly: true });
   try {
-    return Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all()]));
+    // The `system` tenant (the bootstrap admin client) is Pixie's own, not the file's.
+    const rows = (t: string) => (db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all() as { tenant_id?: string; id?: string }[])
+      .filter((r) => (t === 'tenants' ? r.id : r.tenant_id) !== 'system');
+    return Object.fromEntries(TABLES.map((t) => [t, rows(t)]));
   } finally {
     db.close();
   }

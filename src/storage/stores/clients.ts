@@ -80,7 +80,7 @@ export function toClient(r: ClientsTable): Client {
   };
 }
 
-function toSecret(r: ClientSecretsTable): ClientSecret {
+export function toSecret(r: ClientSecretsTable): ClientSecret {
   return {
     id: r.id, name: r.name, hash: r.secret_hash, displayPrefix: r.display_prefix, createdAt: r.created_at,
     expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,

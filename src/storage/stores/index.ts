@@ -1,6 +1,8 @@
 import type { Stores } from '../../core/ports.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import { apiKeyStore } from './api-keys.js';
+import { adminStore } from './admin.js';
+import { auditStore } from './audit.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
@@ -25,6 +27,8 @@ export function createStores(x: SqlExecutor): Stores {
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
     apiKeys: apiKeyStore(x),
+    admin: adminStore(x),
+    audit: auditStore(x),
     transaction: (fn) => x.transaction(fn),
     ping: async () => {
       try {

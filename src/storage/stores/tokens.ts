@@ -46,7 +46,7 @@ const revokeByClient = statement((db) =>
     .where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),
 );
 
-function toToken(r: TokensTable): TokenRecord {
+export function toToken(r: TokensTable): TokenRecord {
   return {
     hash: r.hash, kind: r.kind as TokenKind, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id,
     userId: r.user_id, scope: r.scope, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,

@@ -23,7 +23,7 @@ const upsertUser = statement((db) =>
     })),
 );
 
-function toUser(r: UsersTable): User {
+export function toUser(r: UsersTable): User {
   return {
     tenantId: r.tenant_id, id: r.id, username: r.username, passwordHash: r.password_hash, email: r.email,
     name: r.name, disabled: r.disabled === 1,
@@ -91,7 +91,7 @@ const revokeClientGrants = statement((db) =>
     .where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),
 );
 
-function toGrant(r: GrantsTable): Grant {
+export function toGrant(r: GrantsTable): Grant {
   return {
     id: r.id, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id, userId: r.user_id,
     scopes: parseJson<string[]>(r.scopes, []), createdAt: r.created_at, lastUsedAt: r.last_used_at,
