@@ -4,21 +4,19 @@
  * Authorize and Deny, and remembered consent. Also saves the screenshots the README shows.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page, type Response as PageResponse } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from 'playwright-core';
 import { FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { pkce } from '../helpers/user-agent.js';
+import { launchChromium, NO_CHROMIUM } from '../helpers/browser.js';
 
-/** Debian's Chromium (what .ci/run installs); PIXIE_CHROMIUM points elsewhere. */
-const CHROMIUM = process.env.PIXIE_CHROMIUM ?? '/usr/bin/chromium';
 const IMAGES = fileURLToPath(new URL('../../docs/images/', import.meta.url));
-const skip = existsSync(CHROMIUM) ? false
-  : `browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium, or set PIXIE_CHROMIUM)`;
+const skip = NO_CHROMIUM ? `browser tests SKIPPED: ${NO_CHROMIUM}` : false;
 
 /** An app with a readable name and an OAuth domain, so the consent page (and its screenshot) says something real. */
 const APP = { clientId: 'inbox-reader', name: 'Inbox Reader', domain: 'inbox-reader.example' };
@@ -53,10 +51,7 @@ before(async () => {
   listener = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('callback reached'));
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   callbackUri = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/callback`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

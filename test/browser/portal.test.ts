@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { launchChromium } from '../helpers/browser.js';
 
 const IMAGES = 'docs/images';
 let s: TestServer;
@@ -18,9 +19,7 @@ let page: Page;
 
 before(async () => {
   s = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   mkdirSync(IMAGES, { recursive: true });
 });

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { ADMIN, api, clientToken, startAdminServer } from '../admin/helpers.js';
 import type { TestServer } from '../helpers/server.js';
+import { launchChromium } from '../helpers/browser.js';
 
 const BODY = {
   authorization_server_id: 'default', client_id: 'client-pkce', client_name: 'My app', grant_types: ['authorization_code'],
@@ -17,9 +18,7 @@ let s: TestServer;
 let browser: Browser;
 before(async () => {
   s = await startAdminServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import { clientFromImport } from '../../src/import/apply.js';
 import { createVerifier } from '../../src/verify/index.js';
 import { PRINTED_URL, runCli, type CliRun } from '../helpers/cli.js';
@@ -11,6 +10,7 @@ import { startFakeStackExchange, type FakeStackExchange } from '../helpers/fake-
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
+import { launchChromium } from '../helpers/browser.js';
 
 let s: TestServer;
 let se: FakeStackExchange;
@@ -39,7 +39,7 @@ describe('pixie token, loopback redirect (RFC 8252)', () => {
     assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
     assert.ok(url.searchParams.get('nonce'), 'openid requests carry a nonce');
     assert.match(url.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(url.toString());

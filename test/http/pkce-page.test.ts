@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import { PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
+import { launchChromium } from '../helpers/browser.js';
 
 let s: TestServer;
 before(async () => { s = await startTestServer(); });
@@ -47,7 +47,7 @@ describe('/pkce page', () => {
 
   it('generates a new pair in the browser with Web Crypto and rebuilds the URL as the form changes', async () => {
     const serverPage = await (await fetch(`${s.url}/pkce`)).text();
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
