@@ -8,6 +8,7 @@ import { defaultGrantRegistry } from './core/token/registry.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { loggerOptions } from './http/logging.js';
 import { registerMetrics, type PoolStats } from './http/plugins/metrics.js';
+import { adminApi } from './http/routes/admin/index.js';
 import { healthRoutes } from './http/routes/health.js';
 import { authorizeRoutes } from './http/routes/oauth/authorize.js';
 import { introspectionRoutes } from './http/routes/oauth/introspect.js';
@@ -15,6 +16,12 @@ import { tokenRoutes } from './http/routes/oauth/token.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
 import { loginRoutes } from './http/routes/pages/login.js';
+import { pkceRoutes } from './http/routes/pages/pkce.js';
+import { assetRoutes } from './http/routes/assets.js';
+import { stackExchangeRoutes } from './http/routes/oauth/stackexchange.js';
+import { accountRoutes } from './http/routes/portal/account.js';
+import { appRoutes } from './http/routes/portal/apps.js';
+import { credentialRoutes } from './http/routes/portal/credentials.js';
 
 export interface BuildOptions {
   config: Config;
@@ -50,5 +57,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   discoveryRoutes(app);
   loginRoutes(app);
   consentRoutes(app);
+  pkceRoutes(app);
+  assetRoutes(app);
+  stackExchangeRoutes(app);
+  appRoutes(app);
+  credentialRoutes(app);
+  accountRoutes(app);
+  await adminApi(app);
   return app;
 }

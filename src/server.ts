@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { ensureSystemTenant, type SystemBootstrap } from './admin/tenants.js';
 import { buildApp } from './app.js';
 import type { Config } from './config/schema.js';
 import { systemClock, type CoreDeps } from './core/deps.js';
@@ -21,6 +22,8 @@ export interface StartOptions {
   /** Import documents applied after the import file (the --dev demo, test fixtures). */
   imports?: ImportFileData[];
   logStream?: NodeJS.WritableStream;
+  /** Secret of the system admin client (SPEC §8); default PIXIE_ADMIN_CLIENT_SECRET, else generated on first start. */
+  adminClientSecret?: string;
 }
 
 export interface Pixie {
@@ -30,6 +33,8 @@ export interface Pixie {
   /** The public URL (set by listen when not configured). */
   url: string;
   imported: ImportSummary[];
+  /** The system admin client; `generatedSecret` is set on the first start only, to be printed once. */
+  systemAdmin: SystemBootstrap;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -49,9 +54,11 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
   const imports = [...(config.importFile ? [readImportFile(config.importFile)] : []), ...(opts.imports ?? [])];
   const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, sqliteFile: opts.sqliteFile });
   const imported: ImportSummary[] = [];
+  let systemAdmin!: SystemBootstrap;
   try {
     await db.serialized(async () => {
       await ensureDefaults(db.stores, clock.now());
+      systemAdmin = await ensureSystemTenant(db.stores, clock.now(), opts.adminClientSecret ?? (process.env.PIXIE_ADMIN_CLIENT_SECRET || undefined));
       for (const doc of imports) imported.push(await applyImport(db.stores, validateImport(doc), clock.now()));
     });
   } catch (err) {
@@ -66,7 +73,7 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
   const app = await buildApp({ config, deps, https, logStream: opts.logStream, poolStats: db.executor.poolStats?.bind(db.executor) });
   const pixie: Pixie = {
-    app, db, deps, url: deps.publicUrl, imported,
+    app, db, deps, url: deps.publicUrl, imported, systemAdmin,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       if (!deps.publicUrl) {

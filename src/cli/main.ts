@@ -2,8 +2,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import { ImportError } from '../import/validate.js';
+import { adminCommand } from './admin.js';
 import { pkceCommand, UsageError } from './pkce.js';
 import { serve } from './serve.js';
+import { TOKEN_HELP, tokenCommand } from './token.js';
 
 const HELP = `pixie — OAuth 2.1 / OpenID Connect authorization server
 
@@ -12,6 +14,7 @@ Usage:
               [--public-url URL] [--tls-cert FILE --tls-key FILE] [--log-level info]
               [--workers N|auto]
   pixie pkce [--length 64] [--json]
+${TOKEN_HELP}  pixie admin RESOURCE ACTION …   (tenants, clients, secrets, users; see pixie admin help)
   pixie help
 
 Environment: DATABASE_URL (postgres://… for PostgreSQL), PIXIE_DATA_DIR, PIXIE_PUBLIC_URL,
@@ -38,6 +41,11 @@ async function run(argv: string[]): Promise<void> {
       process.stdout.write(`${pkceCommand(values)}\n`);
       return;
     }
+    case 'token':
+      process.exitCode = await tokenCommand(rest);
+      return;
+    case 'admin':
+      return adminCommand(rest, process.env, (text) => process.stdout.write(`${text.replace(/\n$/, '')}\n`));
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
       return;

@@ -1,5 +1,6 @@
 /** `pixie serve`: start the server, print how to use it, stop gracefully on SIGTERM/SIGINT. */
 import cluster from 'node:cluster';
+import { createServer } from 'node:net';
 import { loadConfig, type ServeFlags } from '../config/load.js';
 import { startPurgeJob } from '../jobs/purge.js';
 import { createPixie } from '../server.js';
@@ -31,9 +32,26 @@ function devBanner(url: string): string {
   ].join('\n');
 }
 
+/** A port the OS considers free on `host` (asked by binding port 0 and letting go). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
 export async function serve(flags: ServeFlags): Promise<void> {
-  const config = loadConfig(flags, process.env);
+  let config = loadConfig(flags, process.env);
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config);
+  if (config.dev && !config.publicUrl) {
+    // --dev --port 0: the demo tenant's redirect URIs need the public URL before the server
+    // listens, so choose the port now and derive the URL from it as for any other port.
+    config = loadConfig({ ...flags, port: String(await freePort(config.host)) }, process.env);
+  }
   const started = Date.now();
   const slot = workerSlot();
   const pixie = await createPixie(config, { imports: config.dev ? [devImport(config.publicUrl)] : [] });
@@ -48,6 +66,12 @@ export async function serve(flags: ServeFlags): Promise<void> {
       onError: (err) => pixie.app.log.warn({ err }, 'purge failed; retrying at the next interval'),
     })
     : null;
+  const { generatedSecret, clientId } = pixie.systemAdmin;
+  if (generatedSecret) {
+    // Printed once, never logged: only its hash is stored (SPEC §8).
+    process.stdout.write(`\nSystem admin client created (manages tenants; shown once, store it now):\n  ${clientId} / ${generatedSecret}\n`
+      + `  token: POST ${url}/system/admin/oauth2/token grant_type=client_credentials scope=manage_configuration\n\n`);
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

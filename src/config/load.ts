@@ -57,10 +57,12 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     if (bad) problems.push(bad);
     c.publicUrl = publicUrl.replace(/\/$/, '');
   } else if (c.port !== 0) {
-    const host = c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host.includes(':') ? `[${c.host}]` : c.host;
+    const host = c.host.includes(':') ? `[${c.host}]` : c.host;
     c.publicUrl = `${c.tlsCert ? 'https' : 'http'}://${host}:${c.port}`;
-    const bad = checkPublicUrl(c.publicUrl);
-    if (bad) problems.push(`${bad} (listening on ${c.host}: set --public-url to the https URL clients use)`);
+    // Listening beyond loopback, the issuer must be the URL clients really use.
+    if (!['127.0.0.1', 'localhost', '::1'].includes(c.host)) {
+      problems.push(`listening on ${c.host}: set --public-url (PIXIE_PUBLIC_URL) to the https URL clients use`);
+    }
   }
   if (problems.length) throw new ConfigError(problems);
   return c;

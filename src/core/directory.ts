@@ -69,16 +69,20 @@ export class ServerDirectory {
     if (!stored) return null;
     const server = { ...stored, settings: resolveSettings(stored.settings) };
     let keys = await this.stores.keys.listPublished(tenantId, serverId, now);
-    let active = keys.find((k) => k.retiredAt === null || k.retiredAt > now);
-    if (!active) {
-      active = await this.createKey(server, now);
-      keys = [active, ...keys];
+    const active = keys.find((k) => k.retiredAt === null || k.retiredAt > now);
+    const maxAge = server.settings.keyRotationDays * 86400;
+    if (!active || (maxAge > 0 && active.createdAt + maxAge <= now)) {
+      // No key yet, or the scheduled rotation is due. Several processes may race here:
+      // each adds a key, all stay published, the newest signs — harmless.
+      await this.replaceKey(server, active ?? null, now);
+      keys = await this.stores.keys.listPublished(tenantId, serverId, now);
     }
+    const signing = keys.find((k) => k.retiredAt === null || k.retiredAt > now)!;
     return {
       server,
       issuer: this.issuerOf(tenantId, serverId),
       scopes: serverScopes(server),
-      signingKey: this.importKey(active),
+      signingKey: this.importKey(signing),
       jwks: keys.map((k) => k.publicJwk),
     };
   }
@@ -103,15 +107,25 @@ export class ServerDirectory {
    * Start signing with a new key; the old one stays in the JWKS until every token it
    * signed has expired (SPEC §4.7).
    */
+  private async replaceKey(server: AuthorizationServer, old: StoredSigningKey | null, now: number): Promise<string> {
+    const next = await this.createKey(server, now);
+    if (old) {
+      const s = server.settings;
+      const lastTokenExpiry = now + Math.max(s.accessTokenTtl, s.seAccessTokenTtl) + 60;
+      await this.stores.keys.retire(server.tenantId, server.id, old.kid, now, lastTokenExpiry);
+    }
+    return next.kid;
+  }
+
+  /** Rotate on demand (admin API, CLI). */
   async rotateKeys(tenantId: string, serverId: string): Promise<string> {
     const resolved = await this.resolve(tenantId, serverId);
     if (!resolved) throw new Error(`no server ${tenantId}/${serverId}`);
     const now = this.clock.now();
-    const s = resolved.server.settings;
-    const lastTokenExpiry = now + Math.max(s.accessTokenTtl, s.seAccessTokenTtl) + 60;
-    const next = await this.createKey(resolved.server, now);
-    await this.stores.keys.retire(tenantId, serverId, resolved.signingKey.kid, now, lastTokenExpiry);
+    // Read the signing key from the store, not the cache: another process may have rotated already.
+    const current = (await this.stores.keys.listPublished(tenantId, serverId, now)).find((k) => k.retiredAt === null || k.retiredAt > now) ?? null;
+    const kid = await this.replaceKey(resolved.server, current, now);
     this.invalidate(tenantId, serverId);
-    return next.kid;
+    return kid;
   }
 }

@@ -1,15 +1,20 @@
 /** RFC 7662 token introspection and RFC 7009 revocation. */
 import { authenticateClient, readClientCredentials } from './client-auth/authenticate.js';
+import { findActiveApiKey } from './api-keys.js';
 import type { CoreDeps } from './deps.js';
 import type { ResolvedServer } from './directory.js';
-import { InvalidClient, InvalidRequest, UnauthorizedClient } from './errors.js';
+import { InvalidRequest, UnauthorizedClient } from './errors.js';
+import { verifyPkce } from './pkce.js';
 import { findActiveToken, findToken } from './tokens/lookup.js';
+import type { TokenRecord } from './types.js';
 
 export type IntrospectionResponse =
   | { active: false }
   | {
       active: true; scope: string; client_id: string; sub: string; exp?: number; iat: number;
       token_type: string; iss: string; aud?: string;
+      /** Challenge-code tokens: the resource server must check the presenter's verifier. */
+      code_challenge?: string; code_challenge_method?: string;
     };
 
 interface EndpointRequest {
@@ -23,8 +28,12 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
   if (client.public) throw new UnauthorizedClient('public clients may not introspect tokens');
   const token = req.params.token;
   if (!token) throw new InvalidRequest('token is required');
-  const rec = await findActiveToken(deps, rs, token);
-  if (!rec) return { active: false };
+  const rec = token.startsWith('pxk_') ? null : await findActiveToken(deps, rs, token);
+  if (!rec) return introspectApiKey(deps, rs, token);
+  if (rec.codeChallenge && req.params.code_verifier !== undefined && !verifierMatches(req.params.code_verifier, rec.codeChallenge, rec.codeChallengeMethod)) {
+    // SPEC §4.6: a challenge-bound token presented without the right verifier is not active.
+    return { active: false };
+  }
   return {
     active: true,
     scope: rec.scope,
@@ -34,6 +43,26 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
     iat: rec.createdAt,
     token_type: rec.kind === 'refresh' ? 'refresh_token' : 'Bearer',
     iss: rs.issuer,
+    ...(rec.codeChallenge ? { code_challenge: rec.codeChallenge, code_challenge_method: rec.codeChallengeMethod ?? 'S256' } : {}),
+  };
+}
+
+function verifierMatches(verifier: string, challenge: string, method: TokenRecord['codeChallengeMethod']): boolean {
+  try {
+    verifyPkce(verifier, challenge, method ?? 'S256');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SPEC §4.3, §9: an API key names the app and reads public data only, so it has no scope. */
+async function introspectApiKey(deps: CoreDeps, rs: ResolvedServer, value: string): Promise<IntrospectionResponse> {
+  const key = await findActiveApiKey(deps, rs, value);
+  if (!key) return { active: false };
+  return {
+    active: true, scope: '', client_id: key.clientId, sub: key.clientId, ...(key.expiresAt !== null ? { exp: key.expiresAt } : {}),
+    iat: key.createdAt, token_type: 'api_key', iss: rs.issuer,
   };
 }
 
@@ -41,7 +70,6 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
 export async function revoke(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest): Promise<void> {
   const creds = readClientCredentials(req.params, req.authorization);
   const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds);
-  if (!client) throw new InvalidClient('client authentication failed');
   const token = req.params.token;
   if (!token) throw new InvalidRequest('token is required');
   const rec = await findToken(deps, rs, token);

@@ -3,7 +3,7 @@
  * Implemented once in src/storage/ over Kysely-compiled statements for SQLite and PostgreSQL.
  */
 import type {
-  AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session,
+  ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session,
   Tenant, TokenRecord, User,
 } from './types.js';
 import type { StoredKeyMaterial } from '../crypto/keys.js';
@@ -42,6 +42,25 @@ export interface ClientStore {
   /** Replace the secrets declared by an import with the given ones (by name). */
   deleteSecretsByName(tenantId: string, serverId: string, clientId: string, names: string[]): Promise<void>;
   touchSecret(id: string, now: number): Promise<void>;
+  /** Apps a user registered in the portal. */
+  listByOwner(tenantId: string, serverId: string, ownerUserId: string): Promise<Client[]>;
+  /** Removes the client with its secrets and API keys (tokens are revoked by the caller). */
+  delete(tenantId: string, serverId: string, clientId: string): Promise<void>;
+  /** Returns the number of secrets changed (0 when the id is not this client's). */
+  revokeSecret(tenantId: string, serverId: string, clientId: string, id: string, now: number): Promise<number>;
+  setSecretExpiry(tenantId: string, serverId: string, clientId: string, id: string, expiresAt: number | null): Promise<number>;
+}
+
+/** API keys, stored hashed (SPEC §2). */
+export interface ApiKeyStore {
+  list(tenantId: string, serverId: string, clientId: string): Promise<ApiKey[]>;
+  add(key: ApiKey): Promise<void>;
+  findByHash(hash: string): Promise<ApiKey | null>;
+  revoke(tenantId: string, serverId: string, clientId: string, id: string, now: number): Promise<number>;
+  setExpiry(tenantId: string, serverId: string, clientId: string, id: string, expiresAt: number | null): Promise<number>;
+  /** Replace the keys declared by an import with the given ones (by name). */
+  deleteByName(tenantId: string, serverId: string, clientId: string, names: string[]): Promise<void>;
+  touch(id: string, now: number): Promise<void>;
 }
 
 export interface UserStore {
@@ -55,6 +74,11 @@ export interface GrantStore {
   /** Create the grant, or widen its scopes to include `scopes`. Returns the grant id. */
   remember(grant: Omit<Grant, 'id' | 'lastUsedAt'> & { id: string }): Promise<string>;
   touch(grantId: string, now: number): Promise<void>;
+  /** The user's live grants in a tenant, most recently used first. */
+  listByUser(tenantId: string, userId: string): Promise<Grant[]>;
+  /** Revoke one of the user's grants; returns 0 when it is not theirs or already revoked. */
+  revoke(tenantId: string, userId: string, grantId: string, now: number): Promise<number>;
+  revokeByClient(tenantId: string, serverId: string, clientId: string, now: number): Promise<number>;
 }
 
 export interface CodeStore {
@@ -72,6 +96,10 @@ export interface TokenStore {
   revoke(hash: string, now: number): Promise<void>;
   revokeByCode(codeHash: string, now: number): Promise<number>;
   revokeFamily(familyId: string, now: number): Promise<number>;
+  /** Record that a PKCE challenge was used for a token; false if it was used before (atomic). */
+  useChallenge(tenantId: string, serverId: string, challenge: string, now: number): Promise<boolean>;
+  revokeByGrant(grantId: string, now: number): Promise<number>;
+  revokeByClient(tenantId: string, serverId: string, clientId: string, now: number): Promise<number>;
 }
 
 export interface SessionStore {
@@ -134,6 +162,9 @@ export interface Stores {
   sessions: SessionStore;
   interactions: InteractionStore;
   loginAttempts: LoginAttemptStore;
+  apiKeys: ApiKeyStore;
+  admin: AdminStore;
+  audit: AuditStore;
   purge: PurgeStore;
   /** Run a periodic job in at most one process at a time; resolves false when another holds it. */
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
@@ -147,4 +178,58 @@ export interface Stores {
 export interface Clock {
   /** Epoch seconds. */
   now(): number;
+}
+
+/**
+ * Listings and changes the admin API needs (SPEC §8). Lists are keyset-paginated: `after`
+ * is the sort key of the previous page's last row ('' for the first page).
+ */
+export interface AdminStore {
+  listClients(tenantId: string, serverId: string | null, after: { serverId: string; clientId: string }, limit: number): Promise<Client[]>;
+  /** Deletes the client with its secrets and API keys, revokes its tokens and forgets its grants. */
+  deleteClient(tenantId: string, serverId: string, clientId: string, now: number): Promise<boolean>;
+  revokeSecret(tenantId: string, serverId: string, clientId: string, secretId: string, now: number): Promise<boolean>;
+  /** Ordered by username. */
+  listUsers(tenantId: string, afterUsername: string, limit: number): Promise<User[]>;
+  setUserDisabled(tenantId: string, userId: string, disabled: boolean, now: number): Promise<boolean>;
+  setUserPassword(tenantId: string, userId: string, passwordHash: string, now: number): Promise<boolean>;
+  /** Ordered by id; revoked grants included. */
+  listGrants(tenantId: string, afterId: string, limit: number): Promise<AdminGrant[]>;
+  findGrant(tenantId: string, grantId: string): Promise<AdminGrant | null>;
+  /** Marks the grant revoked and revokes every token issued under it. */
+  revokeGrant(tenantId: string, grantId: string, now: number): Promise<boolean>;
+  /** Newest first. */
+  listTokens(tenantId: string, before: { createdAt: number; hash: string }, limit: number): Promise<TokenRecord[]>;
+  findToken(tenantId: string, hash: string): Promise<TokenRecord | null>;
+  /** Revokes the token; a refresh token takes its family with it. */
+  revokeToken(tenantId: string, hash: string, now: number): Promise<boolean>;
+  /** Every signing key of the server, expired ones included, newest first. */
+  listSigningKeys(tenantId: string, serverId: string): Promise<StoredSigningKey[]>;
+  /** Removes the tenant and everything in it (servers, keys, clients, users, grants, tokens). */
+  deleteTenant(tenantId: string): Promise<boolean>;
+}
+
+export interface AdminGrant extends Grant {
+  revokedAt: number | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  /** The tenant whose configuration changed. */
+  tenantId: string;
+  /** Who: the admin client (tenant + client id); tenant null for the `pixie admin` command line. */
+  actorTenantId: string | null;
+  actorClientId: string;
+  /** What: e.g. `client.create`, `secret.revoke`. */
+  action: string;
+  target: string;
+  /** Never a secret: callers pass ids, names and changed field names only. */
+  details: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface AuditStore {
+  append(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  list(tenantId: string, before: { createdAt: number; id: string }, limit: number): Promise<AuditEntry[]>;
 }

@@ -42,6 +42,11 @@ export function matchRedirectUri(client: Pick<Client, 'redirectUris' | 'oauthDom
   return client.oauthDomain !== null && domainMatches(u, client.oauthDomain);
 }
 
+/** SPEC §4.1: the Stack Exchange page for non-web apps, allowed for apps with the non-web redirect permission. */
+export function loginSuccessUri(publicUrl: string): string {
+  return `${publicUrl}/oauth/login_success`;
+}
+
 /** Valid as a *registered* redirect URI: absolute, no fragment, https unless loopback or a native scheme. */
 export function checkRegisteredRedirectUri(uri: string): string | null {
   const u = parse(uri);

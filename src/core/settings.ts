@@ -5,6 +5,8 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   accessTokenTtl: 3600,
   seAccessTokenTtl: 86400,
   refreshTokenTtl: 30 * 86400,
+  refreshTokenAbsoluteTtl: 90 * 86400,
+  keyRotationDays: 90,
   accessTokenFormat: 'jwt',
   allowPlainPkce: false,
   signingAlg: 'ES256',

@@ -6,7 +6,12 @@ export interface ServerSettings {
   accessTokenTtl: number;
   /** Lifetime of tokens from the Stack Exchange endpoints. */
   seAccessTokenTtl: number;
+  /** Idle lifetime: each refresh token expires this long after it was issued. */
   refreshTokenTtl: number;
+  /** Absolute lifetime of a refresh-token family, from the first token (RFC 9700 §4.14.2). */
+  refreshTokenAbsoluteTtl: number;
+  /** Signing keys older than this are rotated automatically; 0 turns scheduled rotation off. */
+  keyRotationDays: number;
   accessTokenFormat: AccessTokenFormat;
   allowPlainPkce: boolean;
   signingAlg: 'ES256' | 'RS256' | 'EdDSA';
@@ -53,6 +58,10 @@ export interface Client {
   responseTypes: string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   ownerUserId: string | null;
+  /** Portal grant "authorization code with PKCE" only: refuse code requests without a challenge. */
+  requirePkce?: boolean;
+  /** Stack Exchange "non-web redirect": `{public-url}/oauth/login_success` is an allowed redirect URI. */
+  nonWebRedirect?: boolean;
 }
 
 export interface ClientSecret {
@@ -64,6 +73,13 @@ export interface ClientSecret {
   expiresAt: number | null;
   lastUsedAt: number | null;
   revokedAt: number | null;
+}
+
+/** An API key (SPEC §9): identifies the app, reads public data only; same lifecycle as a secret. */
+export interface ApiKey extends ClientSecret {
+  tenantId: string;
+  serverId: string;
+  clientId: string;
 }
 
 export interface User {
@@ -125,6 +141,11 @@ export interface TokenRecord {
   grantId: string | null;
   consumedAt: number | null;
   authTime: number | null;
+  /** Challenge-code tokens (SPEC §4.6): the holder must present the matching code_verifier. */
+  codeChallenge: string | null;
+  codeChallengeMethod: 'S256' | 'plain' | null;
+  /** When the refresh-token family began, for its absolute lifetime. */
+  familyStartedAt: number | null;
 }
 
 export interface Session {

@@ -2,6 +2,7 @@
  * Apply an import document (SPEC §10). Idempotent: running the same file again changes nothing;
  * a changed file updates what it declares and leaves everything else alone.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Stores } from '../core/ports.js';
 import { ADMIN_SERVER_ID } from '../core/scope.js';
 import { resolveSettings } from '../core/settings.js';
@@ -18,7 +19,14 @@ export interface ImportSummary {
   users: number;
 }
 
-const SETTING_KEYS = ['accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg'] as const;
+const SETTING_KEYS = [
+  'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'refreshTokenAbsoluteTtl', 'keyRotationDays', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
+] as const;
+
+/** True when `prev` already holds every field of `next`: re-importing it would change nothing. */
+function unchanged<T extends object>(prev: T | null | undefined, next: T): boolean {
+  return !!prev && Object.entries(next).every(([k, v]) => isDeepStrictEqual((prev as Record<string, unknown>)[k], v));
+}
 
 function toSeconds(iso: string | null | undefined): number | null {
   return iso ? Math.floor(Date.parse(iso) / 1000) : null;
@@ -52,18 +60,38 @@ async function importSecrets(stores: Stores, tenantId: string, serverId: string,
   }
 }
 
+/** Same rule as secrets: a key declared by name is replaced when its value or expiry changed. */
+async function importApiKeys(stores: Stores, tenantId: string, serverId: string, c: ImportClientData, now: number): Promise<void> {
+  if (!c.api_keys) return;
+  const existing = await stores.apiKeys.list(tenantId, serverId, c.client_id);
+  for (const d of c.api_keys) {
+    const hash = hashOpaqueToken(d.key);
+    const expiresAt = toSeconds(d.expires_at);
+    const same = existing.find((e) => e.name === d.name);
+    if (same && same.hash === hash && same.expiresAt === expiresAt && same.revokedAt === null) continue;
+    await stores.apiKeys.deleteByName(tenantId, serverId, c.client_id, [d.name]);
+    await stores.apiKeys.add({
+      id: randomId(), tenantId, serverId, clientId: c.client_id, name: d.name, hash, displayPrefix: displayPrefix(d.key),
+      createdAt: now, expiresAt, lastUsedAt: null, revokedAt: null,
+    });
+  }
+}
+
 async function importServer(stores: Stores, tenantId: string, s: ImportServerData, now: number): Promise<number> {
   const previous = await stores.servers.get(tenantId, s.id);
   const declared: Partial<ServerSettings> = {};
   for (const k of SETTING_KEYS) if (s[k] !== undefined) (declared as Record<string, unknown>)[k] = s[k];
-  await stores.servers.upsert({
+  const server = {
     tenantId, id: s.id, settings: resolveSettings({ ...previous?.settings, ...declared }),
     customScopes: s.scopes ?? previous?.customScopes ?? [],
-  }, now);
+  };
+  if (!unchanged(previous, server)) await stores.servers.upsert(server, now);
   for (const c of s.clients ?? []) {
     const existing = await stores.clients.find(tenantId, s.id, c.client_id);
-    await stores.clients.upsert(clientFromImport(tenantId, s.id, c, existing?.ownerUserId ?? null), now);
+    const client = clientFromImport(tenantId, s.id, c, existing?.ownerUserId ?? null);
+    if (!unchanged(existing, client)) await stores.clients.upsert(client, now);
     await importSecrets(stores, tenantId, s.id, c, now);
+    await importApiKeys(stores, tenantId, s.id, c, now);
   }
   return s.clients?.length ?? 0;
 }
@@ -82,15 +110,17 @@ export async function applyImport(stores: Stores, data: ImportFileData, now: num
   await stores.transaction(async () => {
     for (const t of data.tenants) {
       const existing = await stores.tenants.get(t.id);
-      await stores.tenants.upsert({ id: t.id, name: t.name ?? existing?.name ?? t.id }, now);
+      const tenant = { id: t.id, name: t.name ?? existing?.name ?? t.id };
+      if (!unchanged(existing, tenant)) await stores.tenants.upsert(tenant, now);
       await ensureServer(stores, t.id, ADMIN_SERVER_ID, now);
       summary.tenants++;
       for (const u of t.users ?? []) {
         const prev = await stores.users.findByUsername(t.id, u.username);
-        await stores.users.upsert({
+        const user = {
           tenantId: t.id, id: prev?.id ?? randomId(), username: u.username, passwordHash: hashes.get(`${t.id}/${u.username}`)!,
           email: u.email ?? null, name: u.name ?? null, disabled: u.disabled ?? false,
-        }, now);
+        };
+        if (!unchanged(prev, user)) await stores.users.upsert(user, now);
         summary.users++;
       }
       for (const s of t.servers ?? []) {
@@ -102,7 +132,7 @@ export async function applyImport(stores: Stores, data: ImportFileData, now: num
   return summary;
 }
 
-async function ensureServer(stores: Stores, tenantId: string, serverId: string, now: number): Promise<void> {
+export async function ensureServer(stores: Stores, tenantId: string, serverId: string, now: number): Promise<void> {
   if (!(await stores.servers.get(tenantId, serverId))) {
     await stores.servers.upsert({ tenantId, id: serverId, settings: resolveSettings({}), customScopes: [] }, now);
   }

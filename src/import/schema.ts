@@ -11,6 +11,12 @@ const NamedSecret = Type.Object({
   expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
 }, Strict);
 
+const NamedApiKey = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  key: Type.String({ minLength: 16, maxLength: 512 }),
+  expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+}, Strict);
+
 export const ImportClient = Type.Object({
   client_id: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._~-]+$' }),
   client_name: Type.Optional(Type.String({ maxLength: 200 })),
@@ -23,6 +29,7 @@ export const ImportClient = Type.Object({
   response_types: Type.Optional(Type.Array(Type.Union([Type.Literal('code'), Type.Literal('token')]))),
   scopes: Type.Optional(Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }))),
   client_secret: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 512 }), Type.Array(NamedSecret)])),
+  api_keys: Type.Optional(Type.Array(NamedApiKey)),
 }, Strict);
 
 const Scope = Type.Object({ name: Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), description: Type.String({ maxLength: 300 }) }, Strict);
@@ -32,6 +39,8 @@ export const ImportServer = Type.Object({
   accessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 30 })),
   seAccessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 365 })),
   refreshTokenTtl: Type.Optional(Type.Integer({ minimum: 60, maximum: 86400 * 365 })),
+  refreshTokenAbsoluteTtl: Type.Optional(Type.Integer({ minimum: 60, maximum: 86400 * 3650 })),
+  keyRotationDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
   accessTokenFormat: Type.Optional(Type.Union([Type.Literal('jwt'), Type.Literal('opaque')])),
   allowPlainPkce: Type.Optional(Type.Boolean()),
   signingAlg: Type.Optional(Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')])),

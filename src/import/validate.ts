@@ -1,6 +1,6 @@
 /** Validate an import document; every problem is reported with its JSON path. */
 import { FormatRegistry } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import { checkRegisteredRedirectUri } from '../core/redirect-uri.js';
 import { ImportFile, RESERVED_IDS, type ImportFileData } from './schema.js';
 
@@ -18,10 +18,35 @@ function describe(path: string, message: string, value: unknown): string {
   return `${where}: ${message}${value !== undefined && typeof value !== 'object' ? ` (got ${JSON.stringify(value).slice(0, 60)})` : ''}`;
 }
 
+const BASIC_TYPES = new Set([ValueErrorType.Array, ValueErrorType.Boolean, ValueErrorType.Integer, ValueErrorType.Null,
+  ValueErrorType.Number, ValueErrorType.Object, ValueErrorType.String]);
+
+/**
+ * TypeBox reports a failed union (`client_secret`: a string or a list) only as "Expected union value".
+ * Report the errors of the branch the value was meant for instead: the one whose errors go deepest,
+ * else one whose basic type the value has. A union of literals becomes "must be one of …".
+ */
+function unionErrors(e: ValueError): ValueError[] {
+  if (e.type !== ValueErrorType.Union || e.errors.length === 0) return [e];
+  const branches = e.errors.map((it) => [...it].flatMap(unionErrors)).filter((b) => b.length > 0);
+  if (branches.length && branches.every((b) => b.length === 1 && b[0]!.type === ValueErrorType.Literal)) {
+    const allowed = branches.map((b) => JSON.stringify(b[0]!.schema.const)).join(', ');
+    return [{ ...e, message: `must be one of ${allowed}` }];
+  }
+  const depth = (b: ValueError[]) => Math.max(...b.map((x) => x.path.split('/').length));
+  const wrongType = (b: ValueError[]) => b.some((x) => x.path === e.path && BASIC_TYPES.has(x.type));
+  const ranked = branches.sort((a, b) => depth(b) - depth(a) || Number(wrongType(a)) - Number(wrongType(b)));
+  const best = ranked[0];
+  if (best && (depth(best) > e.path.split('/').length || !wrongType(best))) return best;
+  // A value of none of the types: name them ("Expected string or array").
+  const types = branches.map((b) => b[0]!.message.replace(/^Expected /, ''));
+  return [{ ...e, message: `Expected ${[...new Set(types)].join(' or ')}` }];
+}
+
 export function validateImport(doc: unknown): ImportFileData {
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const e of Value.Errors(ImportFile, doc)) {
+  for (const e of [...Value.Errors(ImportFile, doc)].flatMap(unionErrors)) {
     const line = describe(e.path, e.message, e.value);
     // Union errors repeat per branch; say each once.
     if (!seen.has(e.path)) problems.push(line);

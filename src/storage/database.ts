@@ -5,6 +5,9 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from
 import type { Stores } from '../core/ports.js';
 import * as m0001 from './migrations/0001-init.js';
 import * as m0002 from './migrations/0002-login-attempts.js';
+import * as m0003 from './migrations/0003-token-binding.js';
+import * as m0004 from './migrations/0004-portal.js';
+import * as m0005 from './migrations/0005-admin.js';
 import { openPostgres, PostgresExecutor, withAdvisoryLock } from './postgres.js';
 import type { SqlExecutor } from './prepared.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
@@ -13,6 +16,9 @@ import { createStores } from './stores/index.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
   '0002-login-attempts': m0002,
+  '0003-token-binding': m0003,
+  '0004-portal': m0004,
+  '0005-admin': m0005,
 };
 
 export interface DatabaseOptions {
@@ -40,7 +46,7 @@ async function migrate(db: Kysely<unknown>, schema?: string): Promise<void> {
   // bookkeeping tables before that; openDatabase also holds a Pixie advisory lock around the whole.
   // PostgreSQL: name the schema, or Kysely takes another schema's bookkeeping tables (same
   // database, other installation) for its own and then fails to find them on the search_path.
-  const migrator = new Migrator({ db, migrationTableSchema: schema, provider: { getMigrations: async () => MIGRATIONS } });
+  const migrator = new Migrator({ db, migrationTableSchema: schema, provider: { getMigrations: async () => MIGRATIONS }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -13,6 +13,7 @@ export interface ClientsTable {
   public: number; grant_types: string; redirect_uris: string; oauth_domain: string | null; scopes: string;
   response_types: string; token_endpoint_auth_method: string; owner_user_id: string | null;
   created_at: number; updated_at: number;
+  require_pkce: number; non_web_redirect: number;
 }
 export interface ClientSecretsTable {
   id: string; tenant_id: string; server_id: string; client_id: string; name: string; secret_hash: string;
@@ -48,6 +49,9 @@ export interface TokensTable {
   scope: string; created_at: number; expires_at: number | null; revoked_at: number | null;
   code_hash: string | null; family_id: string | null; grant_id: string | null; consumed_at: number | null;
   auth_time: number | null;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  family_started_at: number | null;
 }
 
 export interface DB {
@@ -64,8 +68,19 @@ export interface DB {
   authorization_codes: AuthorizationCodesTable;
   tokens: TokensTable;
   login_attempts: LoginAttemptsTable;
+  used_challenges: UsedChallengesTable;
+  audit_log: AuditLogTable;
 }
 
 export interface LoginAttemptsTable {
   key: string; failures: number; last_failure_at: number; locked_until: number | null;
+}
+
+export interface UsedChallengesTable {
+  tenant_id: string; server_id: string; challenge: string; created_at: number;
+}
+
+export interface AuditLogTable {
+  id: string; tenant_id: string; actor_tenant_id: string | null; actor_client_id: string; action: string; target: string;
+  details: string; created_at: number;
 }

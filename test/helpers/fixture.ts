@@ -6,6 +6,7 @@ export const PUBLIC_CLIENT = 'app-public';
 export const CONFIDENTIAL_CLIENT = 'app-confidential';
 export const CONFIDENTIAL_SECRET = 'pxs_test-secret-for-the-confidential-client';
 export const REDIRECT_URI = 'http://127.0.0.1/callback';
+export const CHALLENGE_CLIENT = 'app-challenge';
 
 export const FIXTURE: ImportFileData = {
   tenants: [{
@@ -25,6 +26,10 @@ export const FIXTURE: ImportFileData = {
           redirect_uris: [REDIRECT_URI, 'https://app.example.com/cb'], oauth_domain: 'example.org',
           scopes: ['openid', 'profile', 'email', 'offline_access', 'read_inbox', 'write_access'],
           client_secret: CONFIDENTIAL_SECRET,
+        },
+        {
+          client_id: CHALLENGE_CLIENT, client_name: 'Challenge Code App', public: true,
+          grant_types: ['urn:pixie:grant-type:challenge-code'], scopes: ['read_inbox', 'write_access'],
         },
       ],
     }],

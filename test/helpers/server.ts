@@ -19,12 +19,16 @@ export interface TestServerOptions {
   clock?: Clock;
   config?: Partial<Config>;
   logStream?: NodeJS.WritableStream;
+  /** Secret of the system admin client (else generated, see Pixie.systemAdmin). */
+  adminClientSecret?: string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pixie-test-'));
+  // A caller-provided data folder is the caller's to remove (restart tests reuse it).
+  const ownData = !opts.config?.dataDir;
+  const dataDir = opts.config?.dataDir ?? mkdtempSync(join(tmpdir(), 'pixie-test-'));
   const config: Config = { ...DEFAULT_CONFIG, port: 0, dataDir, logLevel: 'silent', publicUrl: '', ...opts.config };
-  const pixie = await createPixie(config, { imports: opts.imports ?? [FIXTURE], clock: opts.clock, logStream: opts.logStream });
+  const pixie = await createPixie(config, { imports: opts.imports ?? [FIXTURE], clock: opts.clock, logStream: opts.logStream, adminClientSecret: opts.adminClientSecret });
   await pixie.listen();
   const close = pixie.close.bind(pixie);
   return Object.assign(pixie, {
@@ -32,7 +36,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dataDir,
     async close() {
       await close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownData) rmSync(dataDir, { recursive: true, force: true });
     },
   });
 }

@@ -58,7 +58,7 @@ function token(over: Partial<TokenRecord> = {}): TokenRecord {
   return {
     hash: randomId(), kind: 'access', tenantId: 't-a', serverId: 'default', clientId: 'app', userId: 'u1', scope: 'openid',
     createdAt: NOW, expiresAt: NOW + 3600, revokedAt: null, codeHash: null, familyId: null, grantId: null, consumedAt: null,
-    authTime: NOW, ...over,
+    authTime: NOW, codeChallenge: null, codeChallengeMethod: null, familyStartedAt: null, ...over,
   };
 }
 

@@ -7,7 +7,7 @@ import type { ResolvedServer } from '../directory.js';
 import type { CoreDeps } from '../deps.js';
 import { AuthorizePageError, InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../errors.js';
 import { checkChallenge } from '../pkce.js';
-import { matchRedirectUri } from '../redirect-uri.js';
+import { loginSuccessUri, matchRedirectUri } from '../redirect-uri.js';
 import { checkScopes, defaultScopes, parseScope } from '../scope.js';
 import type { AuthorizationRequest, Client } from '../types.js';
 
@@ -31,15 +31,17 @@ async function verifyClientAndRedirect(deps: CoreDeps, rs: ResolvedServer, p: Ra
   if (!p.client_id) throw new AuthorizePageError('invalid_request', 'client_id is missing');
   const client = await deps.stores.clients.find(rs.server.tenantId, rs.server.id, p.client_id);
   if (!client) throw new AuthorizePageError('invalid_request', `unknown client "${p.client_id.slice(0, 80)}"`);
+  const nonWeb = client.nonWebRedirect ? loginSuccessUri(deps.publicUrl) : null;
   let redirectUri = p.redirect_uri;
   if (redirectUri === undefined) {
     // RFC 6749 §3.1.2.3: may be omitted only when exactly one URI is registered.
-    if (client.redirectUris.length !== 1 || client.oauthDomain) {
+    const only = [...client.redirectUris, ...(nonWeb ? [nonWeb] : [])];
+    if (only.length !== 1 || client.oauthDomain) {
       throw new AuthorizePageError('invalid_request', 'redirect_uri is missing');
     }
-    redirectUri = client.redirectUris[0]!;
+    redirectUri = only[0]!;
   }
-  if (!matchRedirectUri(client, redirectUri)) {
+  if (redirectUri !== nonWeb && !matchRedirectUri(client, redirectUri)) {
     throw new AuthorizePageError('invalid_request', 'redirect_uri is not registered for this client');
   }
   return { client, redirectUri };
@@ -88,6 +90,8 @@ function readPkce(
     if (p.code_challenge_method !== undefined) throw new InvalidRequest('code_challenge_method sent without code_challenge');
     // SPEC §4.1: PKCE is required for public clients using the code flow.
     if (client.public && responseType === 'code') throw new InvalidRequest('code_challenge is required (PKCE with S256) for public clients');
+    // SPEC §7: an app that enabled only "authorization code with PKCE".
+    if (client.requirePkce && responseType === 'code') throw new InvalidRequest('code_challenge is required (PKCE with S256) for this application');
     return { codeChallenge: null, codeChallengeMethod: null };
   }
   const method = checkChallenge(p.code_challenge, p.code_challenge_method, rs.server.settings.allowPlainPkce);

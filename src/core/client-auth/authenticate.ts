@@ -48,7 +48,8 @@ const TOUCH_INTERVAL = 60;
 
 /** Authenticate a client of `server`. A confidential client must present a live secret. */
 export async function authenticateClient(
-  deps: CoreDeps, tenantId: string, serverId: string, creds: ClientCredentials, opts: { secretOptionalForPublic?: boolean } = {},
+  deps: CoreDeps, tenantId: string, serverId: string, creds: ClientCredentials,
+  opts: { secretOptionalForPublic?: boolean; secretOptionalForConfidential?: boolean } = {},
 ): Promise<Client> {
   const Fail = creds.method === 'client_secret_basic' ? InvalidClientBasic : InvalidClient;
   const client = await deps.stores.clients.find(tenantId, serverId, creds.clientId);
@@ -57,7 +58,11 @@ export async function authenticateClient(
     if (creds.secret !== null && !opts.secretOptionalForPublic) throw new Fail('public clients do not use a client secret');
     return client;
   }
-  if (creds.secret === null) throw new Fail('client authentication failed: this client must send its client_secret');
+  if (creds.secret === null) {
+    // The caller then owes another proof (SE dialect: PKCE, checked by the grant).
+    if (opts.secretOptionalForConfidential) return client;
+    throw new Fail('client authentication failed: this client must send its client_secret');
+  }
   if (!(await secretMatches(deps, client, creds.secret))) throw new Fail('client authentication failed: wrong or expired client secret');
   return client;
 }

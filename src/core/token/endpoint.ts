@@ -23,11 +23,14 @@ export async function handleTokenRequest(
   const handler = registry.get(grantType);
   if (!handler) throw new UnsupportedGrantType(`grant_type "${grantType.slice(0, 60)}" is not supported`);
   const creds = readClientCredentials(req.params, req.authorization);
-  const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds);
+  // SPEC §5: on the Stack Exchange endpoints a confidential app may exchange a PKCE code without
+  // its secret; the authorization_code grant refuses it when the code had no challenge.
+  const secretless = req.dialect === 'stackexchange' && handler.grantType === 'authorization_code' && creds.secret === null;
+  const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds, { secretOptionalForConfidential: secretless });
   if (!client.grantTypes.includes(handler.grantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" may not use grant_type "${grantType}"`);
   }
   const params: Record<string, string | undefined> = {};
   for (const name of handler.parameters) params[name] = req.params[name];
-  return handler.handle({ deps, rs, client, params, dialect: req.dialect });
+  return handler.handle({ deps, rs, client, params, dialect: req.dialect, secretless: secretless && !client.public });
 }

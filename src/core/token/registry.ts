@@ -1,5 +1,6 @@
 /** The one list of grant handlers, keyed by grant_type. */
 import { authorizationCodeGrant } from './grants/authorization-code.js';
+import { challengeCodeGrant } from './grants/challenge-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
 import type { GrantHandler } from './types.js';
@@ -23,5 +24,9 @@ export class GrantRegistry {
 }
 
 export function defaultGrantRegistry(): GrantRegistry {
-  return new GrantRegistry().register(authorizationCodeGrant).register(refreshTokenGrant).register(clientCredentialsGrant);
+  return new GrantRegistry()
+    .register(authorizationCodeGrant)
+    .register(refreshTokenGrant)
+    .register(clientCredentialsGrant)
+    .register(challengeCodeGrant);
 }

@@ -11,6 +11,7 @@ export interface UserGrantFacts {
   nonce: string | null;
   codeHash: string | null;
   familyId: string | null;
+  familyStartedAt: number | null;
   grantId: string | null;
 }
 
@@ -33,10 +34,11 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
   if (!user || user.disabled) throw new InvalidGrant('the user of this grant no longer exists or is disabled');
   const refresh = wantsRefresh(ctx, facts.scopes);
   const familyId = facts.familyId ?? (refresh ? newFamilyId() : null);
+  const familyStartedAt = facts.familyStartedAt ?? deps.clock.now();
   const ttl = accessTokenTtl(ctx, facts.scopes);
   const base = {
     clientId: client.clientId, userId: user.id, scopes: facts.scopes, authTime: facts.authTime,
-    codeHash: facts.codeHash, familyId, grantId: facts.grantId,
+    codeHash: facts.codeHash, familyId, grantId: facts.grantId, familyStartedAt,
   };
   const format = ctx.dialect === 'stackexchange' ? 'opaque' : rs.server.settings.accessTokenFormat;
   const access = await issueAccessToken(deps, rs, { ...base, ttl, format });
@@ -46,7 +48,7 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
     ...(access.expiresAt !== null ? { expires_in: access.expiresAt - deps.clock.now() } : {}),
     scope: facts.scopes.join(' '),
   };
-  if (refresh && familyId) response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId });
+  if (refresh && familyId) response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId, familyStartedAt });
   if (facts.scopes.includes('openid') && ctx.dialect === 'oauth2') {
     response.id_token = issueIdToken(deps, rs, {
       clientId: client.clientId, user, scopes: facts.scopes, nonce: facts.nonce, authTime: facts.authTime, accessToken: access.token,

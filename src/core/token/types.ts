@@ -13,6 +13,11 @@ export interface TokenContext {
   /** Only the parameters the grant declared; everything else is stripped. */
   params: Record<string, string | undefined>;
   dialect: TokenDialect;
+  /**
+   * True when a confidential client was let in without its secret (SPEC §5: the Stack Exchange
+   * endpoints accept that for a PKCE code exchange). The grant must then insist on PKCE.
+   */
+  secretless?: boolean;
 }
 
 /** RFC 6749 §5.1. `expires_in` is absent for a token without expiry. */

@@ -21,6 +21,10 @@ export interface AccessTokenRequest {
   codeHash: string | null;
   familyId: string | null;
   grantId: string | null;
+  /** Challenge-code tokens: bound to this PKCE challenge (SPEC §4.6). */
+  binding?: { challenge: string; method: 'S256' | 'plain' } | null;
+  /** Start of the refresh-token family (absolute lifetime). */
+  familyStartedAt?: number | null;
 }
 
 export interface IssuedAccessToken {
@@ -50,6 +54,8 @@ export async function issueAccessToken(deps: CoreDeps, rs: ResolvedServer, req: 
       exp: expiresAt,
       jti,
       ...(req.authTime !== null ? { auth_time: req.authTime } : {}),
+      // A confirmation claim in the spirit of RFC 7800: the presenter must prove the verifier.
+      ...(req.binding ? { cnf: { [`pkce#${req.binding.method}`]: req.binding.challenge } } : {}),
     });
     hash = jwtRecordKey(jti);
   } else {
@@ -62,11 +68,13 @@ export async function issueAccessToken(deps: CoreDeps, rs: ResolvedServer, req: 
 }
 
 export async function issueRefreshToken(
-  deps: CoreDeps, rs: ResolvedServer, req: Omit<AccessTokenRequest, 'ttl' | 'format'> & { familyId: string },
+  deps: CoreDeps, rs: ResolvedServer, req: Omit<AccessTokenRequest, 'ttl' | 'format'> & { familyId: string; familyStartedAt: number },
 ): Promise<string> {
   const now = deps.clock.now();
   const token = generateOpaqueToken('pxrt');
-  const expiresAt = now + rs.server.settings.refreshTokenTtl;
+  const s = rs.server.settings;
+  // Idle lifetime per token, capped by the absolute lifetime of the family (RFC 9700 §4.14.2).
+  const expiresAt = Math.min(now + s.refreshTokenTtl, req.familyStartedAt + s.refreshTokenAbsoluteTtl);
   await deps.stores.tokens.save(record(rs, { ...req, ttl: null, format: 'opaque' }, hashOpaqueToken(token), 'refresh', now, expiresAt));
   return token;
 }
@@ -78,6 +86,8 @@ function record(
     hash, kind, tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: req.clientId, userId: req.userId,
     scope: req.scopes.join(' '), createdAt: now, expiresAt, revokedAt: null, codeHash: req.codeHash,
     familyId: req.familyId, grantId: req.grantId, consumedAt: null, authTime: req.authTime,
+    codeChallenge: req.binding?.challenge ?? null, codeChallengeMethod: req.binding?.method ?? null,
+    familyStartedAt: req.familyStartedAt ?? null,
   };
 }
 

@@ -21,7 +21,7 @@ ${(opts.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}
 </head>
 <body>
 <header class="top"><a class="brand" href="/apps">Pixie</a>
-${opts.username ? html`<nav><a href="/apps">Apps</a><a href="/account">Account</a><span>${opts.username}</span></nav>` : ''}
+${opts.username ? html`<nav><a href="/apps">Apps</a><a href="/account">Account</a><span class="who">${opts.username}</span><a href="/logout">Sign out</a></nav>` : ''}
 </header>
 <main class="${opts.wide ? 'wide' : ''}">${body}</main>
 <footer>Pixie — OAuth 2.1 &amp; OpenID Connect</footer>

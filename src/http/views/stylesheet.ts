@@ -16,6 +16,7 @@ label { display:block; font-weight:600; margin:1rem 0 .35rem; }
 input[type=text], input[type=password], input[type=url], input[type=date], select, textarea { width:100%; padding:.6rem .75rem; border:1px solid var(--line); border-radius:8px; font:inherit; background:#fff; }
 input:focus, select:focus, textarea:focus { outline:2px solid var(--accent); outline-offset:1px; }
 .hint { color:var(--muted); font-size:.875rem; margin:.25rem 0 0; }
+.actions + .hint, form + .hint { margin-top:1rem; }
 .actions { display:flex; gap:.75rem; margin-top:1.5rem; flex-wrap:wrap; }
 button, .button { appearance:none; border:1px solid var(--accent); background:var(--accent); color:var(--accent-ink); padding:.6rem 1.2rem; border-radius:8px; font:inherit; font-weight:600; cursor:pointer; text-decoration:none; display:inline-block; }
 button.secondary, .button.secondary { background:#fff; color:var(--ink); border-color:var(--line); }
@@ -31,4 +32,49 @@ table { width:100%; border-collapse:collapse; } th, td { text-align:left; paddin
 th { color:var(--muted); font-weight:600; font-size:.875rem; }
 .app-name { font-weight:700; }
 footer { text-align:center; color:var(--muted); font-size:.8rem; margin:2rem 0; }
+/* Developer portal and account pages */
+header.top nav .who { color:var(--ink); font-weight:600; padding-left:1rem; border-left:1px solid var(--line); }
+.page-head { display:flex; align-items:flex-start; justify-content:space-between; gap:1rem; margin-bottom:1.25rem; flex-wrap:wrap; }
+.page-head h1 { display:flex; align-items:center; gap:.6rem; flex-wrap:wrap; }
+.crumbs { margin:0 0 .75rem; font-size:.875rem; color:var(--muted); } .crumbs a { color:var(--muted); }
+a { color:var(--accent); }
+.muted { color:var(--muted); } .small { font-size:.85rem; } .strong { font-weight:600; color:var(--ink); text-decoration:none; }
+a.strong:hover { color:var(--accent); text-decoration:underline; }
+h2.first { margin-top:0; }
+.badge { display:inline-block; font-size:.75rem; font-weight:600; padding:.15rem .55rem; border-radius:999px; background:#eef1f6; color:var(--muted); vertical-align:middle; white-space:nowrap; }
+.badge-accent { background:#efebff; color:var(--accent); } .badge-danger { background:#fef3f2; color:var(--danger); }
+.card.flush { padding:0; overflow:hidden; } .card.flush table th, .card.flush table td { padding:.85rem 1.25rem; }
+table.list tbody tr:last-child td { border-bottom:0; } table.list td { font-size:.925rem; }
+table.list thead th { background:#fafbfd; text-transform:uppercase; letter-spacing:.03em; font-size:.72rem; }
+tr.revoked td { color:var(--muted); } tr.revoked td code { text-decoration:line-through; }
+.row-actions { text-align:right; white-space:nowrap; } .row-actions a { margin-left:.85rem; font-size:.875rem; font-weight:600; }
+a.danger-link { color:var(--danger); }
+.card.empty { text-align:center; padding:3rem 1.75rem; } .card.empty p { color:var(--muted); }
+p.empty-line { margin:.75rem 0; }
+fieldset { border:1px solid var(--line); border-radius:10px; padding:.5rem 1rem 1rem; margin:1.5rem 0 0; }
+legend { font-weight:700; padding:0 .4rem; }
+label.check { display:flex; gap:.7rem; align-items:flex-start; font-weight:400; margin:.8rem 0 0; cursor:pointer; }
+label.check input { margin-top:.3rem; width:1rem; height:1rem; accent-color:var(--accent); flex:none; }
+label.check .hint { display:block; margin:0; }
+label.check.disabled { opacity:.55; cursor:not-allowed; }
+.optional { font-weight:400; color:var(--muted); font-size:.8rem; margin-left:.25rem; }
+textarea.mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size:.875rem; }
+button.small, .button.small { padding:.35rem .8rem; font-size:.85rem; }
+.button.danger { background:var(--danger); border-color:var(--danger); color:#fff; }
+.copy-box { display:flex; align-items:center; gap:.75rem; background:#f2f4f7; border:1px solid var(--line); border-radius:8px; padding:.55rem .55rem .55rem .85rem; }
+.copy-box code { flex:1; word-break:break-all; font-size:.95rem; }
+.copy-box.is-secret { background:#fffbeb; border:1px dashed #f5c451; }
+.card.issued { border:2px solid #f5c451; background:#fffdf5; }
+.card.issued h2 { margin-top:0; }
+.inline-form { display:flex; gap:.75rem; align-items:flex-end; flex-wrap:wrap; margin-top:1.25rem; padding-top:1rem; border-top:1px dashed var(--line); }
+.inline-form > div { flex:1 1 12rem; } .inline-form > div:last-child { flex:0 0 auto; }
+.inline-form label { margin-top:0; font-size:.85rem; }
+.card.danger-zone { border-color:#fecdca; }
+.warning { background:#fffaeb; border:1px solid #fedf89; color:#7a2e0e; padding:.25rem 1rem; border-radius:8px; margin:1rem 0; }
+ul.authorized { list-style:none; padding:0; margin:1rem 0 0; }
+ul.authorized li { display:flex; justify-content:space-between; align-items:center; gap:1rem; padding:1rem 0; border-top:1px solid var(--line); }
+.authorized-main { display:flex; flex-direction:column; gap:.4rem; }
+.chips { display:flex; flex-wrap:wrap; gap:.35rem; }
+.chip { font-size:.8rem; background:#f2f4f7; border:1px solid var(--line); border-radius:999px; padding:.1rem .6rem; }
+@media (max-width: 40rem) { .row-actions { text-align:left; } table.list thead { display:none; } table.list td { display:block; border:0; padding:.2rem 1rem; } table.list tr { display:block; border-bottom:1px solid var(--line); padding:.5rem 0; } }
 `;

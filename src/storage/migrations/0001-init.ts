@@ -56,7 +56,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .addColumn('server_id', 'text', (c) => c.notNull())
       .addColumn('client_id', 'text', (c) => c.notNull())
       .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn(hashCol, 'text', (c) => c.notNull().unique())
+      // API keys are looked up by hash alone, so theirs is unique; a secret belongs to one client.
+      .addColumn(hashCol, 'text', (c) => (hashCol === 'key_hash' ? c.notNull().unique() : c.notNull()))
       .addColumn('display_prefix', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('expires_at', 'bigint')

@@ -17,6 +17,7 @@ const clientColumns = () => ({
   scopes: param('scopes'), response_types: param('responseTypes'),
   token_endpoint_auth_method: param('authMethod'), owner_user_id: param<string | null>('ownerUserId'),
   updated_at: param<number>('now'),
+  require_pkce: param<number>('requirePkce'), non_web_redirect: param<number>('nonWebRedirect'),
 });
 const upsertClient = statement((db) =>
   db.insertInto('clients')
@@ -47,6 +48,26 @@ const deleteSecretByName = statement((db) =>
 const touchSecret = statement((db) =>
   db.updateTable('client_secrets').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
 );
+const listByOwner = statement((db) =>
+  db.selectFrom('clients').selectAll()
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('owner_user_id', '=', param('ownerUserId')).orderBy('created_at', 'desc'),
+);
+const deleteClient = statement((db) =>
+  db.deleteFrom('clients')
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId')).where('client_id', '=', param('clientId')),
+);
+const secretOf = { tenantId: 'tenant_id', serverId: 'server_id', clientId: 'client_id', id: 'id' } as const;
+const revokeSecret = statement((db) =>
+  db.updateTable('client_secrets').set({ revoked_at: param<number>('now') })
+    .where(secretOf.tenantId, '=', param('tenantId')).where(secretOf.serverId, '=', param('serverId'))
+    .where(secretOf.clientId, '=', param('clientId')).where(secretOf.id, '=', param('id')).where('revoked_at', 'is', null),
+);
+const setSecretExpiry = statement((db) =>
+  db.updateTable('client_secrets').set({ expires_at: param<number | null>('expiresAt') })
+    .where(secretOf.tenantId, '=', param('tenantId')).where(secretOf.serverId, '=', param('serverId'))
+    .where(secretOf.clientId, '=', param('clientId')).where(secretOf.id, '=', param('id')).where('revoked_at', 'is', null),
+);
 
 export function toClient(r: ClientsTable): Client {
   return {
@@ -55,10 +76,11 @@ export function toClient(r: ClientsTable): Client {
     redirectUris: parseJson<string[]>(r.redirect_uris, []), oauthDomain: r.oauth_domain,
     scopes: parseJson<string[]>(r.scopes, []), responseTypes: parseJson<string[]>(r.response_types, []),
     tokenEndpointAuthMethod: r.token_endpoint_auth_method as TokenEndpointAuthMethod, ownerUserId: r.owner_user_id,
+    requirePkce: r.require_pkce === 1, nonWebRedirect: r.non_web_redirect === 1,
   };
 }
 
-function toSecret(r: ClientSecretsTable): ClientSecret {
+export function toSecret(r: ClientSecretsTable): ClientSecret {
   return {
     id: r.id, name: r.name, hash: r.secret_hash, displayPrefix: r.display_prefix, createdAt: r.created_at,
     expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
@@ -77,6 +99,7 @@ export function clientStore(x: SqlExecutor): ClientStore {
         public: c.public ? 1 : 0, grantTypes: JSON.stringify(c.grantTypes), redirectUris: JSON.stringify(c.redirectUris),
         oauthDomain: c.oauthDomain, scopes: JSON.stringify(c.scopes), responseTypes: JSON.stringify(c.responseTypes),
         authMethod: c.tokenEndpointAuthMethod, ownerUserId: c.ownerUserId, now,
+        requirePkce: c.requirePkce ? 1 : 0, nonWebRedirect: c.nonWebRedirect ? 1 : 0,
       });
     },
     listSecrets: async (tenantId, serverId, clientId) =>
@@ -88,5 +111,11 @@ export function clientStore(x: SqlExecutor): ClientStore {
       for (const name of names) await x.run(deleteSecretByName, { tenantId, serverId, clientId, name });
     },
     touchSecret: async (id, now) => { await x.run(touchSecret, { id, now }); },
+    listByOwner: async (tenantId, serverId, ownerUserId) =>
+      (await x.all(listByOwner, { tenantId, serverId, ownerUserId })).map(toClient),
+    delete: async (tenantId, serverId, clientId) => { await x.run(deleteClient, { tenantId, serverId, clientId }); },
+    revokeSecret: (tenantId, serverId, clientId, id, now) => x.run(revokeSecret, { tenantId, serverId, clientId, id, now }),
+    setSecretExpiry: (tenantId, serverId, clientId, id, expiresAt) =>
+      x.run(setSecretExpiry, { tenantId, serverId, clientId, id, expiresAt }),
   };
 }

@@ -1,5 +1,8 @@
 import type { Stores } from '../../core/ports.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
+import { apiKeyStore } from './api-keys.js';
+import { adminStore } from './admin.js';
+import { auditStore } from './audit.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
@@ -25,6 +28,9 @@ export function createStores(x: SqlExecutor): Stores {
     sessions: sessionStore(x),
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
+    apiKeys: apiKeyStore(x),
+    admin: adminStore(x),
+    audit: auditStore(x),
     purge: purgeStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),

@@ -23,7 +23,7 @@ const retireKey = statement((db) =>
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId')).where('kid', '=', param('kid')),
 );
 
-function toKey(r: SigningKeysTable): StoredSigningKey {
+export function toKey(r: SigningKeysTable): StoredSigningKey {
   return {
     kid: r.kid, alg: r.alg as SigningAlg, privateJwk: parseJson(r.private_jwk, {}), publicJwk: parseJson(r.public_jwk, {} as never),
     createdAt: r.created_at, retiredAt: r.retired_at, expiresAt: r.expires_at,

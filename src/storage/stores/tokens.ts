@@ -10,6 +10,8 @@ const insertToken = statement((db) =>
     created_at: param<number>('createdAt'), expires_at: param<number | null>('expiresAt'), revoked_at: null,
     code_hash: param<string | null>('codeHash'), family_id: param<string | null>('familyId'),
     grant_id: param<string | null>('grantId'), consumed_at: null, auth_time: param<number | null>('authTime'),
+    code_challenge: param<string | null>('codeChallenge'), code_challenge_method: param<string | null>('codeChallengeMethod'),
+    family_started_at: param<number | null>('familyStartedAt'),
   }),
 );
 const findToken = statement((db) => db.selectFrom('tokens').selectAll().where('hash', '=', param('hash')));
@@ -29,11 +31,28 @@ const revokeFamily = statement((db) =>
     .where('family_id', '=', param('familyId')).where('revoked_at', 'is', null),
 );
 
-function toToken(r: TokensTable): TokenRecord {
+const useChallenge = statement((db) =>
+  db.insertInto('used_challenges')
+    .values({ tenant_id: param('tenantId'), server_id: param('serverId'), challenge: param('challenge'), created_at: param<number>('now') })
+    .onConflict((oc) => oc.doNothing()),
+);
+const revokeByGrant = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('grant_id', '=', param('grantId')).where('revoked_at', 'is', null),
+);
+const revokeByClient = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),
+);
+
+export function toToken(r: TokensTable): TokenRecord {
   return {
     hash: r.hash, kind: r.kind as TokenKind, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id,
     userId: r.user_id, scope: r.scope, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
     codeHash: r.code_hash, familyId: r.family_id, grantId: r.grant_id, consumedAt: r.consumed_at, authTime: r.auth_time,
+    codeChallenge: r.code_challenge, codeChallengeMethod: r.code_challenge_method as TokenRecord['codeChallengeMethod'],
+    familyStartedAt: r.family_started_at,
   };
 }
 
@@ -51,5 +70,8 @@ export function tokenStore(x: SqlExecutor): TokenStore {
     revoke: async (hash, now) => { await x.run(revokeToken, { hash, now }); },
     revokeByCode: (codeHash, now) => x.run(revokeByCode, { codeHash, now }),
     revokeFamily: (familyId, now) => x.run(revokeFamily, { familyId, now }),
+    useChallenge: async (tenantId, serverId, challenge, now) => (await x.run(useChallenge, { tenantId, serverId, challenge, now })) === 1,
+    revokeByGrant: (grantId, now) => x.run(revokeByGrant, { grantId, now }),
+    revokeByClient: (tenantId, serverId, clientId, now) => x.run(revokeByClient, { tenantId, serverId, clientId, now }),
   };
 }

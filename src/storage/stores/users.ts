@@ -23,7 +23,7 @@ const upsertUser = statement((db) =>
     })),
 );
 
-function toUser(r: UsersTable): User {
+export function toUser(r: UsersTable): User {
   return {
     tenantId: r.tenant_id, id: r.id, username: r.username, passwordHash: r.password_hash, email: r.email,
     name: r.name, disabled: r.disabled === 1,
@@ -75,7 +75,23 @@ const touchGrant = statement((db) =>
   db.updateTable('grants').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
 );
 
-function toGrant(r: GrantsTable): Grant {
+const listByUser = statement((db) =>
+  db.selectFrom('grants').selectAll()
+    .where('tenant_id', '=', param('tenantId')).where('user_id', '=', param('userId')).where('revoked_at', 'is', null)
+    .orderBy('last_used_at', 'desc').orderBy('created_at', 'desc'),
+);
+const revokeGrant = statement((db) =>
+  db.updateTable('grants').set({ revoked_at: param<number>('now') })
+    .where('tenant_id', '=', param('tenantId')).where('user_id', '=', param('userId')).where('id', '=', param('id'))
+    .where('revoked_at', 'is', null),
+);
+const revokeClientGrants = statement((db) =>
+  db.updateTable('grants').set({ revoked_at: param<number>('now') })
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
+    .where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),
+);
+
+export function toGrant(r: GrantsTable): Grant {
   return {
     id: r.id, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id, userId: r.user_id,
     scopes: parseJson<string[]>(r.scopes, []), createdAt: r.created_at, lastUsedAt: r.last_used_at,
@@ -102,5 +118,8 @@ export function grantStore(x: SqlExecutor): GrantStore {
       return existing.id;
     },
     touch: async (id, now) => { await x.run(touchGrant, { id, now }); },
+    listByUser: async (tenantId, userId) => (await x.all(listByUser, { tenantId, userId })).map(toGrant),
+    revoke: (tenantId, userId, id, now) => x.run(revokeGrant, { tenantId, userId, id, now }),
+    revokeByClient: (tenantId, serverId, clientId, now) => x.run(revokeClientGrants, { tenantId, serverId, clientId, now }),
   };
 }

@@ -1,6 +1,6 @@
 /** RFC 6749 §4.1.3 + RFC 7636 §4.5: exchange an authorization code. */
 import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
-import { InvalidGrant, InvalidRequest } from '../../errors.js';
+import { InvalidClient, InvalidGrant, InvalidRequest } from '../../errors.js';
 import { verifyPkce } from '../../pkce.js';
 import type { AuthorizationCode } from '../../types.js';
 import { issueUserTokens } from '../token-set.js';
@@ -21,19 +21,38 @@ async function consumeCode(ctx: TokenContext, code: string): Promise<Authorizati
   throw new InvalidGrant('authorization code is invalid');
 }
 
+function secretRequired(): InvalidClient {
+  return new InvalidClient('client authentication failed: client_secret is required when the authorization request did not use PKCE');
+}
+
+/**
+ * SPEC §5: a confidential app that does not use PKCE must send client_secret. Checked before the
+ * code is consumed, so that a request that merely forgot the secret does not burn the code;
+ * checked again after (the row read here is not the consumed one).
+ */
+async function requirePkceCode(ctx: TokenContext, code: string): Promise<void> {
+  const row = await ctx.deps.stores.codes.find(hashOpaqueToken(code));
+  if (row && row.clientId === ctx.client.clientId && row.codeChallenge === null) throw secretRequired();
+}
+
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
   parameters: ['code', 'redirect_uri', 'code_verifier'],
   async handle(ctx) {
     const { code, redirect_uri: redirectUri, code_verifier: verifier } = ctx.params;
     if (!code) throw new InvalidRequest('code is required');
+    if (ctx.secretless) await requirePkceCode(ctx, code);
     const row = await consumeCode(ctx, code);
     const { rs, client, deps } = ctx;
     // Checked after the atomic consume so that a failed attempt still burns the code.
     if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
       throw new InvalidGrant('authorization code was issued to another client');
     }
+    if (ctx.secretless && row.codeChallenge === null) throw secretRequired();
     if (row.expiresAt <= deps.clock.now()) throw new InvalidGrant('authorization code expired');
+    // SPEC §7: revoking an app on /account also voids the codes it has not exchanged yet.
+    const grant = await deps.stores.grants.find(row.tenantId, row.serverId, row.clientId, row.userId);
+    if (!grant || grant.id !== row.grantId) throw new InvalidGrant('the user revoked access for this application');
     if (redirectUri !== undefined ? redirectUri !== row.redirectUri : row.codeChallenge === null) {
       // RFC 6749 §4.1.3; OAuth 2.1 lets PKCE stand in when redirect_uri is omitted.
       throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
@@ -45,7 +64,7 @@ export const authorizationCodeGrant: GrantHandler = {
     }
     return issueUserTokens(ctx, {
       userId: row.userId, scopes: row.scope ? row.scope.split(' ') : [], authTime: row.authTime, nonce: row.nonce,
-      codeHash: row.hash, familyId: null, grantId: row.grantId,
+      codeHash: row.hash, familyId: null, familyStartedAt: null, grantId: row.grantId,
     });
   },
 };

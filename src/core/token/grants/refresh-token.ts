@@ -41,7 +41,7 @@ export const refreshTokenGrant: GrantHandler = {
     if (extra) throw new InvalidScope(`scope "${extra}" was not granted originally`);
     return issueUserTokens(ctx, {
       userId: row.userId, scopes: requested, authTime: row.authTime, nonce: null,
-      codeHash: row.codeHash, familyId: row.familyId, grantId: row.grantId,
+      codeHash: row.codeHash, familyId: row.familyId, familyStartedAt: row.familyStartedAt, grantId: row.grantId,
     });
   },
 };

@@ -1,0 +1,95 @@
+/**
+ * Tenants (SPEC §2, §8): create with their reserved `admin` server and a `default` server,
+ * list, delete. Cross-tenant by nature: only the `system` tenant's admins reach these.
+ */
+import type { CoreDeps } from '../core/deps.js';
+import { AppError } from '../core/errors.js';
+import type { Stores } from '../core/ports.js';
+import { ADMIN_SERVER_ID } from '../core/scope.js';
+import type { Tenant } from '../core/types.js';
+import { displayPrefix, generateOpaqueToken, hashOpaqueToken } from '../crypto/opaque-token.js';
+import { randomId } from '../crypto/random.js';
+import { ensureServer } from '../import/apply.js';
+import { RESERVED_IDS } from '../import/schema.js';
+import { recordChange, type Actor } from './audit.js';
+import { decodeCursor, page, type Page } from './pagination.js';
+import type { TenantCreateData } from './schemas.js';
+
+/** The tenant whose admin clients may create and delete tenants. */
+export const SYSTEM_TENANT_ID = 'system';
+export const SYSTEM_ADMIN_CLIENT_ID = 'system-admin';
+const UNDELETABLE = new Set(['default', SYSTEM_TENANT_ID]);
+
+export async function getTenant(deps: CoreDeps, tenantId: string): Promise<Tenant> {
+  const t = await deps.stores.tenants.get(tenantId);
+  if (!t) throw new AppError('not_found', `no tenant "${tenantId}"`);
+  return t;
+}
+
+/** Operator-wide listing: every tenant, by id. */
+export async function listTenantsForOperator(deps: CoreDeps, q: { limit?: number | string; cursor?: string }): Promise<Page<Tenant>> {
+  const [after] = decodeCursor(q.cursor, ['']);
+  const all = await deps.stores.tenants.list();
+  return page(q.limit, async (n) => all.filter((t) => t.id > after).slice(0, n), (t) => [t.id], (t) => ({ id: t.id, name: t.name }));
+}
+
+export async function createTenant(deps: CoreDeps, actor: Actor, data: TenantCreateData): Promise<Tenant> {
+  if (RESERVED_IDS.has(data.id)) throw new AppError('validation_failed', `body parameter "id": "${data.id}" is a reserved word`);
+  const now = deps.clock.now();
+  const tenant = { id: data.id, name: data.name ?? data.id };
+  await deps.stores.transaction(async () => {
+    if (await deps.stores.tenants.get(data.id)) throw new AppError('conflict', `tenant "${data.id}" already exists`);
+    await deps.stores.tenants.upsert(tenant, now);
+    await ensureServer(deps.stores, data.id, ADMIN_SERVER_ID, now);
+    await ensureServer(deps.stores, data.id, 'default', now);
+    await recordChange(deps, actor, data.id, 'tenant.create', data.id, { name: tenant.name });
+    if (actor.tenantId !== data.id) await recordChange(deps, actor, actor.tenantId ?? SYSTEM_TENANT_ID, 'tenant.create', data.id, { name: tenant.name });
+  });
+  return tenant;
+}
+
+export async function deleteTenant(deps: CoreDeps, actor: Actor, tenantId: string): Promise<void> {
+  if (UNDELETABLE.has(tenantId)) throw new AppError('forbidden', `tenant "${tenantId}" cannot be deleted`);
+  await deps.stores.transaction(async () => {
+    if (!(await deps.stores.admin.deleteTenant(tenantId))) throw new AppError('not_found', `no tenant "${tenantId}"`);
+    await recordChange(deps, actor, actor.tenantId ?? SYSTEM_TENANT_ID, 'tenant.delete', tenantId);
+  });
+  deps.directory.invalidate();
+}
+
+export interface SystemBootstrap {
+  clientId: string;
+  /** Set only when Pixie generated the secret now: print it once, it is not stored in clear. */
+  generatedSecret: string | null;
+}
+
+/**
+ * SPEC §8: the `system` tenant and its admin client. Created on first start with a generated
+ * secret (returned once) unless `secret` is given (PIXIE_ADMIN_CLIENT_SECRET), which is then
+ * kept in force at every start, like an import file.
+ */
+export async function ensureSystemTenant(stores: Stores, now: number, secret: string | undefined): Promise<SystemBootstrap> {
+  const clientId = SYSTEM_ADMIN_CLIENT_ID;
+  const existing = await stores.clients.find(SYSTEM_TENANT_ID, ADMIN_SERVER_ID, clientId);
+  if (existing && secret === undefined) return { clientId, generatedSecret: null };
+  const value = secret ?? generateOpaqueToken('pxs');
+  await stores.transaction(async () => {
+    if (!(await stores.tenants.get(SYSTEM_TENANT_ID))) await stores.tenants.upsert({ id: SYSTEM_TENANT_ID, name: 'System' }, now);
+    await ensureServer(stores, SYSTEM_TENANT_ID, ADMIN_SERVER_ID, now);
+    await stores.clients.upsert({
+      tenantId: SYSTEM_TENANT_ID, serverId: ADMIN_SERVER_ID, clientId, name: 'System administrator',
+      description: 'Creates and deletes tenants (SPEC §8)', public: false, grantTypes: ['client_credentials'],
+      redirectUris: [], oauthDomain: null, scopes: ['manage_configuration'], responseTypes: [],
+      tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null,
+    }, now);
+    const hash = hashOpaqueToken(value);
+    const current = (await stores.clients.listSecrets(SYSTEM_TENANT_ID, ADMIN_SERVER_ID, clientId)).find((s) => s.name === 'bootstrap');
+    if (current?.hash === hash && current.revokedAt === null) return;
+    await stores.clients.deleteSecretsByName(SYSTEM_TENANT_ID, ADMIN_SERVER_ID, clientId, ['bootstrap']);
+    await stores.clients.addSecret(SYSTEM_TENANT_ID, ADMIN_SERVER_ID, clientId, {
+      id: randomId(), name: 'bootstrap', hash, displayPrefix: displayPrefix(value), createdAt: now,
+      expiresAt: null, lastUsedAt: null, revokedAt: null,
+    });
+  });
+  return { clientId, generatedSecret: secret === undefined ? value : null };
+}

@@ -1,0 +1,173 @@
+/**
+ * `pixie admin …` (SPEC §11): the admin resources from the command line, working on the
+ * configured database directly (no server, no token) so an operator can bootstrap.
+ */
+import { Value } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
+import { parseArgs } from 'node:util';
+import { CLI_ACTOR } from '../admin/audit.js';
+import { createClient, deleteClient, getClient, listClients } from '../admin/clients.js';
+import { ClientCreate, TenantCreate, UserCreate, type UserCreateData } from '../admin/schemas.js';
+import { issueSecret, listSecrets, revokeSecret } from '../admin/secrets.js';
+import { createTenant, deleteTenant, listTenantsForOperator } from '../admin/tenants.js';
+import { createUser, getUser, listUsers, updateUser } from '../admin/users.js';
+import { loadConfig } from '../config/load.js';
+import { systemClock, type CoreDeps } from '../core/deps.js';
+import { ServerDirectory } from '../core/directory.js';
+import { randomBase64url } from '../crypto/random.js';
+import { ensureDefaults } from '../import/apply.js';
+import { openDatabase } from '../storage/database.js';
+import { UsageError } from './pkce.js';
+
+export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets and users in the configured database
+
+Usage:
+  pixie admin tenants list
+  pixie admin tenants create ID [--name NAME]
+  pixie admin tenants delete ID
+  pixie admin clients list [--tenant T] [--server S]
+  pixie admin clients create CLIENT_ID [--tenant T] [--server S] [--name NAME] [--public]
+                             [--grant-type G]... [--redirect-uri URI]... [--scope S]... [--body JSON]
+  pixie admin clients delete CLIENT_ID [--tenant T] [--server S]
+  pixie admin secrets list CLIENT_ID [--tenant T] [--server S]
+  pixie admin secrets create CLIENT_ID [--tenant T] [--server S] [--name NAME]
+  pixie admin secrets revoke CLIENT_ID SECRET_ID [--tenant T] [--server S]
+  pixie admin users list [--tenant T]
+  pixie admin users create USERNAME [--tenant T] [--password P] [--email E] [--name NAME]
+  pixie admin users disable USERNAME [--tenant T]
+
+Options: --tenant (default "default"), --server (default "default"), --json (machine-readable output),
+--data DIR (or PIXIE_DATA_DIR; DATABASE_URL selects PostgreSQL). Secrets are printed once.
+`;
+
+const OPTIONS = {
+  tenant: { type: 'string', default: 'default' }, server: { type: 'string', default: 'default' }, json: { type: 'boolean' },
+  data: { type: 'string' }, name: { type: 'string' }, public: { type: 'boolean' }, 'grant-type': { type: 'string', multiple: true },
+  'redirect-uri': { type: 'string', multiple: true }, scope: { type: 'string', multiple: true }, body: { type: 'string' },
+  password: { type: 'string' }, email: { type: 'string' }, limit: { type: 'string' },
+} as const;
+
+type Row = object;
+
+/** Columns padded to the widest cell; arrays joined with spaces. */
+export function formatTable(rows: Row[], columns: string[]): string {
+  const cell = (v: unknown, column = '') => {
+    if (v === null || v === undefined) return '-';
+    if (Array.isArray(v)) return v.join(' ');
+    // Epoch seconds read better as UTC times in a table; --json keeps the numbers.
+    return typeof v === 'number' && column.endsWith('_at') ? new Date(v * 1000).toISOString().slice(0, 19) + 'Z' : String(v);
+  };
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell((r as Record<string, unknown>)[c], c).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell((r as Record<string, unknown>)[c], c))))].join('\n');
+}
+
+function check<T>(schema: TSchema, value: unknown): T {
+  const first = Value.Errors(schema, value).First();
+  if (!first) return value as T;
+  const allowed = (first.schema as { enum?: string[] }).enum;
+  const message = allowed ? `must be one of: ${allowed.join(', ')}` : first.message;
+  throw new UsageError(`${first.path.slice(1).replace(/\//g, '.') || 'input'}: ${message}`);
+}
+
+function parseBody(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch { /* reported below */ }
+  throw new UsageError('--body must be a JSON object');
+}
+
+export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) => void): Promise<void> {
+  const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [resource, action, ...args] = positionals;
+  if (!resource || resource === 'help') return out(ADMIN_HELP);
+  const config = loadConfig({ data: o.data }, env);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  // Same starting point as `pixie serve`: the default tenant with its servers exists.
+  await ensureDefaults(db.stores, systemClock.now());
+  const deps: CoreDeps = {
+    stores: db.stores, clock: systemClock, publicUrl: config.publicUrl,
+    directory: new ServerDirectory(db.stores, systemClock, () => config.publicUrl),
+  };
+  const print = (value: unknown, rows: Row[], columns: string[], note?: string) => {
+    if (o.json) return out(JSON.stringify(value, null, 2));
+    out(formatTable(rows, columns) + (note ? `\n${note}` : ''));
+  };
+  const need = (v: string | undefined, what: string) => {
+    if (!v) throw new UsageError(`${resource} ${action}: ${what} is required\n\n${ADMIN_HELP}`);
+    return v;
+  };
+  const q = { limit: o.limit ?? '200' };
+  try {
+    switch (`${resource} ${action}`) {
+      case 'tenants list': {
+        const p = await listTenantsForOperator(deps, q);
+        return print(p.items, p.items, ['id', 'name']);
+      }
+      case 'tenants create': {
+        const t = await createTenant(deps, CLI_ACTOR, check(TenantCreate, { id: need(args[0], 'ID'), ...(o.name ? { name: o.name } : {}) }));
+        return print(t, [t], ['id', 'name']);
+      }
+      case 'tenants delete': {
+        await deleteTenant(deps, CLI_ACTOR, need(args[0], 'ID'));
+        return print({ deleted: args[0] }, [{ deleted: args[0] }], ['deleted']);
+      }
+      case 'clients list': {
+        const p = await listClients(deps, o.tenant, { ...q, ...(argv.includes('--server') ? { authorization_server_id: o.server } : {}) });
+        return print(p.items, p.items, ['authorization_server_id', 'client_id', 'client_name', 'public', 'grant_types', 'redirect_uris']);
+      }
+      case 'clients create': {
+        const body = {
+          authorization_server_id: o.server, client_id: need(args[0], 'CLIENT_ID'),
+          ...(o.name ? { client_name: o.name } : {}), ...(o.public ? { public: true } : {}),
+          ...(o['grant-type'] ? { grant_types: o['grant-type'] } : {}), ...(o['redirect-uri'] ? { redirect_uris: o['redirect-uri'] } : {}),
+          ...(o.scope ? { scopes: o.scope } : {}), ...parseBody(o.body),
+        };
+        const c = await createClient(deps, CLI_ACTOR, o.tenant, check(ClientCreate, body));
+        return print(c, [c], ['authorization_server_id', 'client_id', 'public', 'grant_types', 'scopes'],
+          c.client_secret ? `client secret (shown once, store it now): ${c.client_secret}` : undefined);
+      }
+      case 'clients delete': {
+        await deleteClient(deps, CLI_ACTOR, o.tenant, o.server, need(args[0], 'CLIENT_ID'));
+        return print({ deleted: args[0] }, [{ deleted: args[0] }], ['deleted']);
+      }
+      case 'secrets list': {
+        const items = await listSecrets(deps, await getClient(deps, o.tenant, o.server, need(args[0], 'CLIENT_ID')));
+        return print(items, items, ['id', 'name', 'display_prefix', 'created_at', 'expires_at', 'last_used_at', 'revoked_at']);
+      }
+      case 'secrets create': {
+        const client = await getClient(deps, o.tenant, o.server, need(args[0], 'CLIENT_ID'));
+        const s = await deps.stores.transaction(() => issueSecret(deps, CLI_ACTOR, client, { name: o.name ?? 'cli' }));
+        return print(s, [s], ['id', 'name', 'display_prefix'], `secret (shown once, store it now): ${s.secret}`);
+      }
+      case 'secrets revoke': {
+        const client = await getClient(deps, o.tenant, o.server, need(args[0], 'CLIENT_ID'));
+        await revokeSecret(deps, CLI_ACTOR, client, need(args[1], 'SECRET_ID'));
+        return print({ revoked: args[1] }, [{ revoked: args[1] }], ['revoked']);
+      }
+      case 'users list': {
+        const p = await listUsers(deps, o.tenant, q);
+        return print(p.items, p.items, ['id', 'username', 'email', 'name', 'disabled']);
+      }
+      case 'users create': {
+        const generated = o.password === undefined ? randomBase64url(18) : null;
+        const data = check<UserCreateData>(UserCreate, {
+          username: need(args[0], 'USERNAME'), password: o.password ?? generated, ...(o.email ? { email: o.email } : {}), ...(o.name ? { name: o.name } : {}),
+        });
+        const u = await createUser(deps, CLI_ACTOR, o.tenant, data);
+        return print(generated ? { ...u, password: generated } : u, [u], ['id', 'username', 'email', 'disabled'],
+          generated ? `password (shown once): ${generated}` : undefined);
+      }
+      case 'users disable': {
+        const u = await updateUser(deps, CLI_ACTOR, o.tenant, (await getUser(deps, o.tenant, need(args[0], 'USERNAME'))).id, { disabled: true });
+        return print(u, [u], ['id', 'username', 'disabled']);
+      }
+      default:
+        throw new UsageError(`unknown admin command "${positionals.join(' ')}"\n\n${ADMIN_HELP}`);
+    }
+  } finally {
+    await db.stores.close();
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * `pixie token`: the whole Authorization Code + PKCE flow from a terminal (SPEC §11).
+ * Discovery (or explicit endpoints), PKCE S256, state, nonce for OIDC, a loopback listener
+ * (RFC 8252) or a pasted login_success URL, the state/iss checks, the code exchange, and
+ * printing or saving the result. Progress goes to stderr; only the token goes to stdout.
+ */
+import { parseArgs } from 'node:util';
+import { challengeFor } from '../core/pkce.js';
+import { randomBase64url, randomUnreserved } from '../crypto/random.js';
+import { openBrowser } from './token/browser.js';
+import { FlowError } from './token/errors.js';
+import { chooseAuthMethod, lifetimeOf, tokenRequest, type TokenFields } from './token/exchange.js';
+import { checkIdToken } from './token/id-token.js';
+import { startLoopback } from './token/loopback.js';
+import { resolveEndpoints, type Endpoints } from './token/metadata.js';
+import { readPasted } from './token/paste.js';
+import { codeFromResponse, parsePasted } from './token/response.js';
+import { checkName, loadToken, saveToken } from './token/store.js';
+import { UsageError } from './pkce.js';
+
+export const TOKEN_HELP = `  pixie token --issuer URL --client-id ID [--scope "openid profile"] [--client-secret S]
+              [--authorize-url URL --token-url URL] [--redirect-uri URI] [--paste] [--no-browser]
+              [--json] [--save NAME] [--timeout 300]
+  pixie token --refresh NAME [--client-secret S] [--json]
+`;
+
+const OPTIONS = {
+  issuer: { type: 'string' }, 'authorize-url': { type: 'string' }, 'token-url': { type: 'string' },
+  'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, scope: { type: 'string' },
+  'redirect-uri': { type: 'string' }, paste: { type: 'boolean' }, 'no-browser': { type: 'boolean' },
+  json: { type: 'boolean' }, save: { type: 'string' }, refresh: { type: 'string' }, timeout: { type: 'string' },
+} as const;
+
+type Flags = ReturnType<typeof parseFlags>;
+
+function parseFlags(argv: string[]) {
+  return parseArgs({ args: argv, strict: true, options: OPTIONS }).values;
+}
+
+function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Runs the command; returns the exit status (0 ok, 1 flow failure). Usage errors throw. */
+export async function tokenCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv);
+  const timeout = flags.timeout === undefined ? 300 : Number(flags.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
+  if (flags.save !== undefined) checkName(flags.save);
+  try {
+    const fields = flags.refresh !== undefined ? await refresh(flags, flags.refresh) : await authorize(flags, timeout);
+    process.stdout.write(flags.json ? `${JSON.stringify(fields, null, 2)}\n` : `${fields.access_token}\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof FlowError)) throw err;
+    say(`pixie token: ${err.message}`);
+    return 1;
+  }
+}
+
+async function authorize(flags: Flags, timeout: number): Promise<TokenFields> {
+  const clientId = flags['client-id'];
+  if (!clientId) throw new UsageError('--client-id is required');
+  const endpoints = await resolveEndpoints({ issuer: flags.issuer, authorizeUrl: flags['authorize-url'], tokenUrl: flags['token-url'] });
+  const verifier = randomUnreserved(64);
+  const state = randomBase64url(16);
+  const scope = flags.scope ?? '';
+  // OIDC Core §3.1.2.1: a nonce ties the ID token to this request.
+  const nonce = scope.split(/[\s,]+/).includes('openid') ? randomBase64url(16) : null;
+
+  const loopback = flags.paste ? null : await startLoopback(flags['redirect-uri']);
+  const redirectUri = loopback?.redirectUri ?? flags['redirect-uri'] ?? `${new URL(endpoints.authorizationEndpoint).origin}/oauth/login_success`;
+  const url = new URL(endpoints.authorizationEndpoint);
+  const params: Record<string, string> = {
+    response_type: 'code', client_id: clientId, redirect_uri: redirectUri, state,
+    code_challenge: challengeFor(verifier, 'S256'), code_challenge_method: 'S256',
+    ...(scope ? { scope } : {}), ...(nonce ? { nonce } : {}),
+  };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+
+  say(flags['no-browser'] ? 'Open this URL in your browser to sign in:' : 'Opening your browser to sign in. If it does not open, visit:');
+  say(`  ${url}`);
+  if (!flags['no-browser']) openBrowser(url.toString());
+
+  const paste = loopback ? null : readPasted('When the browser shows the login_success page, paste its URL (or the code) here and press Enter:\n');
+  const answer = loopback ? loopback.response.then((p) => ({ params: p, bareCode: false })) : paste!.line.then(parsePasted);
+  if (!loopback) say(`Waiting for the paste (up to ${timeout} s)…`);
+  else say(`Waiting for the browser on ${loopback.redirectUri} (up to ${timeout} s)…`);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FlowError(`timed out after ${timeout} s waiting for the authorization response (use --timeout to wait longer)`)), timeout * 1000);
+  });
+  try {
+    const { params: response, bareCode } = await Promise.race([answer, deadline]);
+    let code: string;
+    if (bareCode) {
+      say('Note: a bare code was pasted, so state and iss could not be checked. Paste the whole URL to have them checked.');
+      code = response.get('code')!;
+    } else {
+      try {
+        code = codeFromResponse(response, { state, issuer: endpoints.issuer, issRequired: endpoints.issRequired });
+      } catch (err) {
+        loopback?.answer(false, (err as Error).message);
+        throw err;
+      }
+    }
+    loopback?.answer(true, 'Pixie received the authorization code and is exchanging it for a token.');
+    say('Exchanging the code for a token…');
+    const fields = await tokenRequest(endpoints.tokenEndpoint, {
+      grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier,
+    }, { clientId, clientSecret: flags['client-secret'], method: chooseAuthMethod(flags['client-secret'], endpoints.authMethods) });
+    if (nonce && typeof fields.id_token === 'string') {
+      await checkIdToken(fields.id_token, { nonce, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
+    }
+    report(fields);
+    if (flags.save !== undefined) save(flags.save, fields, endpoints, clientId);
+    return fields;
+  } finally {
+    clearTimeout(timer);
+    loopback?.close();
+    paste?.close();
+  }
+}
+
+async function refresh(flags: Flags, name: string): Promise<TokenFields> {
+  const saved = loadToken(name);
+  const refreshToken = saved.fields.refresh_token;
+  if (typeof refreshToken !== 'string') {
+    throw new FlowError(`"${name}" has no refresh token (request the offline_access scope, or use a client with the refresh_token grant)`);
+  }
+  say(`Refreshing "${name}" at ${saved.token_endpoint}…`);
+  const secret = flags['client-secret'];
+  const fields = await tokenRequest(saved.token_endpoint, { grant_type: 'refresh_token', refresh_token: refreshToken }, {
+    clientId: saved.client_id, clientSecret: secret, method: secret ? 'post' : 'none',
+  });
+  // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
+  const merged: TokenFields = { ...fields, ...(fields.refresh_token === undefined ? { refresh_token: refreshToken } : {}) };
+  report(merged);
+  save(name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id);
+  return merged;
+}
+
+function report(fields: TokenFields): void {
+  const lifetime = lifetimeOf(fields);
+  say(`Got an access token${fields.scope ? ` (scope: ${fields.scope})` : ''}${lifetime === null ? ', with no expiry' : `, valid for ${lifetime} s`}.`);
+}
+
+function save(name: string, fields: TokenFields, endpoints: Pick<Endpoints, 'issuer' | 'tokenEndpoint'>, clientId: string): void {
+  const now = Math.floor(Date.now() / 1000);
+  const lifetime = lifetimeOf(fields);
+  const file = saveToken(name, {
+    token_endpoint: endpoints.tokenEndpoint, client_id: clientId, issuer: endpoints.issuer,
+    expires_at: lifetime === null ? null : now + lifetime, saved_at: now, fields,
+  });
+  say(`Saved as "${name}" in ${file}; refresh it with: pixie token --refresh ${name}`);
+}

@@ -1,0 +1,65 @@
+/**
+ * Saved tokens (`--save NAME`, `--refresh NAME`) in `$PIXIE_CONFIG_DIR/tokens.json`
+ * (default `$XDG_CONFIG_HOME/pixie` or `~/.config/pixie`), readable by the user only.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { FlowError } from './errors.js';
+import type { TokenFields } from './exchange.js';
+
+export interface SavedToken {
+  token_endpoint: string;
+  client_id: string;
+  issuer: string | null;
+  /** Epoch seconds, or null for a token without expiry. */
+  expires_at: number | null;
+  saved_at: number;
+  fields: TokenFields;
+}
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function configDir(): string {
+  if (process.env.PIXIE_CONFIG_DIR) return process.env.PIXIE_CONFIG_DIR;
+  return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'pixie');
+}
+
+export function tokensFile(): string {
+  return join(configDir(), 'tokens.json');
+}
+
+export function checkName(name: string): string {
+  if (!NAME.test(name)) throw new FlowError('a saved token name is 1-64 characters of letters, digits, ".", "_" and "-"');
+  return name;
+}
+
+function readAll(): Record<string, SavedToken> {
+  const file = tokensFile();
+  if (!existsSync(file)) return {};
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { tokens?: Record<string, SavedToken> };
+    return data.tokens ?? {};
+  } catch (err) {
+    throw new FlowError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+export function loadToken(name: string): SavedToken {
+  const saved = readAll()[checkName(name)];
+  if (!saved) throw new FlowError(`no saved token named "${name}" in ${tokensFile()}`);
+  return saved;
+}
+
+export function saveToken(name: string, token: SavedToken): string {
+  const all = { ...readAll(), [checkName(name)]: token };
+  const dir = configDir();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = tokensFile();
+  // Write with 0600 from the first byte, then rename: the tokens are never world-readable.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ tokens: all }, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+  return file;
+}

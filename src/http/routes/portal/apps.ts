@@ -1,0 +1,139 @@
+/** /apps: a signed-in user's API applications — list, create, settings, delete (SPEC §7). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../../core/errors.js';
+import type { Client, User } from '../../../core/types.js';
+import {
+  createApp, deleteApp, getOwnedApp, listApps, newAppSettings, settingsOf, updateApp, type AppSettings,
+} from '../../../portal/apps.js';
+import { listCredentials, type CredentialKind, type IssuedCredential } from '../../../portal/credentials.js';
+import { FormBody } from '../../context.js';
+import { sendPage } from '../../plugins/page-headers.js';
+import { checkCsrf, csrfToken } from '../../plugins/session.js';
+import { html } from '../../views/html.js';
+import { appPage, confirmPage } from '../../views/portal-app.js';
+import { appsPage, newAppPage } from '../../views/portal-apps.js';
+import { loginSuccess, noticeFor, PAGE, portalScope, signedInUser, toLogin } from './common.js';
+
+type Form = Record<string, string | undefined>;
+type AppParams = { Params: { clientId: string } };
+
+function on(b: Form, name: string): boolean {
+  return b[name] === 'on';
+}
+
+function settingsFromForm(b: Form): AppSettings {
+  return {
+    name: b.name ?? '', description: b.description ?? '', oauthDomain: b.oauth_domain ?? '', redirectUris: b.redirect_uris ?? '',
+    grants: {
+      authorizationCode: on(b, 'grant_code'), authorizationCodePkce: on(b, 'grant_code_pkce'),
+      implicit: on(b, 'grant_implicit'), clientCredentials: on(b, 'grant_client_credentials'),
+    },
+    allowNoExpiry: on(b, 'allow_no_expiry'), nonWebRedirect: on(b, 'non_web_redirect'),
+  };
+}
+
+export interface AppPageExtras {
+  status?: number;
+  issued?: IssuedCredential | null;
+  message?: string | null;
+  error?: string | null;
+  errorAt?: 'settings' | CredentialKind | null;
+  settings?: AppSettings;
+}
+
+/** The application page; also the answer to a form on it (with the error, or the value shown once). */
+export async function renderApp(
+  request: FastifyRequest, reply: FastifyReply, user: User, app: Client, x: AppPageExtras = {},
+): Promise<FastifyReply> {
+  const deps = request.server.pixie.deps;
+  const { apiKeys, secrets } = await listCredentials(deps, app);
+  return sendPage(reply, x.status ?? 200, appPage({
+    username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply), app,
+    settings: x.settings ?? settingsOf(app), apiKeys, secrets, issued: x.issued ?? null,
+    loginSuccess: loginSuccess(request.server), message: x.message ?? null, error: x.error ?? null, errorAt: x.errorAt ?? null,
+  }));
+}
+
+export function appRoutes(app: FastifyInstance): void {
+  const deps = app.pixie.deps;
+  const scope = () => portalScope(app);
+  const opts = { config: PAGE };
+  const post = { config: PAGE, schema: { body: FormBody } };
+
+  app.get<{ Querystring: { done?: string } }>('/apps', opts, async (request, reply) => {
+    const user = await signedInUser(request);
+    if (!user) return toLogin(request, reply);
+    const apps = await listApps(deps, scope(), user.id);
+    return sendPage(reply, 200, appsPage({ username: user.username, now: deps.clock.now() }, apps, noticeFor(request.query.done)));
+  });
+
+  app.get('/apps/new', opts, async (request, reply) => {
+    const user = await signedInUser(request);
+    if (!user) return toLogin(request, reply);
+    return sendPage(reply, 200, newAppPage({
+      username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply), settings: newAppSettings(false),
+      isPublic: false, loginSuccess: loginSuccess(app), error: null,
+    }));
+  });
+
+  app.post<{ Body: Form }>('/apps', post, async (request, reply) => {
+    checkCsrf(request, request.body.csrf);
+    const user = await signedInUser(request);
+    if (!user) return toLogin(request, reply);
+    const isPublic = request.body.type === 'public';
+    const settings = { ...settingsFromForm(request.body), grants: newAppSettings(isPublic).grants };
+    try {
+      const created = await createApp(deps, scope(), user.id, isPublic, settings);
+      return reply.redirect(`/apps/${created.clientId}?done=created`, 303);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
+      return sendPage(reply, 400, newAppPage({
+        username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply), settings, isPublic,
+        loginSuccess: loginSuccess(app), error: err.message,
+      }));
+    }
+  });
+
+  app.get<AppParams & { Querystring: { done?: string } }>('/apps/:clientId', opts, async (request, reply) => {
+    const user = await signedInUser(request);
+    if (!user) return toLogin(request, reply);
+    const client = await getOwnedApp(deps, scope(), user.id, request.params.clientId);
+    return renderApp(request, reply, user, client, { message: noticeFor(request.query.done) });
+  });
+
+  app.post<AppParams & { Body: Form }>('/apps/:clientId', post, async (request, reply) => {
+    checkCsrf(request, request.body.csrf);
+    const user = await signedInUser(request);
+    if (!user) return toLogin(request, reply);
+    const settings = settingsFromForm(request.body);
+    try {
+      await updateApp(deps, scope(), user.id, request.params.clientId, settings);
+      return reply.redirect(`/apps/${request.params.clientId}?done=saved#oauth`, 303);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
+      const client = await getOwnedApp(deps, scope(), user.id, request.params.clientId);
+      return renderApp(request, reply, user, client, { status: 400, settings, error: err.message, errorAt: 'settings' });
+    }
+  });
+
+  app.get<AppParams>('/apps/:clientId/delete', opts, async (request, reply) => {
+    const user = await signedInUser(request);
+    if (!user) return toLogin(request, reply);
+    const client = await getOwnedApp(deps, scope(), user.id, request.params.clientId);
+    return sendPage(reply, 200, confirmPage({
+      username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply),
+      title: `Delete ${client.name}?`,
+      message: html`<p>This deletes the application <strong>${client.name}</strong> (client ID <code>${client.clientId}</code>) for good.</p>
+<p>Every API key, client secret and access token of the application stops working at once, and users who authorized it are signed out of it.</p>`,
+      action: `/apps/${client.clientId}/delete`, confirmLabel: 'Delete application', cancelHref: `/apps/${client.clientId}`,
+    }));
+  });
+
+  app.post<AppParams & { Body: Form }>('/apps/:clientId/delete', post, async (request, reply) => {
+    checkCsrf(request, request.body.csrf);
+    const user = await signedInUser(request);
+    if (!user) return toLogin(request, reply);
+    await deleteApp(deps, scope(), user.id, request.params.clientId);
+    return reply.redirect('/apps?done=deleted', 303);
+  });
+}

@@ -1,0 +1,52 @@
+/** What every portal page needs: the signed-in user, the portal's server, and one-line notices. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loginSuccessUri } from '../../../core/redirect-uri.js';
+import type { User } from '../../../core/types.js';
+import type { PortalScope } from '../../../portal/apps.js';
+import { currentSession } from '../../plugins/session.js';
+import { safeReturnTo } from '../pages/login.js';
+
+export const PAGE = { errorFormat: 'page' as const };
+
+/** Apps are registered on the server behind the Stack Exchange endpoints (SPEC §5, §7). */
+export function portalScope(app: FastifyInstance): PortalScope {
+  return { tenantId: app.pixie.config.stackExchangeTenant, serverId: app.pixie.config.stackExchangeServer };
+}
+
+export function loginSuccess(app: FastifyInstance): string {
+  return loginSuccessUri(app.pixie.deps.publicUrl);
+}
+
+export async function signedInUser(request: FastifyRequest): Promise<User | null> {
+  const { tenantId } = portalScope(request.server);
+  const session = await currentSession(request, tenantId);
+  if (!session) return null;
+  const user = await request.server.pixie.deps.stores.users.findById(tenantId, session.userId);
+  return user && !user.disabled ? user : null;
+}
+
+/** GET pages send a signed-out visitor to /login and back; forms posted without a session go to the list. */
+export function toLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const back = request.method === 'GET' ? safeReturnTo(request.url) : null;
+  const tenant = portalScope(request.server).tenantId;
+  // Slashes stay readable: /login?return_to=/apps
+  const returnTo = (back ?? '/apps').replace(/[^A-Za-z0-9/_.~-]/g, (c) => encodeURIComponent(c));
+  return reply.redirect(`/login?return_to=${returnTo}${tenant !== 'default' ? `&tenant=${tenant}` : ''}`, 303);
+}
+
+const NOTICES: Record<string, string> = {
+  created: 'Application created. Generate an API key and, for a server-side app, a client secret below.',
+  saved: 'Settings saved.',
+  revoked: 'Revoked. It stops working at once.',
+  expiry: 'Expiry saved.',
+  deleted: 'Application deleted. Its keys, secrets and tokens no longer work.',
+  access_revoked: 'Access revoked. The application has been signed out of your account.',
+};
+
+export function noticeFor(code: unknown): string | null {
+  return typeof code === 'string' ? NOTICES[code] ?? null : null;
+}
+
+export function displayName(user: User): string {
+  return user.name ?? user.username;
+}

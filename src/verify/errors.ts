@@ -1,0 +1,82 @@
+/**
+ * @module pixie/verify/errors
+ * Typed verification failures. Each maps to an RFC 6750 §3 response: a status code and a
+ * `WWW-Authenticate: Bearer …` header the adapters send as is.
+ */
+
+/** RFC 6750 §3.1 error codes, plus `temporarily_unavailable` when the issuer cannot be reached. */
+export type VerifyErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'temporarily_unavailable';
+
+/** Why a token was refused; stable strings callers can switch on. */
+export type VerifyFailure =
+  | 'missing' | 'malformed' | 'multiple_methods' | 'signature' | 'expired' | 'not_yet_valid' | 'issuer' | 'audience'
+  | 'inactive' | 'unknown_key' | 'wrong_kind' | 'scope' | 'binding_required' | 'binding_mismatch'
+  | 'introspection_unavailable' | 'discovery_failed';
+
+export class VerifyError extends Error {
+  constructor(
+    readonly code: VerifyErrorCode,
+    readonly reason: VerifyFailure,
+    readonly description: string,
+    readonly status: number,
+  ) {
+    super(`${code}: ${description}`);
+    this.name = new.target.name;
+  }
+
+  /** The RFC 6750 §3 challenge for this failure. */
+  wwwAuthenticate(realm = 'api'): string {
+    const parts = [`realm="${quote(realm)}"`];
+    // RFC 6750 §3.1: a request without any credentials gets a bare challenge, no error code.
+    if (this.reason !== 'missing') {
+      parts.push(`error="${this.code}"`, `error_description="${quote(this.description)}"`);
+    }
+    if (this instanceof InsufficientScopeError) parts.push(`scope="${quote(this.required.join(' '))}"`);
+    return `Bearer ${parts.join(', ')}`;
+  }
+
+  /** The JSON body adapters send next to the header. */
+  toJSON(): { error: string; error_description: string } {
+    return { error: this.code, error_description: this.description };
+  }
+}
+
+/** 400: the request itself is wrong (RFC 6750 §3.1 invalid_request). */
+export class InvalidRequestError extends VerifyError {
+  constructor(reason: VerifyFailure, description: string) {
+    super('invalid_request', reason, description, 400);
+  }
+}
+
+/** 401: no token, or a token that is expired, revoked, forged or meant for someone else. */
+export class InvalidTokenError extends VerifyError {
+  constructor(reason: VerifyFailure, description: string) {
+    super('invalid_token', reason, description, 401);
+  }
+}
+
+/** 401 with a bare challenge: the request carried no credentials at all. */
+export class MissingTokenError extends VerifyError {
+  constructor(description = 'an access token is required') {
+    super('invalid_token', 'missing', description, 401);
+  }
+}
+
+/** 403: a valid token without the scopes this resource needs. */
+export class InsufficientScopeError extends VerifyError {
+  constructor(readonly required: string[], readonly granted: string[]) {
+    super('insufficient_scope', 'scope', `this request needs the scope(s): ${required.join(' ')}`, 403);
+  }
+}
+
+/** 503: the issuer (discovery, JWKS or introspection) could not be used; not the caller's fault. */
+export class VerifierUnavailableError extends VerifyError {
+  constructor(reason: VerifyFailure, description: string) {
+    super('temporarily_unavailable', reason, description, 503);
+  }
+}
+
+function quote(value: string): string {
+  // RFC 7235 quoted-string: keep it to printable ASCII without quotes or backslashes.
+  return value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
+}

@@ -1,0 +1,19 @@
+/**
+ * @module pixie/verify
+ * Verify Pixie access tokens and API keys in a resource server (SPEC §9).
+ *
+ * @example
+ * import { createVerifier, fastifyAuth } from 'pixie/verify';
+ * const verifier = createVerifier({ issuer: 'https://id.example.com/default/default' });
+ * app.get('/me', { preHandler: fastifyAuth(verifier, { scopes: ['read_inbox'] }) }, (req) => req.auth);
+ */
+export { createVerifier, type Verifier } from './verifier.js';
+export type { VerifierOptions, VerifyOptions, VerifiedCredential, CredentialKind, BoundChallenge, FetchLike, IntrospectionCredentials } from './types.js';
+export {
+  VerifyError, InvalidRequestError, InvalidTokenError, MissingTokenError, InsufficientScopeError, VerifierUnavailableError,
+  type VerifyErrorCode, type VerifyFailure,
+} from './errors.js';
+export { extractToken, extractPkceVerifier, type ExtractOptions, type HeaderBag } from './extract.js';
+export { checkBinding, challengeFromClaims } from './binding.js';
+export { fastifyAuth, type AdapterOptions, type FastifyLikeRequest, type FastifyLikeReply } from './adapters/fastify.js';
+export { expressAuth, type ExpressLikeRequest, type ExpressLikeResponse } from './adapters/express.js';

@@ -1,0 +1,58 @@
+/** @module pixie/verify/types — options and results of the verifier. */
+import type { FetchLike } from './http.js';
+import type { IntrospectionCredentials } from './introspection.js';
+import type { BoundChallenge } from './binding.js';
+
+/** What a credential is: a user's or client's access token, or an application's API key. */
+export type CredentialKind = 'access_token' | 'api_key';
+
+export interface VerifierOptions {
+  /** The issuer URL exactly as in its discovery document, e.g. `https://id.example.com/default/default`. */
+  issuer: string;
+  /** Required `aud` value(s). Pixie access tokens carry the issuer as audience. */
+  audience?: string | string[];
+  /** Credentials of a confidential client of the same server; needed for opaque tokens and API keys. */
+  introspection?: IntrospectionCredentials;
+  /** How long an introspection answer is reused, in seconds (default 30; never past the token's `exp`). */
+  cacheSeconds?: number;
+  /** Minimum seconds between two JWKS fetches caused by unknown `kid`s (default 30). */
+  jwksCooldownSeconds?: number;
+  /** Keys and metadata are refetched when older than this (default 600 s). */
+  maxAgeSeconds?: number;
+  /** Allowed clock skew for `exp`/`nbf`, in seconds (default 0). */
+  clockToleranceSeconds?: number;
+  /** Skip discovery and use these endpoints. */
+  endpoints?: { jwksUri?: string; introspectionEndpoint?: string };
+  /** Epoch seconds; tests pass a fake clock. */
+  now?: () => number;
+  fetch?: FetchLike;
+  /** Per-request timeout towards the issuer (default 5000 ms). */
+  timeoutMs?: number;
+}
+
+export interface VerifyOptions {
+  /** Every one of these scopes must have been granted. */
+  scopes?: string[];
+  /** The `PKCE-Verifier` header, for challenge-code tokens (SPEC §4.6). */
+  pkceVerifier?: string;
+  /** Kinds accepted here (default: access tokens only, so a key can never act as a user). */
+  accept?: CredentialKind[];
+}
+
+export interface VerifiedCredential {
+  kind: CredentialKind;
+  /** How it was checked: locally (JWT) or by asking the issuer. */
+  method: 'jwt' | 'introspection';
+  /** The user, or the client itself for client_credentials tokens and API keys. */
+  subject: string;
+  clientId: string;
+  scopes: string[];
+  /** Epoch seconds, or null for a token that does not expire. */
+  expiresAt: number | null;
+  /** Set when the token was bound to a PKCE challenge (and the verifier matched). */
+  boundChallenge: BoundChallenge | null;
+  /** Every claim of the JWT, or every field of the introspection answer. */
+  claims: Record<string, unknown>;
+}
+
+export type { FetchLike, IntrospectionCredentials, BoundChallenge };

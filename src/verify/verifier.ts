@@ -1,0 +1,144 @@
+/**
+ * @module pixie/verify/verifier
+ * `createVerifier()`: JWT access tokens are checked locally against the issuer's cached
+ * JWKS (RFC 9068); opaque tokens and API keys are introspected (RFC 7662). Either way the
+ * same checks follow: expiry, audience, credential kind, scopes and challenge-code binding.
+ */
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { challengeFromClaims, checkBinding } from './binding.js';
+import { InsufficientScopeError, InvalidRequestError, InvalidTokenError, MissingTokenError, VerifyError } from './errors.js';
+import { Introspector, type IntrospectionAnswer } from './introspection.js';
+import { JwksCache, ALLOWED_ALGS } from './jwks.js';
+import { MetadataCache } from './metadata.js';
+import type { CredentialKind, VerifiedCredential, VerifierOptions, VerifyOptions } from './types.js';
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Pixie API keys start with `pxk_` (SPEC §2); other issuers say so in `token_type`. */
+const API_KEY_PREFIX = 'pxk_';
+const MAX_TOKEN_LENGTH = 8192;
+
+export interface Verifier {
+  /** Verify a credential; resolves to what it grants or throws a {@link VerifyError}. */
+  verify(token: string | undefined, options?: VerifyOptions): Promise<VerifiedCredential>;
+  /** The issuer this verifier trusts. */
+  readonly issuer: string;
+  /** JWKS documents fetched so far (for monitoring the refetch rate limit). */
+  readonly jwksFetches: number;
+}
+
+/**
+ * @example
+ * const verifier = createVerifier({ issuer: 'https://id.example.com/default/default',
+ *   introspection: { clientId: 'my-api', clientSecret: process.env.API_SECRET! } });
+ * const who = await verifier.verify(token, { scopes: ['read_inbox'] });
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const maxAge = options.maxAgeSeconds ?? 600;
+  const metadata = new MetadataCache(options.issuer, fetcher, now, maxAge, timeoutMs,
+    options.endpoints ? { jwks_uri: options.endpoints.jwksUri, introspection_endpoint: options.endpoints.introspectionEndpoint } : undefined);
+  const endpoint = (name: 'jwks_uri' | 'introspection_endpoint') => async () => {
+    const value = (await metadata.get())[name];
+    if (typeof value !== 'string') throw new InvalidTokenError('malformed', `the issuer publishes no ${name}`);
+    return value;
+  };
+  const jwks = new JwksCache(endpoint('jwks_uri'), {
+    fetcher, now, timeoutMs, maxAgeSeconds: maxAge, cooldownSeconds: options.jwksCooldownSeconds ?? 30,
+  });
+  const introspector = options.introspection
+    ? new Introspector(endpoint('introspection_endpoint'), options.introspection, { fetcher, now, timeoutMs, cacheSeconds: options.cacheSeconds ?? 30 })
+    : null;
+  const audiences = options.audience === undefined ? null : [options.audience].flat();
+  const tolerance = options.clockToleranceSeconds ?? 0;
+
+  async function verifyJwt(token: string): Promise<VerifiedCredential> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, (header) => jwks.keyFor(header), {
+        issuer: options.issuer,
+        // RFC 9068 §4: only `at+jwt` — an ID token signed by the same key is not an access token.
+        typ: 'at+jwt',
+        algorithms: ALLOWED_ALGS,
+        audience: audiences ?? undefined,
+        currentDate: new Date(now() * 1000),
+        clockTolerance: tolerance,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      throw joseFailure(err);
+    }
+    return {
+      kind: 'access_token', method: 'jwt', subject: String(payload.sub),
+      clientId: typeof payload.client_id === 'string' ? payload.client_id : String(payload.azp ?? ''),
+      scopes: scopesOf(payload), expiresAt: payload.exp ?? null, boundChallenge: challengeFromClaims(payload), claims: payload,
+    };
+  }
+
+  async function verifyByIntrospection(token: string, pkceVerifier: string | undefined): Promise<VerifiedCredential> {
+    if (!introspector) {
+      throw new InvalidTokenError('malformed', 'this API accepts only JWT access tokens (no introspection credentials are configured)');
+    }
+    const answer: IntrospectionAnswer = await introspector.introspect(token, pkceVerifier);
+    if (!answer.active) throw new InvalidTokenError('inactive', 'the token is not active (unknown, expired or revoked)');
+    const t = now();
+    if (answer.iss !== undefined && answer.iss !== options.issuer) throw new InvalidTokenError('issuer', 'the token was issued by another issuer');
+    if (typeof answer.exp === 'number' && answer.exp + tolerance <= t) throw new InvalidTokenError('expired', 'the token has expired');
+    if (typeof answer.nbf === 'number' && answer.nbf - tolerance > t) throw new InvalidTokenError('not_yet_valid', 'the token is not valid yet');
+    // Introspection answers from Pixie omit `aud` (its tokens are for the whole server); when present it must match.
+    if (audiences && answer.aud !== undefined && ![answer.aud].flat().some((a) => audiences.includes(String(a)))) {
+      throw new InvalidTokenError('audience', 'the token is meant for another audience');
+    }
+    const isKey = token.startsWith(API_KEY_PREFIX) || /^api[_-]?key$/i.test(String(answer.token_type ?? ''));
+    if (!isKey && answer.token_type === 'refresh_token') throw new InvalidTokenError('wrong_kind', 'a refresh token is not an access token');
+    const clientId = typeof answer.client_id === 'string' ? answer.client_id : '';
+    return {
+      kind: isKey ? 'api_key' : 'access_token', method: 'introspection',
+      subject: typeof answer.sub === 'string' ? answer.sub : clientId, clientId, scopes: scopesOf(answer),
+      expiresAt: typeof answer.exp === 'number' ? answer.exp : null, boundChallenge: challengeFromClaims(answer), claims: answer,
+    };
+  }
+
+  return {
+    issuer: options.issuer,
+    get jwksFetches() { return jwks.fetches; },
+    async verify(token, opts = {}) {
+      if (token === undefined || token === '') throw new MissingTokenError();
+      if (token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) throw new InvalidRequestError('malformed', 'the token is malformed');
+      const result = JWT_SHAPE.test(token) ? await verifyJwt(token) : await verifyByIntrospection(token, opts.pkceVerifier);
+      checkKind(result.kind, opts.accept ?? ['access_token']);
+      if (result.boundChallenge) checkBinding(result.boundChallenge, opts.pkceVerifier);
+      const missing = (opts.scopes ?? []).filter((s) => !result.scopes.includes(s));
+      if (missing.length) throw new InsufficientScopeError(opts.scopes!, result.scopes);
+      return result;
+    },
+  };
+}
+
+function checkKind(kind: CredentialKind, accepted: CredentialKind[]): void {
+  if (accepted.includes(kind)) return;
+  throw new InvalidTokenError('wrong_kind', kind === 'api_key'
+    ? 'an API key identifies an application, not a user: send an access token'
+    : 'an API key is expected here, not an access token');
+}
+
+function scopesOf(claims: Record<string, unknown>): string[] {
+  if (typeof claims.scope === 'string') return claims.scope.split(' ').filter(Boolean);
+  if (Array.isArray(claims.scp)) return claims.scp.filter((s): s is string => typeof s === 'string');
+  return [];
+}
+
+/** Map jose's failures to RFC 6750 errors with a reason a caller can switch on. */
+function joseFailure(err: unknown): VerifyError {
+  if (err instanceof VerifyError) return err;
+  if (err instanceof joseErrors.JWTExpired) return new InvalidTokenError('expired', 'the token has expired');
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'aud') return new InvalidTokenError('audience', 'the token is meant for another audience');
+    if (err.claim === 'iss') return new InvalidTokenError('issuer', 'the token was issued by another issuer');
+    if (err.claim === 'nbf' || err.claim === 'iat') return new InvalidTokenError('not_yet_valid', 'the token is not valid yet');
+    return new InvalidTokenError('malformed', `the token's "${err.claim}" claim is not acceptable`);
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidTokenError('signature', 'the token signature is invalid');
+  return new InvalidTokenError('malformed', 'the token is not a valid JWT access token');
+}

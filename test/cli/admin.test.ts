@@ -1,0 +1,100 @@
+/** `pixie admin …` on the configured database (SPEC §11), checked against a server on the same database. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_CONFIG } from '../../src/config/schema.js';
+import { createPixie, type Pixie } from '../../src/server.js';
+import { clientToken } from '../admin/helpers.js';
+
+let dataDir: string;
+let server: Pixie;
+
+function pixie(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'admin', ...args], {
+    encoding: 'utf8', env: { ...process.env, PIXIE_DATA_DIR: dataDir, DATABASE_URL: '' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+function ok(...args: string[]): string {
+  const r = pixie(...args);
+  assert.equal(r.status, 0, `pixie admin ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'pixie-cli-'));
+  server = await createPixie({ ...DEFAULT_CONFIG, port: 0, dataDir, logLevel: 'silent', publicUrl: '' }, { adminClientSecret: 'pxs_cli-test-system-secret' });
+  await server.listen();
+});
+after(async () => {
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('pixie admin', () => {
+  it('creates and lists tenants as a table and as JSON', () => {
+    ok('tenants', 'create', 'acme', '--name', 'Acme Inc');
+    const table = ok('tenants', 'list');
+    assert.match(table, /^ID\s+NAME$/m);
+    assert.match(table, /^acme\s+Acme Inc$/m);
+    const json = JSON.parse(ok('tenants', 'list', '--json')) as { id: string }[];
+    assert.deepEqual(json.map((t) => t.id).sort(), ['acme', 'default', 'system']);
+  });
+
+  it('creates a confidential client whose secret, shown once, works on the server until revoked', async () => {
+    const created = JSON.parse(ok('clients', 'create', 'svc', '--tenant', 'acme', '--grant-type', 'client_credentials', '--scope', 'read_inbox', '--json'));
+    const secret: string = created.client_secret;
+    assert.match(secret, /^pxs_/);
+    const secrets = ok('secrets', 'list', 'svc', '--tenant', 'acme');
+    assert.ok(!secrets.includes(secret), 'a listed secret shows its prefix only');
+    assert.match(secrets, new RegExp(secret.slice(0, 8)));
+    await clientToken(server.url, 'acme', { clientId: 'svc', secret }, 'default', 'read_inbox');
+
+    const extra = JSON.parse(ok('secrets', 'create', 'svc', '--tenant', 'acme', '--name', 'rotation', '--json'));
+    const list = JSON.parse(ok('secrets', 'list', 'svc', '--tenant', 'acme', '--json')) as { id: string; name: string }[];
+    assert.deepEqual(list.map((s) => s.name).sort(), ['default', 'rotation']);
+    const first = list.find((s) => s.name === 'default')!;
+    ok('secrets', 'revoke', 'svc', first.id, '--tenant', 'acme');
+    await assert.rejects(clientToken(server.url, 'acme', { clientId: 'svc', secret }, 'default', 'read_inbox'), /401/);
+    await clientToken(server.url, 'acme', { clientId: 'svc', secret: extra.secret }, 'default', 'read_inbox');
+  });
+
+  it('lists and deletes clients', () => {
+    ok('clients', 'create', 'web', '--tenant', 'acme', '--public', '--redirect-uri', 'http://127.0.0.1/cb', '--scope', 'openid');
+    assert.match(ok('clients', 'list', '--tenant', 'acme'), /^default\s+web\s+web\s+true/m);
+    ok('clients', 'delete', 'web', '--tenant', 'acme');
+    assert.doesNotMatch(ok('clients', 'list', '--tenant', 'acme'), /\bweb\b/);
+  });
+
+  it('creates, disables and lists users, printing a generated password once', async () => {
+    const out = ok('users', 'create', 'bob', '--tenant', 'acme', '--email', 'bob@example.com');
+    assert.match(out, /password \(shown once\): \S{20,}/);
+    ok('users', 'disable', 'bob', '--tenant', 'acme');
+    const users = JSON.parse(ok('users', 'list', '--tenant', 'acme', '--json')) as { username: string; disabled: boolean }[];
+    assert.deepEqual(users.map((u) => [u.username, u.disabled]), [['bob', true]]);
+    assert.equal(JSON.parse(ok('users', 'list', '--json')).length, 0, 'the default tenant has no bob');
+  });
+
+  it('records its changes in the audit log as the command line', async () => {
+    const entries = await server.db.stores.audit.list('acme', { createdAt: Number.MAX_SAFE_INTEGER, id: '\uffff' }, 100);
+    const actions = entries.map((e) => e.action);
+    for (const a of ['tenant.create', 'client.create', 'secret.create', 'secret.revoke', 'client.delete', 'user.create', 'user.disable']) {
+      assert.ok(actions.includes(a), `${a} in ${actions.join(',')}`);
+    }
+    assert.ok(entries.every((e) => e.actorClientId === 'pixie-admin-cli' && e.actorTenantId === null));
+  });
+
+  it('fails with exit code 2 and names the field on bad input', () => {
+    const bad = pixie('clients', 'create', 'bad', '--redirect-uri', 'http://evil.example/cb');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /redirect_uris\.0/);
+    const enumBad = pixie('clients', 'create', 'bad', '--grant-type', 'password');
+    assert.equal(enumBad.status, 2);
+    assert.match(enumBad.stderr, /grant_types\.0: must be one of/);
+    const unknown = pixie('frobnicate', 'now');
+    assert.equal(unknown.status, 2);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * The real `pixie` command, as a user runs it: `serve --dev` prints how to try the flow and the
+ * printed walk-through works; bad flags and bad import files fail with a clear message; SIGTERM
+ * stops it cleanly; `pixie pkce` prints a matching verifier and challenge.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { UserAgent } from '../helpers/user-agent.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/pixie.mjs');
+const ENTRY = join(ROOT, 'dist/cli/main.js');
+
+/** Newest modification time of any file under `dir`. */
+function newest(dir: string): number {
+  return Math.max(...readdirSync(dir).map((name) => {
+    const path = join(dir, name);
+    const st = statSync(path);
+    return st.isDirectory() ? newest(path) : st.mtimeMs;
+  }));
+}
+
+// The command runs the compiled dist/ (as after `npm install`): build it when missing or older than src/.
+before(() => {
+  if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(built.status, 0, `npm run build failed:\n${built.stdout}${built.stderr}`);
+});
+
+/** The environment without Pixie's own variables, so only the flags under test count. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('PIXIE_') || k === 'DATABASE_URL') delete env[k];
+  return env;
+}
+
+function pixie(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const temps: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pixie-cli-'));
+  temps.push(dir);
+  return dir;
+}
+after(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+
+describe('pixie serve --dev', () => {
+  let child: ChildProcess;
+  let stdout = '';
+  let exited: Promise<number | null>;
+
+  before(() => {
+    child = spawn(process.execPath, [BIN, 'serve', '--dev', '--port', '0', '--data', tempDir()], { cwd: ROOT, env: cleanEnv() });
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  });
+  after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+
+  /** Wait (polling, not sleeping for a fixed time) until `pattern` shows in the output. */
+  async function waitForOutput(pattern: RegExp): Promise<RegExpMatchArray> {
+    for (let i = 0; i < 300; i++) {
+      const m = stdout.match(pattern);
+      if (m) return m;
+      if (child.exitCode !== null) assert.fail(`pixie exited with ${child.exitCode}:\n${stdout}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`no ${pattern} in the output:\n${stdout}`);
+  }
+
+  async function waitReady(base: string): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      const res = await fetch(`${base}/readyz`).catch(() => null);
+      if (res?.status === 200) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail('/readyz never answered 200');
+  }
+
+  it('becomes ready, prints the demo credentials, and the printed walk-through gets a token', async () => {
+    const [, issuer] = await waitForOutput(/issuer\s+(http:\/\/127\.0\.0\.1:\d+\/default\/default)\n/);
+    const base = new URL(issuer!).origin;
+    await waitReady(base);
+    const health = await fetch(`${base}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok' });
+    assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), { status: 'ready' });
+
+    // The banner: who to sign in as, which clients exist, a ready authorize URL, a curl line.
+    await waitForOutput(/code=CODE\n/);
+    assert.match(stdout, /user\s+user \/ user/);
+    assert.match(stdout, /client-pkce/);
+    assert.match(stdout, /client-confidential \/ \S+/);
+    const [authorizeUrl] = stdout.match(new RegExp(`${issuer}/oauth2/authorize\\?\\S+`))!;
+    const curl = stdout.slice(stdout.indexOf('curl -s')).split('\n').slice(0, 2).join(' ');
+
+    // Follow it as the walk-through says: open the URL, sign in as user/user, approve.
+    const callback = await new UserAgent(base).authorize(authorizeUrl, { username: 'user', password: 'user' });
+    assert.equal(callback.origin + callback.pathname, 'http://127.0.0.1/callback');
+    assert.equal(callback.searchParams.get('state'), 'demo');
+    assert.equal(callback.searchParams.get('iss'), issuer);
+    const code = callback.searchParams.get('code')!;
+
+    // Then the curl line, with CODE replaced: the same URL and -d fields, sent the way curl sends them.
+    const [, tokenUrl] = curl.match(/curl -s (\S+)/)!;
+    const form = new URLSearchParams([...curl.matchAll(/-d ([a-z_]+)=(\S+)/g)].map(([, k, v]) => [k!, v === 'CODE' ? code : v!]));
+    assert.equal(form.get('code_verifier'), 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'the RFC 7636 appendix B verifier');
+    const res = await fetch(tokenUrl!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const body = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.token_type, 'Bearer');
+    assert.equal(body.scope, 'openid profile offline_access');
+    assert.ok(body.access_token && body.id_token && body.refresh_token, JSON.stringify(body));
+  });
+
+  it('stops cleanly on SIGTERM with exit code 0', async () => {
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(stdout, /stopping/);
+  });
+});
+
+describe('pixie serve: bad input fails clearly', () => {
+  it('an import file with an unknown field exits non-zero naming its JSON path', () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({
+      tenants: [{ id: 'default', servers: [{ id: 'default', clients: [{ client_id: 'x', colour: 'blue' }] }] }],
+    }));
+    const r = pixie(['serve', '--import', file, '--port', '0', '--data', join(dir, 'data')]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /\/tenants\/0\/servers\/0\/clients\/0\/colour: unknown field/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('an unreadable import file is named', () => {
+    const dir = tempDir();
+    const r = pixie(['serve', '--import', join(dir, 'missing.json'), '--port', '0', '--data', join(dir, 'data')]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /missing\.json/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('--port abc exits with a message naming the flag', () => {
+    const r = pixie(['serve', '--port', 'abc', '--data', tempDir()]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /--port "abc" is not a port number/);
+  });
+
+  it('an unknown flag is named', () => {
+    const r = pixie(['serve', '--colour', 'blue']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /--colour/);
+  });
+});
+
+describe('pixie pkce', () => {
+  it('--json prints a 64-character verifier whose S256 challenge matches', () => {
+    const r = pixie(['pkce', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.code_verifier.length, 64);
+    assert.match(out.code_verifier, /^[A-Za-z0-9\-._~]+$/);
+    assert.equal(out.code_challenge_method, 'S256');
+    assert.equal(out.code_challenge, createHash('sha256').update(out.code_verifier).digest('base64url'));
+  });
+
+  it('--length 10 fails with the allowed range', () => {
+    const r = pixie(['pkce', '--length', '10']);
+    assert.notEqual(r.status, 0);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /--length must be a whole number from 43 to 128/);
+  });
+
+  it('--length 128 is accepted', () => {
+    const r = pixie(['pkce', '--length', '128']);
+    assert.equal(r.status, 0, r.stderr);
+    const verifier = r.stdout.match(/^code_verifier=(\S+)$/m)![1]!;
+    assert.equal(verifier.length, 128);
+    assert.equal(r.stdout.match(/^code_challenge=(\S+)$/m)![1], createHash('sha256').update(verifier).digest('base64url'));
+  });
+});

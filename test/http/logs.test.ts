@@ -1,0 +1,51 @@
+/** SPEC §6 / issue 5: no token, code, secret, password or verifier in any log line, at any level. */
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
+import { authorizeUrl, basic, postForm } from '../helpers/flow.js';
+import { startTestServer } from '../helpers/server.js';
+import { pkce, UserAgent } from '../helpers/user-agent.js';
+
+describe('log redaction', () => {
+  it('logs a full flow at trace level without any secret it used', async () => {
+    const stream = new PassThrough();
+    let log = '';
+    stream.on('data', (chunk) => (log += chunk.toString()));
+    const s = await startTestServer({ config: { logLevel: 'trace' }, logStream: stream });
+    const secrets: string[] = [USER.password, CONFIDENTIAL_SECRET];
+    try {
+      const ua = new UserAgent(s.url);
+      const { verifier, challenge } = pkce();
+      secrets.push(verifier);
+      const back = await ua.authorize(authorizeUrl(s, {
+        client_id: PUBLIC_CLIENT, scope: 'openid offline_access', state: 'st', code_challenge: challenge, code_challenge_method: 'S256',
+      }), USER);
+      const code = back.searchParams.get('code')!;
+      secrets.push(code, ...ua.cookies.values());
+      // The code also passes through a URL Pixie serves (as on a login_success page).
+      await fetch(`${s.url}/oauth/login_success?code=${code}&state=st`);
+      const tokens = await (await postForm(`${s.issuer}/oauth2/token`, {
+        grant_type: 'authorization_code', client_id: PUBLIC_CLIENT, code, redirect_uri: REDIRECT_URI, code_verifier: verifier,
+      })).json();
+      secrets.push(tokens.access_token, tokens.refresh_token, tokens.id_token);
+      const refreshed = await (await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'refresh_token', client_id: PUBLIC_CLIENT, refresh_token: tokens.refresh_token })).json();
+      secrets.push(refreshed.access_token, refreshed.refresh_token);
+      await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET });
+      await postForm(`${s.issuer}/oauth2/introspect`, { token: refreshed.access_token }, { authorization: basic() });
+      await fetch(`${s.issuer}/userinfo`, { headers: { authorization: `Bearer ${refreshed.access_token}` } });
+      await fetch(`${s.issuer}/userinfo?access_token=${refreshed.access_token}`);
+      await postForm(`${s.issuer}/oauth2/revoke`, { token: refreshed.refresh_token, client_id: PUBLIC_CLIENT });
+      await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(CONFIDENTIAL_CLIENT, 'a-wrong-secret-value') });
+      secrets.push('a-wrong-secret-value');
+    } finally {
+      await s.close();
+    }
+    assert.ok(log.split('\n').length > 20, 'trace logging produced lines');
+    for (const secret of secrets) {
+      assert.ok(secret && secret.length >= 8);
+      assert.equal(log.includes(secret), false, `a secret (${secret.slice(0, 6)}…) appears in the log`);
+      assert.equal(log.includes(encodeURIComponent(secret)), false);
+    }
+  });
+});
