@@ -7,6 +7,7 @@ import type { Clock } from '../../src/core/ports.js';
 import type { ImportFileData } from '../../src/import/schema.js';
 import { createPixie, type Pixie } from '../../src/server.js';
 import { FIXTURE } from './fixture.js';
+import { createTestSchema, PG_URL, type TestSchema } from './postgres.js';
 
 export interface TestServer extends Pixie {
   /** `${url}/default/default` */
@@ -27,7 +28,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   // A caller-provided data folder is the caller's to remove (restart tests reuse it).
   const ownData = !opts.config?.dataDir;
   const dataDir = opts.config?.dataDir ?? mkdtempSync(join(tmpdir(), 'pixie-test-'));
-  const config: Config = { ...DEFAULT_CONFIG, port: 0, dataDir, logLevel: 'silent', publicUrl: '', ...opts.config };
+  // PIXIE_TEST_STORAGE=postgres runs every test server on a fresh PostgreSQL schema instead
+  // (not servers that reuse a caller's data folder: those restart on the same database).
+  const schema: TestSchema | null = process.env.PIXIE_TEST_STORAGE === 'postgres' && PG_URL && ownData && !opts.config?.databaseUrl
+    ? await createTestSchema() : null;
+  const config: Config = {
+    ...DEFAULT_CONFIG, port: 0, dataDir, logLevel: 'silent', publicUrl: '', ...(schema ? { databaseUrl: schema.url } : {}), ...opts.config,
+  };
   const pixie = await createPixie(config, { imports: opts.imports ?? [FIXTURE], clock: opts.clock, logStream: opts.logStream, adminClientSecret: opts.adminClientSecret });
   await pixie.listen();
   const close = pixie.close.bind(pixie);
@@ -37,6 +44,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     async close() {
       await close();
       if (ownData) rmSync(dataDir, { recursive: true, force: true });
+      await schema?.drop();
     },
   });
 }

@@ -30,7 +30,11 @@ describe('concurrent start-up on PostgreSQL', { skip: PG_SKIP }, () => {
     await c.connect();
     try {
       const migrations = await c.query('SELECT name FROM kysely_migration ORDER BY name');
-      assert.deepEqual(migrations.rows.map((r) => r.name), ['0001-init', '0002-login-attempts']);
+      const names = migrations.rows.map((r) => r.name);
+      assert.ok(names.includes('0001-init'), names.join());
+      assert.equal(new Set(names).size, names.length, 'each migration recorded once');
+      const collations = await c.query("SELECT collation_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'users' AND column_name = 'username'");
+      assert.equal(collations.rows[0].collation_name, 'C', 'listings sort byte-wise, as on SQLite, whatever the database locale');
       const secrets = await c.query("SELECT count(*)::int AS n FROM client_secrets WHERE client_id = 'app-confidential'");
       assert.equal(secrets.rows[0].n, 1);
       const keys = await c.query("SELECT count(*)::int AS n FROM signing_keys WHERE tenant_id = 'default' AND server_id = 'default'");

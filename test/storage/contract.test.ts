@@ -14,6 +14,7 @@ import { generateKeyMaterial } from '../../src/crypto/keys.js';
 import { randomId } from '../../src/crypto/random.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
+import { adminContract } from './contract-admin.js';
 
 const NOW = 3_000_000_000;
 
@@ -42,7 +43,8 @@ function client(tenantId: string, clientId: string, over: Partial<Client> = {}):
   return {
     tenantId, serverId: 'default', clientId, name: `App ${tenantId}`, description: '', public: false,
     grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://app.example.com/cb'], oauthDomain: null,
-    scopes: ['openid', 'read_inbox'], responseTypes: ['code'], tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null, ...over,
+    scopes: ['openid', 'read_inbox'], responseTypes: ['code'], tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null,
+    requirePkce: false, nonWebRedirect: false, ...over,
   };
 }
 
@@ -266,6 +268,8 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await s.purge.purgeExpired({ expiredBefore: P, loginFailuresBefore: P - 3600, now: P }),
         { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0 });
     });
+
+    adminContract(() => s, NOW, client, token);
 
     it('runs an exclusive job in one runner at a time', async () => {
       let release!: () => void;

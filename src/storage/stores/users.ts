@@ -78,7 +78,8 @@ const touchGrant = statement((db) =>
 const listByUser = statement((db) =>
   db.selectFrom('grants').selectAll()
     .where('tenant_id', '=', param('tenantId')).where('user_id', '=', param('userId')).where('revoked_at', 'is', null)
-    .orderBy('last_used_at', 'desc').orderBy('created_at', 'desc'),
+    // NULLS LAST on both: PostgreSQL would list never-used grants first in a descending order.
+    .orderBy('last_used_at', (ob) => ob.desc().nullsLast()).orderBy('created_at', 'desc'),
 );
 const revokeGrant = statement((db) =>
   db.updateTable('grants').set({ revoked_at: param<number>('now') })
