@@ -43,12 +43,15 @@ export interface Database {
   serialized<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-async function migrate(db: Kysely<unknown>, schema?: string): Promise<void> {
+async function migrate(db: Kysely<unknown>, schema?: string, ownTransaction = false): Promise<void> {
   // Kysely's migrator takes its own pg_advisory_lock around the migrations, but creates its
   // bookkeeping tables before that; openDatabase also holds a Pixie advisory lock around the whole.
   // PostgreSQL: name the schema, or Kysely takes another schema's bookkeeping tables (same
   // database, other installation) for its own and then fails to find them on the search_path.
-  const migrator = new Migrator({ db, migrationTableSchema: schema, provider: { getMigrations: async () => MIGRATIONS }, allowUnorderedMigrations: true });
+  const migrator = new Migrator({
+    db, migrationTableSchema: schema, provider: { getMigrations: async () => MIGRATIONS }, allowUnorderedMigrations: true,
+    disableTransactions: ownTransaction,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
@@ -81,7 +84,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (file !== ':memory:') mkdirSync(opts.dataDir, { recursive: true });
   const sqlite = openSqlite(file);
   const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(kysely); // not destroyed: that would close the shared better-sqlite3 handle
+  // One IMMEDIATE transaction around the whole migration (Kysely's own would be deferred):
+  // other processes opening the same file wait for it (busy_timeout) instead of racing to
+  // create the same tables. Not destroyed after: that would close the shared handle.
+  sqlite.exec('BEGIN IMMEDIATE');
+  try {
+    await migrate(kysely, undefined, true);
+    sqlite.exec('COMMIT');
+  } catch (err) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    sqlite.close();
+    throw err;
+  }
   const executor = new SqliteExecutor(sqlite);
   return { executor, stores: createStores(executor), describe: `SQLite ${file}`, serialized: (fn) => fn() };
 }
