@@ -73,7 +73,8 @@ export class ServerDirectory {
     const maxAge = server.settings.keyRotationDays * 86400;
     if (!active || (maxAge > 0 && active.createdAt + maxAge <= now)) {
       // No key yet, or the scheduled rotation is due. Several processes may race here:
-      // each adds a key, all stay published, the newest signs — harmless.
+      // each adds a key, all stay published (tokens verify whichever signed them), and after
+      // re-reading every process signs with the same one: newest, ties broken by kid.
       await this.replaceKey(server, active ?? null, now);
       keys = await this.stores.keys.listPublished(tenantId, serverId, now);
     }

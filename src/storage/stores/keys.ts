@@ -8,7 +8,8 @@ const listPublished = statement((db) =>
   db.selectFrom('signing_keys').selectAll()
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', param<number>('now'))]))
-    .orderBy('created_at', 'desc'),
+    // kid breaks ties so that every process picks the same signing key after a concurrent rotation.
+    .orderBy('created_at', 'desc').orderBy('kid', 'desc'),
 );
 const insertKey = statement((db) =>
   db.insertInto('signing_keys').values({
