@@ -6,6 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 export function freePort(): Promise<number> {
@@ -52,6 +54,18 @@ export class BenchProcess {
       return m ? Number(m[1]) / 1024 : null;
     } catch {
       return null;
+    }
+  }
+
+  /** CPU time used so far (user + system, all threads), in seconds; robust to a busy machine. */
+  cpuSeconds(): number {
+    try {
+      // Fields after the command name (which may contain spaces): utime and stime are 14 and 15.
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      return NaN;
     }
   }
 

@@ -5,7 +5,8 @@
  *
  * Environment: BENCH_SECONDS (per measured run, default 4), BENCH_RUNS (default 3),
  * BENCH_WARMUP_SECONDS (default 1.5), BENCH_CONNECTIONS (default 10), BENCH_ONLY (comma-separated
- * workload ids, e.g. `w1,w3`), BENCH_NO_DOCS=1 (do not write docs/benchmarks.md).
+ * workload ids, e.g. `w1,w3`), BENCH_SERVERS (e.g. `pixie`), BENCH_NO_DOCS=1 (do not write docs/benchmarks.md), BENCH_PIXIE_NODE_ARGS
+ * (node flags for Pixie, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ const RUNS = Number(env.BENCH_RUNS ?? 3);
 const WARMUP_SECONDS = Number(env.BENCH_WARMUP_SECONDS ?? 1.5);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 10);
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : null;
+const SERVERS = env.BENCH_SERVERS ? new Set(env.BENCH_SERVERS.split(',')) : null;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -33,8 +35,11 @@ function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
+/** e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile Pixie under the bench load. */
+const PIXIE_NODE_ARGS = env.BENCH_PIXIE_NODE_ARGS ? env.BENCH_PIXIE_NODE_ARGS.split(' ') : [];
+
 function pixieArgs(importFile: string, dataDir: string, port: number, extra: string[] = []): string[] {
-  return ['bin/pixie.mjs', 'serve', '--import', importFile, '--data', dataDir, '--port', String(port), '--log-level', 'warn', ...extra];
+  return [...PIXIE_NODE_ARGS, 'bin/pixie.mjs', 'serve', '--import', importFile, '--data', dataDir, '--port', String(port), '--log-level', 'warn', ...extra];
 }
 
 /** Sign in once and approve both scopes sets, so that authorize answers 302 with a code at once. */
@@ -62,22 +67,24 @@ async function clientCredentialsToken(url: string, authorization: string, extra:
   return body.access_token;
 }
 
-interface RunOutcome { result: JobResult; problem: string | null }
+interface RunOutcome { result: JobResult; problem: string | null; cpuUsPerOp: number }
 
-async function execute(loadgen: BenchProcess, plan: Plan, seconds: number, rate: number | null): Promise<RunOutcome> {
+async function execute(loadgen: BenchProcess, server: BenchProcess, plan: Plan, seconds: number, rate: number | null): Promise<RunOutcome> {
   const job: Job = await plan.prepare({ seconds, rate, connections: CONNECTIONS });
+  const cpu = server.cpuSeconds();
   const { result } = await loadgen.request<{ result: JobResult }>({ type: 'run', job }, 'result');
+  const cpuUsPerOp = ((server.cpuSeconds() - cpu) * 1e6) / Math.max(1, result.ok);
   let problem = plan.check ? await plan.check(job) : null;
   if (plan.usesCodes && result.responses !== job.amount) problem ??= `${result.responses} responses for ${job.amount} codes`;
-  return { result, problem };
+  return { result, problem, cpuUsPerOp };
 }
 
 async function series(loadgen: BenchProcess, w: Workload, server: ServerName, plan: Plan, proc: BenchProcess): Promise<Row> {
-  const warm = await execute(loadgen, plan, WARMUP_SECONDS, null);
+  const warm = await execute(loadgen, proc, plan, WARMUP_SECONDS, null);
   let rate = warm.result.rate;
   const runs: RunOutcome[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const run = await execute(loadgen, plan, SECONDS, rate);
+    const run = await execute(loadgen, proc, plan, SECONDS, rate);
     runs.push(run);
     rate = run.result.rate;
   }
@@ -89,10 +96,10 @@ async function series(loadgen: BenchProcess, w: Workload, server: ServerName, pl
     workload: w.id, title: w.title, unit: w.unit, server, rate: median(runs.map((r) => r.result.rate)),
     runs: runs.map((r) => r.result.rate), p50: median(runs.map((r) => r.result.p50)), p99: median(runs.map((r) => r.result.p99)),
     successPct: responses ? (100 * (responses - failed)) / responses : 0, peakRssMb: proc.peakRssMb(), problems,
-    requests: runs.reduce((a, r) => a + r.result.ok, 0),
+    requests: runs.reduce((a, r) => a + r.result.ok, 0), cpuUsPerOp: median(runs.map((r) => r.cpuUsPerOp)),
   };
   log(`${w.id} ${server}: ${row.rate.toFixed(0)} ${w.unit} (runs ${row.runs.map((x) => x.toFixed(0)).join(', ')}), `
-    + `p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.successPct.toFixed(2)}% ok${problems.length ? `, PROBLEMS: ${problems.join('; ')}` : ''}`);
+    + `server CPU ${row.cpuUsPerOp.toFixed(0)} µs/op, p50 ${row.p50} ms, p99 ${row.p99} ms, ${row.successPct.toFixed(2)}% ok${problems.length ? `, PROBLEMS: ${problems.join('; ')}` : ''}`);
   return row;
 }
 
@@ -136,7 +143,7 @@ async function main(): Promise<void> {
       if (ONLY && !ONLY.has(w.id) && !w.id.startsWith('ceiling')) continue;
       for (const name of ['ceiling', 'pixie', 'oidc'] as const) {
         const plan = w.plans[name];
-        if (plan) rows.push(await series(loadgen, w, name, plan, procOf[name]));
+        if (plan && (!SERVERS || SERVERS.has(name))) rows.push(await series(loadgen, w, name, plan, procOf[name]));
       }
     }
 
@@ -158,7 +165,7 @@ async function main(): Promise<void> {
       totalSeconds: (performance.now() - started) / 1000,
     };
     process.stdout.write(`${renderTable(report)}\n`);
-    if (!env.BENCH_NO_DOCS && !ONLY) {
+    if (!env.BENCH_NO_DOCS && !ONLY && !SERVERS) {
       writeFileSync('docs/benchmarks.md', renderMarkdown(report));
       log('wrote docs/benchmarks.md');
     }

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from
 import type { Stores } from '../core/ports.js';
 import * as m0001 from './migrations/0001-init.js';
 import * as m0002 from './migrations/0002-login-attempts.js';
+import * as m0003 from './migrations/0003-partial-token-indexes.js';
 import { openPostgres, PostgresExecutor } from './postgres.js';
 import type { SqlExecutor } from './prepared.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
@@ -13,6 +14,7 @@ import { createStores } from './stores/index.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-init': m0001,
   '0002-login-attempts': m0002,
+  '0003-partial-token-indexes': m0003,
 };
 
 export interface DatabaseOptions {
