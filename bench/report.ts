@@ -117,7 +117,16 @@ export function renderTable(report: Report): string {
   return lines.join('\n');
 }
 
-export function renderMarkdown(report: Report): string {
+/** Everything after this line in docs/benchmarks.md is written by hand and kept by each run. */
+export const NOTES_MARKER = '<!-- Notes below this line are written by hand; npm run bench keeps them. -->';
+
+export function renderMarkdown(report: Report, previous = ''): string {
+  const at = previous.indexOf(NOTES_MARKER);
+  const notes = at >= 0 ? previous.slice(at) : `${NOTES_MARKER}\n`;
+  return `${renderResults(report)}\n${notes}`;
+}
+
+function renderResults(report: Report): string {
   const m = report.machine;
   const s = report.settings;
   const md = (cells: string[][]) => cells.map((row) => `| ${row.join(' | ')} |`).join('\n');

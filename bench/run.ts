@@ -8,7 +8,7 @@
  * workload ids, e.g. `w1,w3`), BENCH_SERVERS (e.g. `pixie`), BENCH_NO_DOCS=1 (do not write docs/benchmarks.md), BENCH_PIXIE_NODE_ARGS
  * (node flags for Pixie, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserAgent } from '../test/helpers/user-agent.js';
@@ -166,7 +166,8 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${renderTable(report)}\n`);
     if (!env.BENCH_NO_DOCS && !ONLY && !SERVERS) {
-      writeFileSync('docs/benchmarks.md', renderMarkdown(report));
+      const docs = 'docs/benchmarks.md';
+      writeFileSync(docs, renderMarkdown(report, existsSync(docs) ? readFileSync(docs, 'utf8') : ''));
       log('wrote docs/benchmarks.md');
     }
   } finally {

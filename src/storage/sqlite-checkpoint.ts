@@ -39,13 +39,19 @@ export interface Checkpointer {
 
 export function startCheckpointer(file: string): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS },
+    // It allocates next to nothing: a small heap keeps the server's resident memory down.
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 1 },
+  });
   // Never keep the process alive, never crash it: the fallback threshold bounds the WAL anyway.
   worker.unref();
   worker.on('error', () => {});
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Referenced again so that the event loop waits for the worker to close its connection.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
