@@ -73,6 +73,7 @@ export interface GrantStore {
   find(tenantId: string, serverId: string, clientId: string, userId: string): Promise<Grant | null>;
   /** Create the grant, or widen its scopes to include `scopes`. Returns the grant id. */
   remember(grant: Omit<Grant, 'id' | 'lastUsedAt'> & { id: string }): Promise<string>;
+  /** Record the grant's last use; at most once a minute (a use within the minute writes nothing). */
   touch(grantId: string, now: number): Promise<void>;
   /** The user's live grants in a tenant, most recently used first. */
   listByUser(tenantId: string, userId: string): Promise<Grant[]>;

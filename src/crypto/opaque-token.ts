@@ -3,8 +3,8 @@
  * The prefix says what leaked; the CRC-32 checksum lets a secret scanner tell a real
  * Pixie secret from noise offline (the GitHub token format). Only sha256 is stored.
  */
-import { randomBytes } from 'node:crypto';
 import { sha256Base64url } from './digest.js';
+import { randomBase64url } from './random.js';
 
 export const TOKEN_PREFIXES = {
   accessToken: 'pxat',
@@ -40,7 +40,7 @@ function checksum(body: string): string {
 }
 
 export function generateOpaqueToken(prefix: TokenPrefix): string {
-  const body = `${prefix}_${randomBytes(32).toString('base64url')}`;
+  const body = `${prefix}_${randomBase64url(32)}`;
   return body + checksum(body);
 }
 

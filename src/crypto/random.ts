@@ -1,13 +1,37 @@
 /** Random values for ids, tokens and secrets. The only source of randomness in Pixie. */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
+
+/*
+ * Each call to the CSPRNG costs a few microseconds whatever its size, which showed up in the
+ * token endpoint's profile (docs/benchmarks.md). So small requests are served from a pool
+ * filled 4 KiB at a time by the same CSPRNG; every pooled byte is handed out once, then
+ * zeroed, so no two values share bytes and used secrets do not linger in the pool.
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function take(bytes: number): number {
+  if (poolOffset + bytes > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const start = poolOffset;
+  poolOffset += bytes;
+  return start;
+}
 
 export function randomBase64url(bytes: number): string {
-  return randomBytes(bytes).toString('base64url');
+  if (bytes > 256) return randomBytes(bytes).toString('base64url');
+  const start = take(bytes);
+  const text = pool.toString('base64url', start, start + bytes);
+  pool.fill(0, start, start + bytes);
+  return text;
 }
 
 /** A random id for rows that are not secrets (grants, keys, interactions). */
 export function randomId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomBase64url(16);
 }
 
 const NUMERIC = '0123456789';

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { bind, compile, type Params, type SqlExecutor, type Statement } from './prepared.js';
+import { FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from './sqlite-checkpoint.js';
 
 export function openSqlite(file: string): Database.Database {
   const db = new Database(file);
@@ -22,7 +23,15 @@ export class SqliteExecutor implements SqlExecutor {
   private txDone: Promise<void> | null = null;
   private readonly running = new Set<string>();
 
-  constructor(readonly db: Database.Database) {}
+  /** WAL checkpoints off the event loop (sqlite-checkpoint.ts); none for an in-memory database. */
+  private readonly checkpointer: Checkpointer | null = null;
+
+  constructor(readonly db: Database.Database) {
+    if (!db.memory) {
+      db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT}`);
+      this.checkpointer = startCheckpointer(db.name);
+    }
+  }
 
   private prepare(stmt: Statement<unknown>): { s: Database.Statement; params: (p: Params) => unknown[] } {
     const c = compile(stmt, 'sqlite');
@@ -91,6 +100,7 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }

@@ -71,8 +71,12 @@ const updateGrant = statement((db) =>
   db.updateTable('grants').set({ scopes: param('scopes'), revoked_at: null })
     .where('id', '=', param('id')),
 );
+// Last use to the minute: a write (and a WAL commit) per token request would cost more than the
+// rest of the request; a grant used again within the minute matches no row and writes nothing.
+const TOUCH_INTERVAL = 60;
 const touchGrant = statement((db) =>
-  db.updateTable('grants').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
+  db.updateTable('grants').set({ last_used_at: param<number>('now') }).where('id', '=', param('id'))
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', param<number>('since'))])),
 );
 
 const listByUser = statement((db) =>
@@ -118,7 +122,7 @@ export function grantStore(x: SqlExecutor): GrantStore {
       await x.run(updateGrant, { id: existing.id, scopes: JSON.stringify(scopes) });
       return existing.id;
     },
-    touch: async (id, now) => { await x.run(touchGrant, { id, now }); },
+    touch: async (id, now) => { await x.run(touchGrant, { id, now, since: now - TOUCH_INTERVAL }); },
     listByUser: async (tenantId, userId) => (await x.all(listByUser, { tenantId, userId })).map(toGrant),
     revoke: (tenantId, userId, id, now) => x.run(revokeGrant, { tenantId, userId, id, now }),
     revokeByClient: (tenantId, serverId, clientId, now) => x.run(revokeClientGrants, { tenantId, serverId, clientId, now }),
