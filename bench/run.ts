@@ -188,7 +188,9 @@ async function workersComparison(loadgen: BenchProcess, importFile: string, data
   // Two workers need both cores; the load generator shares the second one.
   const proc = await startProcess({ name: 'pixie --workers 2', args: pixieArgs(importFile, dataDir, port, ['--workers', '2']), cpu: '0,1', readyUrl: `${url}/readyz` });
   try {
-    const servers = { pixie: { url, cookie: await pixieSession(url) } } as Servers;
+    // Only Pixie runs here; the other entries are never used by its w1 plan.
+    const none = { url: '', cookie: '' };
+    const servers = { pixie: { url, cookie: await pixieSession(url) }, oidc: none, ceiling: none } as unknown as Servers;
     const w1 = workloads(servers, { pixieOpaque: '', oidcOpaque: '' }, async (job) => (await loadgen.request<{ result: JobResult }>({ type: 'run', job }, 'result')).result)
       .find((w) => w.id === 'w1')!;
     const row = await series(loadgen, w1, 'pixie', w1.plans.pixie!, proc);

@@ -49,6 +49,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   await app.register(cookie);
   registerErrorHandler(app);
+  // Nothing is answered before the writes behind it are committed (see SqliteExecutor.sync).
+  app.addHook('onSend', async () => { await opts.deps.stores.sync(); });
   registerMetrics(app, opts.poolStats);
   healthRoutes(app);
   tokenRoutes(app);

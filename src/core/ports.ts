@@ -171,6 +171,8 @@ export interface Stores {
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /** Run `fn` in one database transaction (import and admin changes; not the token path). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Resolves once every write so far is durable; every response waits for it (SQLite group commit). */
+  sync(): Promise<void>;
   /** True once storage is open and migrated (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 /** pg executor: a pool, named prepared statements, transactions on one pooled client. */
 import pg from 'pg';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { bind, compile, type Params, type SqlExecutor, type Statement } from './prepared.js';
+import { bind, compile, ReadCache, type Params, type SqlExecutor, type Statement } from './prepared.js';
 
 // int8 (bigint) columns hold epoch seconds: safe as JS numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -50,17 +50,30 @@ export class PostgresExecutor implements SqlExecutor {
 
   private async query<R>(stmt: Statement<R>, params: Params): Promise<pg.QueryResult> {
     const c = compile(stmt, 'postgres');
+    if (c.changesConfig) this.cache.written(c);
     const config = { name: `pixie_${stmt.id}`, text: c.sql, values: bind(c, params) };
     const client = this.tx.getStore();
     return client ? client.query(config) : this.pool.query(config);
   }
 
+  private readonly cache = new ReadCache();
+  private openTx = 0;
+
+  private rows<R>(stmt: Statement<R>, params: Params): Promise<R[]> {
+    const load = () => this.query(stmt, params).then((r) => r.rows as R[]);
+    if (!stmt.cacheMs || this.tx.getStore()) return load();
+    const cached = this.cache.get(stmt, params, load);
+    // A failed read must not stay cached.
+    cached.catch(() => this.cache.clear());
+    return cached;
+  }
+
   async all<R>(stmt: Statement<R>, params: Params = {}): Promise<R[]> {
-    return (await this.query(stmt, params)).rows as R[];
+    return this.rows(stmt, params);
   }
 
   async first<R>(stmt: Statement<R>, params: Params = {}): Promise<R | null> {
-    return ((await this.query(stmt, params)).rows[0] as R | undefined) ?? null;
+    return (await this.rows(stmt, params))[0] ?? null;
   }
 
   async run(stmt: Statement<unknown>, params: Params = {}): Promise<number> {
@@ -70,6 +83,7 @@ export class PostgresExecutor implements SqlExecutor {
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.tx.getStore()) return fn();
     const client = await this.pool.connect();
+    this.openTx++;
     try {
       await client.query('BEGIN');
       const result = await this.tx.run(client, fn);
@@ -80,6 +94,8 @@ export class PostgresExecutor implements SqlExecutor {
       throw err;
     } finally {
       client.release();
+      // As in SqliteExecutor: keep Node 20's promise hooks off while no transaction runs.
+      if (--this.openTx === 0) this.tx.disable();
     }
   }
 
@@ -89,6 +105,11 @@ export class PostgresExecutor implements SqlExecutor {
 
   poolStats(): { total: number; idle: number; waiting: number } {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  /** Every statement commits on its own (or with its explicit transaction). */
+  sync(): Promise<void> {
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {

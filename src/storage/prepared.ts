@@ -45,19 +45,33 @@ type Slot = { name: string } | { value: unknown };
 export interface CompiledStatement {
   sql: string;
   slots: Slot[];
+  /** Writes to configuration tables clear the read cache (see ReadCache). */
+  changesConfig: boolean;
+}
+
+export interface StatementOptions {
+  /**
+   * Cache results this long. Only for reads of configuration (clients, secrets) that every token
+   * request makes; writes through this process clear the cache at once, other processes see a
+   * change within this time.
+   */
+  cacheSeconds?: number;
 }
 
 export interface Statement<R> {
   readonly id: number;
   readonly build: (db: Kysely<DB>) => Compilable<R>;
   readonly compiled: Partial<Record<Dialect, CompiledStatement>>;
+  readonly cacheMs: number;
 }
 
 let nextId = 0;
 
-export function statement<R>(build: (db: Kysely<DB>) => Compilable<R>): Statement<R> {
-  return { id: nextId++, build, compiled: {} };
+export function statement<R>(build: (db: Kysely<DB>) => Compilable<R>, opts: StatementOptions = {}): Statement<R> {
+  return { id: nextId++, build, compiled: {}, cacheMs: (opts.cacheSeconds ?? 0) * 1000 };
 }
+
+const CONFIG_WRITE = /^(insert into|update|delete from) "(tenants|servers|clients|client_secrets|api_keys)"/;
 
 export function compile(stmt: Statement<unknown>, dialect: Dialect): CompiledStatement {
   let c = stmt.compiled[dialect];
@@ -66,7 +80,7 @@ export function compile(stmt: Statement<unknown>, dialect: Dialect): CompiledSta
     const slots = q.parameters.map((p): Slot =>
       typeof p === 'string' && p.startsWith(SENTINEL) ? { name: p.slice(SENTINEL.length) } : { value: p },
     );
-    c = { sql: q.sql, slots };
+    c = { sql: q.sql, slots, changesConfig: CONFIG_WRITE.test(q.sql) };
     stmt.compiled[dialect] = c;
   }
   return c;
@@ -91,9 +105,36 @@ export interface SqlExecutor {
   /** Returns the number of rows changed. */
   run(stmt: Statement<unknown>, params?: Params): Promise<number>;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Resolves once every write made so far is durable (SQLite commits writes in groups). */
+  sync(): Promise<void>;
   /** Run a background job unless another runner holds `name`; false when skipped. */
   exclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /** Connection pool counters, where there is a pool (PostgreSQL). */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
+}
+
+/** Results of cacheable statements, keyed by statement and parameters. */
+export class ReadCache {
+  private readonly entries = new Map<string, { value: unknown; until: number }>();
+
+  get<T>(stmt: Statement<unknown>, params: Params, load: () => T): T {
+    const key = `${stmt.id}|${JSON.stringify(params)}`;
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.until > now) return hit.value as T;
+    const value = load();
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(key, { value, until: now + stmt.cacheMs });
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** Called for every write: configuration writes drop everything cached. */
+  written(c: CompiledStatement): void {
+    if (c.changesConfig && this.entries.size) this.entries.clear();
+  }
 }

@@ -1,7 +1,7 @@
 /** better-sqlite3 executor: WAL, foreign keys, statements prepared once and reused. */
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { bind, compile, type Params, type SqlExecutor, type Statement } from './prepared.js';
+import { bind, compile, ReadCache, type Params, type SqlExecutor, type Statement } from './prepared.js';
 import { FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from './sqlite-checkpoint.js';
 
 export function openSqlite(file: string): Database.Database {
@@ -22,6 +22,12 @@ export class SqliteExecutor implements SqlExecutor {
   /** Settles when the running transaction ends; statements from outside it wait for that. */
   private txDone: Promise<void> | null = null;
   private readonly running = new Set<string>();
+  /**
+   * Group commit: the writes of one event-loop turn share one transaction, committed in the
+   * check phase (setImmediate). Responses wait for it through sync(), so nothing is answered
+   * before it is durable, and concurrent token requests share one commit.
+   */
+  private batch: { done: Promise<void>; settle: (err?: unknown) => void } | null = null;
 
   /** WAL checkpoints off the event loop (sqlite-checkpoint.ts); none for an in-memory database. */
   private readonly checkpointer: Checkpointer | null = null;
@@ -33,12 +39,18 @@ export class SqliteExecutor implements SqlExecutor {
     }
   }
 
+  private readonly cache = new ReadCache();
+
   private prepare(stmt: Statement<unknown>): { s: Database.Statement; params: (p: Params) => unknown[] } {
     const c = compile(stmt, 'sqlite');
     let s = this.prepared.get(stmt.id);
     if (!s) {
       s = this.db.prepare(c.sql);
       this.prepared.set(stmt.id, s);
+    }
+    if (!s.readonly) {
+      this.joinBatch();
+      this.cache.written(c);
     }
     return { s, params: (p) => bind(c, p) };
   }
@@ -50,13 +62,15 @@ export class SqliteExecutor implements SqlExecutor {
   async all<R>(stmt: Statement<R>, params: Params = {}): Promise<R[]> {
     if (this.txDone) await this.waitOutsideTx();
     const { s, params: bindParams } = this.prepare(stmt);
-    return s.reader ? (s.all(...bindParams(params)) as R[]) : (s.run(...bindParams(params)), []);
+    const load = () => (s.reader ? (s.all(...bindParams(params)) as R[]) : (s.run(...bindParams(params)), []));
+    return stmt.cacheMs ? this.cache.get(stmt, params, load) : load();
   }
 
   async first<R>(stmt: Statement<R>, params: Params = {}): Promise<R | null> {
     if (this.txDone) await this.waitOutsideTx();
     const { s, params: bindParams } = this.prepare(stmt);
-    return ((s.get(...bindParams(params)) as R | undefined) ?? null);
+    const load = () => (s.get(...bindParams(params)) as R | undefined) ?? null;
+    return stmt.cacheMs ? this.cache.get(stmt, params, load) : load();
   }
 
   async run(stmt: Statement<unknown>, params: Params = {}): Promise<number> {
@@ -65,9 +79,39 @@ export class SqliteExecutor implements SqlExecutor {
     return s.run(...bindParams(params)).changes;
   }
 
+  /** Open the turn's write transaction unless one (a batch, or an explicit transaction) is open. */
+  private joinBatch(): void {
+    if (this.batch || this.db.inTransaction) return;
+    this.db.exec('BEGIN IMMEDIATE');
+    let settle!: (err?: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+    done.catch(() => {}); // a failed commit is reported to whoever awaits sync()
+    this.batch = { done, settle };
+    setImmediate(() => this.commitBatch());
+  }
+
+  private commitBatch(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = null;
+    try {
+      this.db.exec('COMMIT');
+      batch.settle();
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      batch.settle(err);
+    }
+  }
+
+  /** Resolves once every write made so far is committed. */
+  sync(): Promise<void> {
+    return this.batch ? this.batch.done : Promise.resolve();
+  }
+
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.inTx.getStore()) return fn();
     await this.waitOutsideTx();
+    this.commitBatch();
     let release!: () => void;
     this.txDone = new Promise((r) => (release = r));
     this.db.exec('BEGIN IMMEDIATE');
@@ -80,6 +124,9 @@ export class SqliteExecutor implements SqlExecutor {
       throw err;
     } finally {
       this.txDone = null;
+      // An enabled AsyncLocalStorage makes Node 20 run a hook on every promise of every request;
+      // transactions are rare (admin, import), so it is only on while one runs.
+      this.inTx.disable();
       release();
     }
   }
@@ -100,6 +147,7 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   async close(): Promise<void> {
+    this.commitBatch();
     await this.checkpointer?.stop();
     this.db.close();
   }

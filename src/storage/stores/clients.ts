@@ -10,6 +10,8 @@ const findClient = statement((db) =>
   db.selectFrom('clients').selectAll()
     .where(where.tenantId, '=', param('tenantId')).where(where.serverId, '=', param('serverId'))
     .where(where.clientId, '=', param('clientId')),
+  // Read on every token and introspection request (StatementOptions.cacheSeconds).
+  { cacheSeconds: 1 },
 );
 const clientColumns = () => ({
   client_name: param('name'), description: param('description'), public: param<number>('public'),
@@ -31,6 +33,7 @@ const listSecrets = statement((db) =>
   db.selectFrom('client_secrets').selectAll()
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where('client_id', '=', param('clientId')).orderBy('created_at'),
+  { cacheSeconds: 1 },
 );
 const addSecret = statement((db) =>
   db.insertInto('client_secrets').values({

@@ -34,6 +34,7 @@ export function createStores(x: SqlExecutor): Stores {
     purge: purgeStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),
+    sync: () => x.sync(),
     ping: async () => {
       // A database that does not answer within PING_TIMEOUT_MS is as unready as one that refuses.
       let timer: NodeJS.Timeout | undefined;
