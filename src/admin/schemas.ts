@@ -103,6 +103,12 @@ export const Secret = Type.Object({
 });
 export const CreatedSecret = Type.Object({ ...Secret.properties, secret: Type.String({ description: 'shown once: only its hash is kept' }) });
 
+/** API keys (SPEC §9) have the lifecycle of a secret; the value is named `key` as in the import file (SPEC §10). */
+export const ApiKeyParams = Type.Object({ tenant: Id, server: Id, client: ClientId, key: Type.String({ minLength: 1, maxLength: 100 }) }, Strict);
+export const ApiKeyCreate = Type.Object({ ...SecretCreate.properties }, Strict);
+export const ApiKey = Type.Object({ ...Secret.properties });
+export const CreatedApiKey = Type.Object({ ...Secret.properties, key: Type.String({ description: 'shown once: only its hash is kept' }) });
+
 export const UserCreate = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 200 }),
   password: Type.String({ minLength: 8, maxLength: 1000 }),
@@ -145,6 +151,7 @@ export type ClientCreateData = Static<typeof ClientCreate>;
 export type ClientUpdateData = Static<typeof ClientUpdate>;
 export type ClientView = Static<typeof Client>;
 export type SecretCreateData = Static<typeof SecretCreate>;
+export type ApiKeyCreateData = Static<typeof ApiKeyCreate>;
 export type UserCreateData = Static<typeof UserCreate>;
 export type UserUpdateData = Static<typeof UserUpdate>;
 export type PageQueryData = Static<typeof PageQuery>;

@@ -24,7 +24,8 @@ export function secretView(s: ClientSecret): SecretView {
   };
 }
 
-function expiry(iso: string | null | undefined, now: number): number | null {
+/** `expires_at` of an admin request body (RFC 3339) → epoch seconds; shared with API keys. */
+export function parseExpiresAt(iso: string | null | undefined, now: number): number | null {
   if (iso === undefined || iso === null) return null;
   const at = Math.floor(Date.parse(iso) / 1000);
   if (!Number.isFinite(at)) throw new AppError('validation_failed', 'body parameter "expires_at" is not an RFC 3339 time');
@@ -39,7 +40,7 @@ export async function issueSecret(deps: CoreDeps, actor: Actor, client: Client, 
   const secret = generateOpaqueToken('pxs');
   const row: ClientSecret = {
     id: randomId(), name: data.name ?? 'default', hash: hashOpaqueToken(secret), displayPrefix: displayPrefix(secret),
-    createdAt: now, expiresAt: expiry(data.expires_at, now), lastUsedAt: null, revokedAt: null,
+    createdAt: now, expiresAt: parseExpiresAt(data.expires_at, now), lastUsedAt: null, revokedAt: null,
   };
   await deps.stores.clients.addSecret(client.tenantId, client.serverId, client.clientId, row);
   await recordChange(deps, actor, client.tenantId, 'secret.create', `${client.serverId}/${client.clientId}/${row.id}`, {

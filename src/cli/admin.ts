@@ -5,9 +5,10 @@
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { parseArgs } from 'node:util';
+import { issueApiKey, listApiKeys, revokeApiKey } from '../admin/api-keys.js';
 import { CLI_ACTOR } from '../admin/audit.js';
 import { createClient, deleteClient, getClient, listClients } from '../admin/clients.js';
-import { ClientCreate, TenantCreate, UserCreate, type UserCreateData } from '../admin/schemas.js';
+import { ApiKeyCreate, ClientCreate, TenantCreate, UserCreate, type ApiKeyCreateData, type UserCreateData } from '../admin/schemas.js';
 import { issueSecret, listSecrets, revokeSecret } from '../admin/secrets.js';
 import { createTenant, deleteTenant, listTenantsForOperator } from '../admin/tenants.js';
 import { createUser, getUser, listUsers, updateUser } from '../admin/users.js';
@@ -19,7 +20,7 @@ import { ensureDefaults } from '../import/apply.js';
 import { openDatabase } from '../storage/database.js';
 import { UsageError } from './pkce.js';
 
-export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets and users in the configured database
+export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets, API keys and users in the configured database
 
 Usage:
   pixie admin tenants list
@@ -32,12 +33,15 @@ Usage:
   pixie admin secrets list CLIENT_ID [--tenant T] [--server S]
   pixie admin secrets create CLIENT_ID [--tenant T] [--server S] [--name NAME]
   pixie admin secrets revoke CLIENT_ID SECRET_ID [--tenant T] [--server S]
+  pixie admin api-keys list CLIENT_ID [--tenant T] [--server S]
+  pixie admin api-keys create CLIENT_ID [--tenant T] [--server S] [--name NAME]
+  pixie admin api-keys revoke CLIENT_ID KEY_ID [--tenant T] [--server S]
   pixie admin users list [--tenant T]
   pixie admin users create USERNAME [--tenant T] [--password P] [--email E] [--name NAME]
   pixie admin users disable USERNAME [--tenant T]
 
 Options: --tenant (default "default"), --server (default "default"), --json (machine-readable output),
---data DIR (or PIXIE_DATA_DIR; DATABASE_URL selects PostgreSQL). Secrets are printed once.
+--data DIR (or PIXIE_DATA_DIR; DATABASE_URL selects PostgreSQL). Secrets and API keys are printed once.
 `;
 
 const OPTIONS = {
@@ -145,6 +149,20 @@ export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: 
       case 'secrets revoke': {
         const client = await getClient(deps, o.tenant, o.server, need(args[0], 'CLIENT_ID'));
         await revokeSecret(deps, CLI_ACTOR, client, need(args[1], 'SECRET_ID'));
+        return print({ revoked: args[1] }, [{ revoked: args[1] }], ['revoked']);
+      }
+      case 'api-keys list': {
+        const items = await listApiKeys(deps, await getClient(deps, o.tenant, o.server, need(args[0], 'CLIENT_ID')));
+        return print(items, items, ['id', 'name', 'display_prefix', 'created_at', 'expires_at', 'last_used_at', 'revoked_at']);
+      }
+      case 'api-keys create': {
+        const client = await getClient(deps, o.tenant, o.server, need(args[0], 'CLIENT_ID'));
+        const k = await deps.stores.transaction(() => issueApiKey(deps, CLI_ACTOR, client, check<ApiKeyCreateData>(ApiKeyCreate, { name: o.name ?? 'cli' })));
+        return print(k, [k], ['id', 'name', 'display_prefix'], `API key (shown once, store it now): ${k.key}`);
+      }
+      case 'api-keys revoke': {
+        const client = await getClient(deps, o.tenant, o.server, need(args[0], 'CLIENT_ID'));
+        await revokeApiKey(deps, CLI_ACTOR, client, need(args[1], 'KEY_ID'));
         return print({ revoked: args[1] }, [{ revoked: args[1] }], ['revoked']);
       }
       case 'users list': {

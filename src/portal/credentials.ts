@@ -67,10 +67,18 @@ export async function issueCredential(
   deps: CoreDeps, scope: PortalScope, userId: string, clientId: string, kind: CredentialKind, input: NewCredential,
 ): Promise<IssuedCredential> {
   const app = await getOwnedApp(deps, scope, userId, clientId);
+  return mintCredential(deps, app, kind, checkName(input.name, kind), parseExpiry(input.expiresOn, deps.clock.now()));
+}
+
+/**
+ * Generate and store a credential of a client: shared by the portal and the admin API (SPEC §7, §8)
+ * so both enforce the same rules. The caller has checked access to `app`, the name and the expiry.
+ */
+export async function mintCredential(
+  deps: CoreDeps, app: Client, kind: CredentialKind, name: string, expiresAt: number | null,
+): Promise<IssuedCredential> {
   if (kind === 'secret' && app.public) throw invalid('Public applications cannot keep a secret, so they have no client secrets.');
   const now = deps.clock.now();
-  const name = checkName(input.name, kind);
-  const expiresAt = parseExpiry(input.expiresOn, now);
   const existing = await listCredentials(deps, app);
   const live = (kind === 'api-key' ? existing.apiKeys : existing.secrets).filter((c) => isLive(c, now));
   if (live.length >= MAX_LIVE) throw invalid(`An application can have at most ${MAX_LIVE} active ${kind === 'api-key' ? 'API keys' : 'client secrets'}. Revoke one first.`);

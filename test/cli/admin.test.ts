@@ -11,6 +11,8 @@ import { clientToken } from '../admin/helpers.js';
 
 let dataDir: string;
 let server: Pixie;
+/** A live secret of acme's `svc` client, for introspection. */
+let svcSecret: string;
 
 function pixie(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'admin', ...args], {
@@ -60,6 +62,34 @@ describe('pixie admin', () => {
     ok('secrets', 'revoke', 'svc', first.id, '--tenant', 'acme');
     await assert.rejects(clientToken(server.url, 'acme', { clientId: 'svc', secret }, 'default', 'read_inbox'), /401/);
     await clientToken(server.url, 'acme', { clientId: 'svc', secret: extra.secret }, 'default', 'read_inbox');
+    svcSecret = extra.secret;
+  });
+
+  it('creates API keys, shown once, that introspect active on the server until revoked', async () => {
+    const introspect = async (key: string) => {
+      const res = await fetch(`${server.url}/acme/default/oauth2/introspect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`svc:${svcSecret}`).toString('base64')}` },
+        body: new URLSearchParams({ token: key }),
+      });
+      return await res.json() as { active: boolean; token_type?: string };
+    };
+    const out = ok('api-keys', 'create', 'svc', '--tenant', 'acme', '--name', 'Production');
+    const key = /API key \(shown once, store it now\): (pxk_\S+)/.exec(out)?.[1];
+    assert.ok(key, out);
+    assert.equal((await introspect(key)).token_type, 'api_key');
+    const table = ok('api-keys', 'list', 'svc', '--tenant', 'acme');
+    assert.match(table, /^ID\s+NAME\s+DISPLAY_PREFIX/m);
+    assert.ok(!table.includes(key) && table.includes(key.slice(0, 8)), 'a listed key shows its prefix only');
+    const [listed] = JSON.parse(ok('api-keys', 'list', 'svc', '--tenant', 'acme', '--json')) as { id: string; name: string }[];
+    assert.equal(listed!.name, 'Production');
+    ok('api-keys', 'revoke', 'svc', listed!.id, '--tenant', 'acme');
+    assert.equal((await introspect(key)).active, false);
+    const again = pixie('api-keys', 'revoke', 'svc', listed!.id, '--tenant', 'acme');
+    assert.notEqual(again.status, 0);
+    const long = pixie('api-keys', 'create', 'svc', '--tenant', 'acme', '--name', 'x'.repeat(101));
+    assert.equal(long.status, 2);
+    assert.match(long.stderr, /name:/);
   });
 
   it('lists and deletes clients', () => {
@@ -81,7 +111,7 @@ describe('pixie admin', () => {
   it('records its changes in the audit log as the command line', async () => {
     const entries = await server.db.stores.audit.list('acme', { createdAt: Number.MAX_SAFE_INTEGER, id: '\uffff' }, 100);
     const actions = entries.map((e) => e.action);
-    for (const a of ['tenant.create', 'client.create', 'secret.create', 'secret.revoke', 'client.delete', 'user.create', 'user.disable']) {
+    for (const a of ['tenant.create', 'client.create', 'secret.create', 'secret.revoke', 'api_key.create', 'api_key.revoke', 'client.delete', 'user.create', 'user.disable']) {
       assert.ok(actions.includes(a), `${a} in ${actions.join(',')}`);
     }
     assert.ok(entries.every((e) => e.actorClientId === 'pixie-admin-cli' && e.actorTenantId === null));

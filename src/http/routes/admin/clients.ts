@@ -1,8 +1,10 @@
-/** /api/admin/{tenant}/clients and their secrets (SPEC §8, seed 004). */
+/** /api/admin/{tenant}/clients with their secrets and API keys (SPEC §8, seed 004). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { issueApiKey, listApiKeys, revokeApiKey } from '../../../admin/api-keys.js';
 import { createClient, deleteClient, getClient, listClients, updateClient, clientView } from '../../../admin/clients.js';
 import {
+  ApiKey, ApiKeyCreate, ApiKeyParams, CreatedApiKey, type ApiKeyCreateData,
   Client, ClientCreate, ClientListQuery, ClientParams, ClientUpdate, CreatedClient, CreatedSecret, PageOf, Secret,
   SecretCreate, SecretParams, TenantParams, type ClientCreateData, type ClientUpdateData, type SecretCreateData,
 } from '../../../admin/schemas.js';
@@ -65,5 +67,25 @@ export function clientRoutes(api: FastifyInstance): void {
     await revokeSecret(deps, actorOf(request), await getClient(deps, p.tenant, p.server, p.client), p.secret);
     return reply.status(204).send();
   });
-  // TODO(issue 3): API keys of a client (…/clients/:client/api-keys) — built by the API-key helper.
+
+  api.get<C>(`${ITEM}/api-keys`, {
+    schema: adminSchema('clients', 'List API keys of a client (prefix and dates only)', { params: ClientParams, response: { 200: Type.Object({ items: Type.Array(ApiKey) }) } }),
+  }, async ({ params: p }) => ({ items: await listApiKeys(deps, await getClient(deps, p.tenant, p.server, p.client)) }));
+
+  api.post<C & { Body: ApiKeyCreateData }>(`${ITEM}/api-keys`, {
+    schema: adminSchema('clients', 'Create an API key (shown once)', { params: ClientParams, body: ApiKeyCreate, response: { 201: CreatedApiKey } }),
+  }, async (request, reply) => {
+    const p = request.params;
+    const client = await getClient(deps, p.tenant, p.server, p.client);
+    const created = await deps.stores.transaction(() => issueApiKey(deps, actorOf(request), client, request.body));
+    return reply.status(201).send(created);
+  });
+
+  api.delete<{ Params: C['Params'] & { key: string } }>(`${ITEM}/api-keys/:key`, {
+    schema: adminSchema('clients', 'Revoke an API key', { params: ApiKeyParams, response: { 204: Type.Null() } }),
+  }, async (request, reply) => {
+    const p = request.params;
+    await revokeApiKey(deps, actorOf(request), await getClient(deps, p.tenant, p.server, p.client), p.key);
+    return reply.status(204).send();
+  });
 }
