@@ -46,3 +46,15 @@ export async function createTestSchema(): Promise<TestSchema> {
     },
   };
 }
+
+/** The storage backends a process-level test runs against: SQLite always, PostgreSQL when configured. */
+export const BACKENDS: { name: string; skip: string | false; env: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> }[] = [
+  { name: 'SQLite', skip: false, env: async () => ({ env: {}, cleanup: async () => {} }) },
+  {
+    name: 'PostgreSQL', skip: PG_SKIP,
+    env: async () => {
+      const schema = await createTestSchema();
+      return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
+    },
+  },
+];

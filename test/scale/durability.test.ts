@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ImportFileData } from '../../src/import/schema.js';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE } from '../helpers/fixture.js';
-import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
+import { BACKENDS } from '../helpers/postgres.js';
 import { spawnPixie, writeImportFile, type PixieProcess } from '../helpers/process.js';
 
 const PATH = '/default/default';
@@ -60,17 +60,6 @@ async function introspectAll(p: PixieProcess, tokens: string[]): Promise<string[
   }
   return inactive;
 }
-
-const BACKENDS = [
-  { name: 'SQLite', skip: false as string | false, env: async () => ({ env: {}, cleanup: async () => {} }) },
-  {
-    name: 'PostgreSQL', skip: PG_SKIP,
-    env: async () => {
-      const schema = await createTestSchema();
-      return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
-    },
-  },
-];
 
 for (const backend of BACKENDS) {
   describe(`durability on ${backend.name}`, { skip: backend.skip }, () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE } from '../helpers/fixture.js';
-import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
+import { BACKENDS } from '../helpers/postgres.js';
 import { spawnPixie, writeImportFile } from '../helpers/process.js';
 
 const basic = `Basic ${Buffer.from(`${CONFIDENTIAL_CLIENT}:${CONFIDENTIAL_SECRET}`).toString('base64')}`;
@@ -22,17 +22,6 @@ function childPids(pid: number): number[] {
     return []; // ps exits 1 when there are none
   }
 }
-
-const BACKENDS = [
-  { name: 'SQLite', skip: false as string | false, env: async () => ({ env: {}, cleanup: async () => {} }) },
-  {
-    name: 'PostgreSQL', skip: PG_SKIP,
-    env: async () => {
-      const schema = await createTestSchema();
-      return { env: { DATABASE_URL: schema.url }, cleanup: () => schema.drop() };
-    },
-  },
-];
 
 for (const backend of BACKENDS) {
   describe(`pixie serve --workers 2 on ${backend.name}`, { skip: backend.skip }, () => {
