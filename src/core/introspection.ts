@@ -30,8 +30,8 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
   if (!token) throw new InvalidRequest('token is required');
   const rec = token.startsWith('pxk_') ? null : await findActiveToken(deps, rs, token);
   if (!rec) return introspectApiKey(deps, rs, token);
-  if (rec.codeChallenge && req.params.code_verifier !== undefined && !verifierMatches(req.params.code_verifier, rec.codeChallenge, rec.codeChallengeMethod)) {
-    // SPEC §4.6: a challenge-bound token presented without the right verifier is not active.
+  if (rec.codeChallenge && (req.params.code_verifier === undefined || !verifierMatches(req.params.code_verifier, rec.codeChallenge, rec.codeChallengeMethod))) {
+    // SPEC §4.6: a challenge-bound token is only active together with its code_verifier.
     return { active: false };
   }
   return {

@@ -126,6 +126,8 @@ export interface LoginAttempt {
 export interface LoginAttemptStore {
   get(key: string): Promise<LoginAttempt | null>;
   save(attempt: LoginAttempt): Promise<void>;
+  /** Count one more failure atomically (from 1 again once the last is older than forgetBefore). */
+  increment(key: string, now: number, forgetBefore: number): Promise<LoginAttempt>;
   clear(key: string): Promise<void>;
 }
 

@@ -50,10 +50,17 @@ export class PostgresExecutor implements SqlExecutor {
 
   private async query<R>(stmt: Statement<R>, params: Params): Promise<pg.QueryResult> {
     const c = compile(stmt, 'postgres');
-    if (c.changesConfig) this.cache.written(c);
     const config = { name: `pixie_${stmt.id}`, text: c.sql, values: bind(c, params) };
     const client = this.tx.getStore();
-    return client ? client.query(config) : this.pool.query(config);
+    if (client) {
+      this.cache.written(c, true); // cached again after COMMIT
+      return client.query(config);
+    }
+    this.cache.written(c, false);
+    const result = await this.pool.query(config);
+    // Reads that started while the write was in flight may have cached the old rows.
+    if (c.changesConfig) this.cache.clear();
+    return result;
   }
 
   private readonly cache = new ReadCache();
@@ -62,10 +69,7 @@ export class PostgresExecutor implements SqlExecutor {
   private rows<R>(stmt: Statement<R>, params: Params): Promise<R[]> {
     const load = () => this.query(stmt, params).then((r) => r.rows as R[]);
     if (!stmt.cacheMs || this.tx.getStore()) return load();
-    const cached = this.cache.get(stmt, params, load);
-    // A failed read must not stay cached.
-    cached.catch(() => this.cache.clear());
-    return cached;
+    return this.cache.get(stmt, params, load);
   }
 
   async all<R>(stmt: Statement<R>, params: Params = {}): Promise<R[]> {
@@ -88,9 +92,11 @@ export class PostgresExecutor implements SqlExecutor {
       await client.query('BEGIN');
       const result = await this.tx.run(client, fn);
       await client.query('COMMIT');
+      this.cache.committed();
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
+      this.cache.rolledBack();
       throw err;
     } finally {
       client.release();

@@ -114,27 +114,58 @@ export interface SqlExecutor {
   close(): Promise<void>;
 }
 
-/** Results of cacheable statements, keyed by statement and parameters. */
+/**
+ * Results of cacheable statements, keyed by statement and parameters.
+ *
+ * Safe within the process: a configuration write clears the cache and suspends caching until
+ * its transaction commits (reads meanwhile may see uncommitted rows: they are served, never
+ * kept); a rollback clears again. A generation counter stops a read that was in flight across a
+ * write from storing what it read.
+ */
 export class ReadCache {
   private readonly entries = new Map<string, { value: unknown; until: number }>();
+  private generation = 0;
+  private suspended = false;
 
   get<T>(stmt: Statement<unknown>, params: Params, load: () => T): T {
+    if (this.suspended) return load();
     const key = `${stmt.id}|${JSON.stringify(params)}`;
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.value as T;
+    const generation = this.generation;
     const value = load();
-    if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(key, { value, until: now + stmt.cacheMs });
+    const keep = () => {
+      if (generation !== this.generation || this.suspended) return;
+      if (this.entries.size > 10_000) this.entries.clear();
+      this.entries.set(key, { value, until: now + stmt.cacheMs });
+    };
+    if (value instanceof Promise) value.then(keep, () => {});
+    else keep();
     return value;
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
 
-  /** Called for every write: configuration writes drop everything cached. */
-  written(c: CompiledStatement): void {
-    if (c.changesConfig && this.entries.size) this.entries.clear();
+  /** Called for every write statement, before it runs. */
+  written(c: CompiledStatement, inTransaction = true): void {
+    if (!c.changesConfig) return;
+    this.clear();
+    if (inTransaction) this.suspended = true;
+  }
+
+  /** The transaction holding configuration writes committed: cache again from now on. */
+  committed(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    this.clear();
+  }
+
+  rolledBack(): void {
+    this.suspended = false;
+    this.clear();
   }
 }

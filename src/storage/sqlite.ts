@@ -50,31 +50,31 @@ export class SqliteExecutor implements SqlExecutor {
     }
     if (!s.readonly) {
       this.joinBatch();
-      this.cache.written(c);
+      this.cache.written(c); // every SQLite write is in a batch or an explicit transaction
     }
     return { s, params: (p) => bind(c, p) };
   }
 
-  private async waitOutsideTx(): Promise<void> {
-    while (this.txDone && !this.inTx.getStore()) await this.txDone;
-  }
+  // Each method waits *inline* while another caller's explicit transaction runs, and then runs its
+  // statement in the same synchronous step: no await may come between the check and the statement,
+  // or a transaction could begin in the gap and swallow the statement.
 
   async all<R>(stmt: Statement<R>, params: Params = {}): Promise<R[]> {
-    if (this.txDone) await this.waitOutsideTx();
+    while (this.txDone && !this.inTx.getStore()) await this.txDone;
     const { s, params: bindParams } = this.prepare(stmt);
     const load = () => (s.reader ? (s.all(...bindParams(params)) as R[]) : (s.run(...bindParams(params)), []));
     return stmt.cacheMs ? this.cache.get(stmt, params, load) : load();
   }
 
   async first<R>(stmt: Statement<R>, params: Params = {}): Promise<R | null> {
-    if (this.txDone) await this.waitOutsideTx();
+    while (this.txDone && !this.inTx.getStore()) await this.txDone;
     const { s, params: bindParams } = this.prepare(stmt);
     const load = () => (s.get(...bindParams(params)) as R | undefined) ?? null;
     return stmt.cacheMs ? this.cache.get(stmt, params, load) : load();
   }
 
   async run(stmt: Statement<unknown>, params: Params = {}): Promise<number> {
-    if (this.txDone) await this.waitOutsideTx();
+    while (this.txDone && !this.inTx.getStore()) await this.txDone;
     const { s, params: bindParams } = this.prepare(stmt);
     return s.run(...bindParams(params)).changes;
   }
@@ -96,9 +96,11 @@ export class SqliteExecutor implements SqlExecutor {
     this.batch = null;
     try {
       this.db.exec('COMMIT');
+      this.cache.committed();
       batch.settle();
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.cache.rolledBack();
       batch.settle(err);
     }
   }
@@ -110,17 +112,21 @@ export class SqliteExecutor implements SqlExecutor {
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.inTx.getStore()) return fn();
-    await this.waitOutsideTx();
-    this.commitBatch();
+    // Re-checked after every wake-up, then taken in the same synchronous step: of several queued
+    // transactions exactly one proceeds, the others wait for it.
+    while (this.txDone) await this.txDone;
     let release!: () => void;
     this.txDone = new Promise((r) => (release = r));
-    this.db.exec('BEGIN IMMEDIATE');
     try {
+      this.commitBatch();
+      this.db.exec('BEGIN IMMEDIATE');
       const result = await this.inTx.run(true, fn);
       this.db.exec('COMMIT');
+      this.cache.committed();
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.cache.rolledBack();
       throw err;
     } finally {
       this.txDone = null;

@@ -38,10 +38,11 @@ describe('challenge-code grant', () => {
     assert.equal(ok.code_challenge_method, 'S256');
   });
 
-  it('reads inactive when introspected with the wrong code_verifier', async () => {
+  it('reads inactive when introspected with the wrong code_verifier, or none', async () => {
     const { challenge } = pkce();
     const body = await (await issue(challenge)).json();
     assert.deepEqual(await introspect(body.access_token, pkce().verifier), { active: false });
+    assert.deepEqual(await introspect(body.access_token), { active: false });
   });
 
   it('expires after 60 seconds', async () => {

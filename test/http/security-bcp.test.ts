@@ -191,6 +191,24 @@ describe('signing keys', () => {
 });
 
 describe('login throttling (SPEC §6)', () => {
+  it('does not let a burst of parallel guesses past the limit', async () => {
+    const server = await startTestServer();
+    try {
+      const ua = new UserAgent(server.url);
+      const fields = UserAgent.fields(await (await ua.get('/login')).text());
+      const results = await Promise.all(Array.from({ length: 20 }, () =>
+        ua.post('/login', { ...fields, username: USER.username, password: 'guess' })));
+      const checked = results.filter((r) => r.status === 401).length;
+      assert.ok(checked <= 5, `${checked} guesses were checked; at most 5 may be before the lock`);
+      assert.ok(results.every((r) => r.status === 401 || r.status === 429), 'the others are refused with 429');
+      const later = await ua.post('/login', { ...fields, ...USER });
+      assert.equal(later.status, checked === 5 ? 429 : 303);
+    } finally {
+      await server.close();
+    }
+  });
+
+
   it('locks an account after repeated failures with a clear message, and the lock survives a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pixie-lock-'));
     let server = await startTestServer({ config: { dataDir } });

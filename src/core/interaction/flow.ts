@@ -36,6 +36,19 @@ async function coveringGrant(deps: CoreDeps, req: AuthorizationRequest, userId: 
   return grant && req.scopes.every((s) => grant.scopes.includes(s)) ? grant.id : null;
 }
 
+/**
+ * Whether the session meets the request's login demands for this parked request: the same
+ * tenant, a sign-in after the request when prompt=login, and within max_age. Checked again on
+ * the consent page, which a browser can open directly.
+ */
+export function loginSatisfied(interaction: Interaction, session: Session, now: number): boolean {
+  const req = interaction.request;
+  if (session.tenantId !== req.tenantId) return false;
+  // prompt=login is only ever satisfied by the login form, which re-parks the request without it.
+  if (req.prompt.includes('login')) return false;
+  return req.maxAge === null || now - session.authTime <= req.maxAge;
+}
+
 /** Entry from /authorize. */
 export async function startAuthorization(
   deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session | null,
@@ -58,6 +71,11 @@ export async function afterAuthentication(
     return { kind: 'redirect', url: await complete(deps, rs, req, session, grantId) };
   }
   if (req.prompt.includes('none')) throw new OAuthError('consent_required', 'the user has not approved this application');
+  if (interactionId && req.prompt.includes('login')) {
+    // The user has just signed in: what waits for consent no longer asks for a login.
+    await deps.stores.interactions.delete(interactionId);
+    return { kind: 'consent', interactionId: await park(deps, { ...req, prompt: req.prompt.filter((p) => p !== 'login') }) };
+  }
   return { kind: 'consent', interactionId: interactionId ?? (await park(deps, req)) };
 }
 

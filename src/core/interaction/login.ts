@@ -31,11 +31,17 @@ function lockedFor(a: LoginAttempt | null, now: number): number {
 }
 
 async function recordFailure(deps: CoreDeps, key: string, limit: number, now: number): Promise<void> {
-  const prev = await deps.stores.loginAttempts.get(key);
-  const failures = prev && now - prev.lastFailureAt < FORGET_AFTER ? prev.failures + 1 : 1;
-  const lockedUntil = failures >= limit ? now + Math.min(BASE_LOCK * 2 ** (failures - limit), MAX_LOCK) : null;
+  const { failures } = await deps.stores.loginAttempts.increment(key, now, now - FORGET_AFTER);
+  if (failures < limit) return;
+  const lockedUntil = now + Math.min(BASE_LOCK * 2 ** (failures - limit), MAX_LOCK);
   await deps.stores.loginAttempts.save({ key, failures, lastFailureAt: now, lockedUntil });
 }
+
+/**
+ * Accounts whose password is being checked right now, in this process: a burst of parallel
+ * guesses would otherwise all pass the lock check before the first failure is counted.
+ */
+const verifying = new Set<string>();
 
 function tooMany(seconds: number): AppError {
   const minutes = Math.ceil(seconds / 60);
@@ -48,17 +54,24 @@ export async function login(deps: CoreDeps, tenantId: string, username: string, 
   const [acct, byIp] = await Promise.all([deps.stores.loginAttempts.get(k.account), deps.stores.loginAttempts.get(k.ip)]);
   const wait = Math.max(lockedFor(acct, now), lockedFor(byIp, now));
   if (wait > 0) throw tooMany(wait);
-  const user = await deps.stores.users.findByUsername(tenantId, username);
-  // Verify against a dummy hash for unknown users so the response time does not reveal them.
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !ok || user.disabled) {
-    await recordFailure(deps, k.account, LIMITS.account, now);
-    await recordFailure(deps, k.ip, LIMITS.ip, now);
-    const after = await deps.stores.loginAttempts.get(k.account);
-    if (lockedFor(after, now) > 0) throw tooMany(lockedFor(after, now));
-    throw new AppError('unauthorized', 'Wrong username or password.');
+  if (verifying.has(k.account)) throw new AppError('rate_limited', 'A sign-in for this account is already being checked. Try again in a moment.');
+  verifying.add(k.account);
+  let user;
+  try {
+    user = await deps.stores.users.findByUsername(tenantId, username);
+    // Verify against a dummy hash for unknown users so the response time does not reveal them.
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !ok || user.disabled) {
+      await recordFailure(deps, k.account, LIMITS.account, now);
+      await recordFailure(deps, k.ip, LIMITS.ip, now);
+      const after = await deps.stores.loginAttempts.get(k.account);
+      if (lockedFor(after, now) > 0) throw tooMany(lockedFor(after, now));
+      throw new AppError('unauthorized', 'Wrong username or password.');
+    }
+    await deps.stores.loginAttempts.clear(k.account);
+  } finally {
+    verifying.delete(k.account);
   }
-  await deps.stores.loginAttempts.clear(k.account);
   const sessionToken = generateOpaqueToken('pxss');
   const session: Session = { hash: hashOpaqueToken(sessionToken), tenantId, userId: user.id, authTime: now, expiresAt: now + SESSION_TTL };
   await deps.stores.sessions.save(session);

@@ -68,7 +68,9 @@ export async function authenticateAdmin(request: FastifyRequest, reply: FastifyR
     throw unauthorized(reply, 'the access token is invalid, expired, or not issued by an admin server', 'invalid_token');
   }
   const rs = await deps.directory.resolve(issuer.tenantId, ADMIN_SERVER_ID);
-  const rec = rs ? await findActiveToken(deps, rs, token) : null;
+  const found = rs ? await findActiveToken(deps, rs, token) : null;
+  // Only plain access tokens: not a refresh token, not a challenge-bound token without its verifier.
+  const rec = found?.kind === 'access' && found.codeChallenge === null ? found : null;
   if (!rec) throw unauthorized(reply, 'the access token is invalid, expired, or not issued by an admin server', 'invalid_token');
   if (!rec.scope.split(' ').includes(ADMIN_SCOPE)) {
     reply.header('www-authenticate', `Bearer realm="${REALM}", error="insufficient_scope", scope="${ADMIN_SCOPE}"`);

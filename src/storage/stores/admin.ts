@@ -48,9 +48,13 @@ const setUserPassword = statement((db) =>
   db.updateTable('users').set({ password_hash: param('passwordHash'), updated_at: param<number>('now') })
     .where('tenant_id', '=', t()).where('id', '=', param('id')),
 );
-// A disabled user's sessions end at once.
+// A disabled user's sessions end at once, and so do their tokens.
 const deleteUserSessions = statement((db) =>
   db.deleteFrom('sessions').where('tenant_id', '=', t()).where('user_id', '=', param('id')),
+);
+const revokeUserTokens = statement((db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where('tenant_id', '=', t()).where('user_id', '=', param('id')).where('revoked_at', 'is', null),
 );
 
 const listGrants = statement((db) =>
@@ -119,7 +123,10 @@ export function adminStore(x: SqlExecutor): AdminStore {
     listUsers: async (tenantId, after, limit) => (await x.all(listUsers, { tenantId, after, limit })).map(toUser),
     setUserDisabled: (tenantId, id, disabled, now) => x.transaction(async () => {
       const changed = (await x.run(setUserDisabled, { tenantId, id, disabled: disabled ? 1 : 0, now })) > 0;
-      if (changed && disabled) await x.run(deleteUserSessions, { tenantId, id });
+      if (changed && disabled) {
+        await x.run(deleteUserSessions, { tenantId, id });
+        await x.run(revokeUserTokens, { tenantId, id, now });
+      }
       return changed;
     }),
     setUserPassword: async (tenantId, id, passwordHash, now) =>

@@ -1,5 +1,6 @@
 import type { InteractionStore, LoginAttemptStore, SessionStore } from '../../core/ports.js';
 import type { AuthorizationRequest } from '../../core/types.js';
+import { sql } from 'kysely';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import { parseJson } from './json.js';
 
@@ -60,6 +61,16 @@ const saveAttempt = statement((db) =>
       failures: param<number>('failures'), last_failure_at: param<number>('lastFailureAt'), locked_until: param<number | null>('lockedUntil'),
     })),
 );
+// One atomic statement: parallel failures each count (no read-then-write).
+const incrementAttempt = statement((db) =>
+  db.insertInto('login_attempts')
+    .values({ key: param('key'), failures: 1, last_failure_at: param<number>('now'), locked_until: null })
+    .onConflict((oc) => oc.column('key').doUpdateSet({
+      failures: sql<number>`case when login_attempts.last_failure_at < ${param<number>('forgetBefore')} then 1 else login_attempts.failures + 1 end`,
+      last_failure_at: param<number>('now'),
+    }))
+    .returningAll(),
+);
 const clearAttempt = statement((db) => db.deleteFrom('login_attempts').where('key', '=', param('key')));
 
 export function loginAttemptStore(x: SqlExecutor): LoginAttemptStore {
@@ -70,5 +81,9 @@ export function loginAttemptStore(x: SqlExecutor): LoginAttemptStore {
     },
     save: async (a) => { await x.run(saveAttempt, { ...a }); },
     clear: async (key) => { await x.run(clearAttempt, { key }); },
+    increment: async (key, now, forgetBefore) => {
+      const r = (await x.first(incrementAttempt, { key, now, forgetBefore }))!;
+      return { key: r.key, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until };
+    },
   };
 }

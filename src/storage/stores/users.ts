@@ -68,7 +68,7 @@ const insertGrant = statement((db) =>
   }).onConflict((oc) => oc.columns(['tenant_id', 'server_id', 'client_id', 'user_id']).doNothing()),
 );
 const updateGrant = statement((db) =>
-  db.updateTable('grants').set({ scopes: param('scopes'), revoked_at: null })
+  db.updateTable('grants').set({ id: param('newId'), scopes: param('scopes'), revoked_at: null })
     .where('id', '=', param('id')),
 );
 // Last use to the minute: a write (and a WAL commit) per token request would cost more than the
@@ -119,8 +119,11 @@ export function grantStore(x: SqlExecutor): GrantStore {
       // A revoked grant starts again from the new scopes; a live one widens.
       const previous = existing.revoked_at === null ? parseJson<string[]>(existing.scopes, []) : [];
       const scopes = [...new Set([...previous, ...g.scopes])];
-      await x.run(updateGrant, { id: existing.id, scopes: JSON.stringify(scopes) });
-      return existing.id;
+      // A grant given again after a revocation gets a new id, so codes and tokens of the revoked
+      // one (which carry its id) cannot come back to life.
+      const id = existing.revoked_at === null ? existing.id : g.id;
+      await x.run(updateGrant, { id: existing.id, newId: id, scopes: JSON.stringify(scopes) });
+      return id;
     },
     touch: async (id, now) => { await x.run(touchGrant, { id, now, since: now - TOUCH_INTERVAL }); },
     listByUser: async (tenantId, userId) => (await x.all(listByUser, { tenantId, userId })).map(toGrant),

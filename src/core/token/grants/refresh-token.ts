@@ -1,7 +1,7 @@
 /** RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2). */
 import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.js';
-import { parseScope } from '../../scope.js';
+import { checkScopes, parseScope } from '../../scope.js';
 import type { TokenRecord } from '../../types.js';
 import { issueUserTokens } from '../token-set.js';
 import type { GrantHandler, TokenContext } from '../types.js';
@@ -39,6 +39,8 @@ export const refreshTokenGrant: GrantHandler = {
     // RFC 6749 §6: a refresh may narrow the scope, never widen it.
     const extra = requested.find((s) => !granted.includes(s));
     if (extra) throw new InvalidScope(`scope "${extra}" was not granted originally`);
+    // Scopes taken away from the client (or the server) since are not issued again.
+    checkScopes(requested, client, rs.scopes);
     return issueUserTokens(ctx, {
       userId: row.userId, scopes: requested, authTime: row.authTime, nonce: null,
       codeHash: row.codeHash, familyId: row.familyId, familyStartedAt: row.familyStartedAt, grantId: row.grantId,

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorRedirect } from '../../../core/authorize/redirect.js';
 import { AppError, OAuthError } from '../../../core/errors.js';
-import { decideConsent } from '../../../core/interaction/flow.js';
+import { decideConsent, loginSatisfied } from '../../../core/interaction/flow.js';
 import type { Client, Interaction } from '../../../core/types.js';
 import { FormBody, resolveServer } from '../../context.js';
 import { sendPage } from '../../plugins/page-headers.js';
@@ -31,7 +31,9 @@ export function consentRoutes(app: FastifyInstance): void {
     const interaction = await requireInteraction(app, request.query.interaction);
     const r = interaction.request;
     const session = await currentSession(request, r.tenantId);
-    if (!session) return reply.redirect(`/login?interaction=${encodeURIComponent(interaction.id)}`, 302);
+    if (!session || !loginSatisfied(interaction, session, app.pixie.deps.clock.now())) {
+      return reply.redirect(`/login?interaction=${encodeURIComponent(interaction.id)}`, 302);
+    }
     const rs = await resolveServer(app, r.tenantId, r.serverId);
     const [client, user] = await Promise.all([
       app.pixie.deps.stores.clients.find(r.tenantId, r.serverId, r.clientId),
@@ -49,7 +51,9 @@ export function consentRoutes(app: FastifyInstance): void {
     const interaction = await requireInteraction(app, request.body.interaction);
     const r = interaction.request;
     const session = await currentSession(request, r.tenantId);
-    if (!session) return reply.redirect(`/login?interaction=${encodeURIComponent(interaction.id)}`, 303);
+    if (!session || !loginSatisfied(interaction, session, app.pixie.deps.clock.now())) {
+      return reply.redirect(`/login?interaction=${encodeURIComponent(interaction.id)}`, 303);
+    }
     const rs = await resolveServer(app, r.tenantId, r.serverId);
     try {
       return reply.redirect(await decideConsent(app.pixie.deps, rs, interaction, session, request.body.decision === 'allow'), 303);
