@@ -87,6 +87,7 @@ export interface CodeStore {
   /** Atomically mark the code used; returns the row the first time only, else null. */
   consume(hash: string, now: number): Promise<AuthorizationCode | null>;
   find(hash: string): Promise<AuthorizationCode | null>;
+  markReplayed(hash: string, now: number): Promise<void>;
 }
 
 export interface TokenStore {

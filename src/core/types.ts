@@ -119,6 +119,8 @@ export interface AuthorizationCode {
   expiresAt: number;
   consumedAt: number | null;
   createdAt: number;
+  /** Set when the code was presented again after its first use. */
+  replayedAt?: number | null;
 }
 
 export type TokenKind = 'access' | 'refresh';

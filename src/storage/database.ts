@@ -10,6 +10,7 @@ import * as m0004 from './migrations/0004-portal.js';
 import * as m0005 from './migrations/0005-admin.js';
 import * as m0006 from './migrations/0006-pg-byte-order.js';
 import * as m0007 from './migrations/0007-partial-token-indexes.js';
+import * as m0008 from './migrations/0008-code-replay.js';
 import { openPostgres, PostgresExecutor, withAdvisoryLock } from './postgres.js';
 import type { SqlExecutor } from './prepared.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-admin': m0005,
   '0006-pg-byte-order': m0006,
   '0007-partial-token-indexes': m0007,
+  '0008-code-replay': m0008,
 };
 
 export interface DatabaseOptions {

@@ -43,6 +43,7 @@ export interface AuthorizationCodesTable {
   hash: string; tenant_id: string; server_id: string; client_id: string; user_id: string; grant_id: string;
   redirect_uri: string; scope: string; code_challenge: string | null; code_challenge_method: string | null;
   nonce: string | null; auth_time: number; expires_at: number; consumed_at: number | null; created_at: number;
+  replayed_at: number | null;
 }
 export interface TokensTable {
   hash: string; kind: string; tenant_id: string; server_id: string; client_id: string; user_id: string | null;

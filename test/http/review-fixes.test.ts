@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PUBLIC_CLIENT, USER } from '../helpers/fixture.js';
-import { authorizeUrl, exchange, getCode } from '../helpers/flow.js';
+import { authorizeUrl, exchange, getCode, introspect } from '../helpers/flow.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { pkce } from '../helpers/user-agent.js';
 
@@ -33,5 +33,37 @@ describe('review fixes', () => {
     await getCode(s, 'openid', ua); // consents again
     const res = await exchange(s, { code, verifier, ua });
     assert.equal((await res.json()).error, 'invalid_grant');
+  });
+});
+
+describe('code replay racing the first exchange', () => {
+  it('revokes the tokens of the first exchange when the replay arrives before they are stored', async () => {
+    const { code, verifier } = await getCode(s, 'openid offline_access');
+    const { handleTokenRequest } = await import('../../src/core/token/endpoint.js');
+    const rs = (await s.deps.directory.resolve('default', 'default'))!;
+    const request = () => handleTokenRequest(s.deps, s.app.pixie.registry, rs, {
+      params: { grant_type: 'authorization_code', client_id: PUBLIC_CLIENT, code, redirect_uri: 'http://127.0.0.1/callback', code_verifier: verifier },
+      authorization: undefined, dialect: 'oauth2',
+    });
+    const codes = s.deps.stores.codes;
+    const consume = codes.consume.bind(codes);
+    let replay: Promise<unknown> | null = null;
+    // Interleave: the replay runs right after the first exchange consumed the code.
+    codes.consume = async (hash, now) => {
+      const row = await consume(hash, now);
+      if (row && !replay) {
+        replay = request().catch((e: Error) => e);
+        await replay; // only the first exchange waits; the replay finds the code used
+      }
+      return row;
+    };
+    try {
+      const first = await request();
+      assert.match(String(await replay), /already used/);
+      assert.equal((await introspect(s, first.access_token)).active, false, 'the access token of the first use is revoked');
+      assert.equal((await introspect(s, first.refresh_token!)).active, false, 'and its refresh token');
+    } finally {
+      codes.consume = consume;
+    }
   });
 });

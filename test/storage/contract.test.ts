@@ -52,7 +52,7 @@ function code(over: Partial<AuthorizationCode> = {}): AuthorizationCode {
   return {
     hash: randomId(), tenantId: 't-a', serverId: 'default', clientId: 'app', userId: 'u1', grantId: 'g1',
     redirectUri: 'https://app.example.com/cb', scope: 'openid', codeChallenge: 'abc', codeChallengeMethod: 'S256', nonce: null,
-    authTime: NOW, expiresAt: NOW + 60, consumedAt: null, createdAt: NOW, ...over,
+    authTime: NOW, expiresAt: NOW + 60, consumedAt: null, createdAt: NOW, replayedAt: null, ...over,
   };
 }
 
@@ -131,6 +131,8 @@ for (const backend of BACKENDS) {
       const first = await s.codes.consume(c.hash, NOW + 1);
       assert.deepEqual(first, { ...c, consumedAt: NOW + 1 });
       assert.equal(await s.codes.consume(c.hash, NOW + 2), null);
+      await s.codes.markReplayed(c.hash, NOW + 2);
+      assert.equal((await s.codes.find(c.hash))?.replayedAt, NOW + 2);
       const raced = code();
       await s.codes.save(raced);
       const results = await Promise.all(Array.from({ length: 50 }, () => s.codes.consume(raced.hash, NOW)));

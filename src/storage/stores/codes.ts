@@ -17,6 +17,9 @@ const consumeCode = statement((db) =>
   db.updateTable('authorization_codes').set({ consumed_at: param<number>('now') })
     .where('hash', '=', param('hash')).where('consumed_at', 'is', null).returningAll(),
 );
+const markReplayed = statement((db) =>
+  db.updateTable('authorization_codes').set({ replayed_at: param<number>('now') }).where('hash', '=', param('hash')),
+);
 const findCode = statement((db) => db.selectFrom('authorization_codes').selectAll().where('hash', '=', param('hash')));
 
 function toCode(r: AuthorizationCodesTable): AuthorizationCode {
@@ -25,6 +28,7 @@ function toCode(r: AuthorizationCodesTable): AuthorizationCode {
     grantId: r.grant_id, redirectUri: r.redirect_uri, scope: r.scope, codeChallenge: r.code_challenge,
     codeChallengeMethod: r.code_challenge_method as AuthorizationCode['codeChallengeMethod'], nonce: r.nonce,
     authTime: r.auth_time, expiresAt: r.expires_at, consumedAt: r.consumed_at, createdAt: r.created_at,
+    replayedAt: r.replayed_at,
   };
 }
 
@@ -37,6 +41,7 @@ export function codeStore(x: SqlExecutor): CodeStore {
       const r = await x.first(consumeCode, { hash, now });
       return r ? toCode(r) : null;
     },
+    markReplayed: async (hash, now) => { await x.run(markReplayed, { hash, now }); },
     find: async (hash) => {
       const r = await x.first(findCode, { hash });
       return r ? toCode(r) : null;

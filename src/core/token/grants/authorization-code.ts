@@ -14,7 +14,9 @@ async function consumeCode(ctx: TokenContext, code: string): Promise<Authorizati
   if (row) return row;
   const used = await deps.stores.codes.find(hash);
   if (used?.consumedAt != null) {
-    // RFC 6749 §4.1.2: a code used twice revokes every token issued from it.
+    // RFC 6749 §4.1.2: a code used twice revokes every token issued from it. The mark covers an
+    // exchange of the first use still in progress (see afterIssue).
+    await deps.stores.codes.markReplayed(hash, now);
     await deps.stores.tokens.revokeByCode(hash, now);
     throw new InvalidGrant('authorization code was already used; tokens issued from it are revoked');
   }
@@ -62,9 +64,21 @@ export const authorizationCodeGrant: GrantHandler = {
       // RFC 9700 §2.1.1 (PKCE downgrade): a verifier for a code issued without a challenge.
       throw new InvalidGrant('code_verifier sent, but the authorization request had no code_challenge');
     }
-    return issueUserTokens(ctx, {
+    const response = await issueUserTokens(ctx, {
       userId: row.userId, scopes: row.scope ? row.scope.split(' ') : [], authTime: row.authTime, nonce: row.nonce,
       codeHash: row.hash, familyId: null, familyStartedAt: null, grantId: row.grantId,
     });
+    await afterIssue(ctx, row.hash);
+    return response;
   },
 };
+
+/**
+ * A replay that arrived while these tokens were being issued revoked nothing yet: revoke them now.
+ * The first use still gets its answer (exactly one redemption succeeds), with tokens that are
+ * already dead, as if the replay had come a moment later.
+ */
+async function afterIssue(ctx: TokenContext, hash: string): Promise<void> {
+  const { deps } = ctx;
+  if ((await deps.stores.codes.find(hash))?.replayedAt != null) await deps.stores.tokens.revokeByCode(hash, deps.clock.now());
+}
