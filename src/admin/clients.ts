@@ -1,4 +1,5 @@
 /** Clients of a tenant's servers (SPEC §8, seed 004): create from JSON, list, show, update, delete. */
+import { clientWithDefaults } from '../core/client-defaults.js';
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import { checkRegisteredRedirectUri } from '../core/redirect-uri.js';
@@ -43,10 +44,6 @@ function checkClient(c: Client, server: AuthorizationServer): void {
   });
 }
 
-function responseTypesFor(grantTypes: GrantType[]): string[] {
-  return [...(grantTypes.includes('authorization_code') ? ['code'] : []), ...(grantTypes.includes('implicit') ? ['token'] : [])];
-}
-
 export async function createClient(
   deps: CoreDeps, actor: Actor, tenantId: string, data: ClientCreateData,
 ): Promise<ClientView & { client_secret?: string }> {
@@ -54,14 +51,8 @@ export async function createClient(
   const server = await getServer(deps, tenantId, data.authorization_server_id).catch(() => {
     throw invalid('authorization_server_id', `"${data.authorization_server_id}" is not a server of tenant "${tenantId}"`);
   });
-  const isPublic = data.public ?? false;
-  const grantTypes = (data.grant_types ?? ['authorization_code']) as GrantType[];
-  const client: Client = {
-    tenantId, serverId: server.id, clientId: data.client_id, name: data.client_name ?? data.client_id,
-    description: data.description ?? '', public: isPublic, grantTypes, redirectUris: data.redirect_uris ?? [],
-    oauthDomain: data.oauth_domain ?? null, scopes: data.scopes ?? ['openid'], responseTypes: data.response_types ?? responseTypesFor(grantTypes),
-    tokenEndpointAuthMethod: data.token_endpoint_auth_method ?? (isPublic ? 'none' : 'client_secret_basic'), ownerUserId: null,
-  };
+  const client = clientWithDefaults(tenantId, server.id, data);
+  const isPublic = client.public;
   checkClient(client, server);
   const now = deps.clock.now();
   return deps.stores.transaction(async () => {

@@ -4,9 +4,10 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Stores } from '../core/ports.js';
+import { clientWithDefaults } from '../core/client-defaults.js';
 import { ADMIN_SERVER_ID } from '../core/scope.js';
 import { resolveSettings } from '../core/settings.js';
-import type { Client, GrantType, ServerSettings } from '../core/types.js';
+import type { ServerSettings } from '../core/types.js';
 import { hashOpaqueToken, displayPrefix } from '../crypto/opaque-token.js';
 import { hashPassword, verifyPassword } from '../crypto/password.js';
 import { randomId } from '../crypto/random.js';
@@ -32,16 +33,6 @@ function toSeconds(iso: string | null | undefined): number | null {
   return iso ? Math.floor(Date.parse(iso) / 1000) : null;
 }
 
-export function clientFromImport(tenantId: string, serverId: string, c: ImportClientData, ownerUserId: string | null = null): Client {
-  const isPublic = c.public ?? false;
-  return {
-    tenantId, serverId, clientId: c.client_id, name: c.client_name ?? c.client_id, description: c.description ?? '',
-    public: isPublic, grantTypes: (c.grant_types ?? ['authorization_code']) as GrantType[],
-    redirectUris: c.redirect_uris ?? [], oauthDomain: c.oauth_domain ?? null, scopes: c.scopes ?? ['openid'],
-    responseTypes: c.response_types ?? ['code'],
-    tokenEndpointAuthMethod: c.token_endpoint_auth_method ?? (isPublic ? 'none' : 'client_secret_basic'), ownerUserId,
-  };
-}
 
 async function importSecrets(stores: Stores, tenantId: string, serverId: string, c: ImportClientData, now: number): Promise<void> {
   if (c.client_secret === undefined) return;
@@ -88,7 +79,7 @@ async function importServer(stores: Stores, tenantId: string, s: ImportServerDat
   if (!unchanged(previous, server)) await stores.servers.upsert(server, now);
   for (const c of s.clients ?? []) {
     const existing = await stores.clients.find(tenantId, s.id, c.client_id);
-    const client = clientFromImport(tenantId, s.id, c, existing?.ownerUserId ?? null);
+    const client = clientWithDefaults(tenantId, s.id, c, existing?.ownerUserId ?? null);
     if (!unchanged(existing, client)) await stores.clients.upsert(client, now);
     await importSecrets(stores, tenantId, s.id, c, now);
     await importApiKeys(stores, tenantId, s.id, c, now);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { clientFromImport } from '../../src/import/apply.js';
+import { clientWithDefaults } from '../../src/core/client-defaults.js';
 import { createVerifier } from '../../src/verify/index.js';
 import { PRINTED_URL, runCli, type CliRun } from '../helpers/cli.js';
 import { startFakeStackExchange, type FakeStackExchange } from '../helpers/fake-stackexchange.js';
@@ -188,7 +188,7 @@ describe('pixie token --paste against Pixie /oauth (SPEC §5)', () => {
     }
     // The non-web redirect: register Pixie's own login_success page for the public app.
     const app = FIXTURE.tenants[0]!.servers![0]!.clients!.find((c) => c.client_id === PUBLIC_CLIENT)!;
-    await s.deps.stores.clients.upsert(clientFromImport('default', 'default', { ...app, redirect_uris: [REDIRECT_URI, LOGIN_SUCCESS()] }), s.deps.clock.now());
+    await s.deps.stores.clients.upsert(clientWithDefaults('default', 'default', { ...app, redirect_uris: [REDIRECT_URI, LOGIN_SUCCESS()] }), s.deps.clock.now());
   });
 
   for (const [path, kind] of [['/oauth/access_token', 'form-encoded'], ['/oauth/access_token/json', 'JSON']] as const) {
