@@ -50,7 +50,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   registerErrorHandler(app);
   // Nothing is answered before the writes behind it are committed (see SqliteExecutor.sync).
-  app.addHook('onSend', async () => { await opts.deps.stores.sync(); });
+  // A callback hook, not an async one: most responses have nothing to wait for and then cost
+  // no promise at all.
+  app.addHook('onSend', (_request, _reply, payload, done) => {
+    const pending = opts.deps.stores.sync();
+    if (!pending) return done(null, payload);
+    pending.then(() => done(null, payload), (err: Error) => done(err));
+  });
   registerMetrics(app, opts.poolStats);
   healthRoutes(app);
   tokenRoutes(app);

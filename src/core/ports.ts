@@ -82,15 +82,28 @@ export interface GrantStore {
   revokeByClient(tenantId: string, serverId: string, clientId: string, now: number): Promise<number>;
 }
 
+/** A code as its exchange consumed it, with the state of what it was issued under. */
+export interface ConsumedCode extends AuthorizationCode {
+  /** Its grant is still the user's live grant (not revoked, not replaced by a new consent). */
+  grantLive: boolean;
+  /** Its user still exists and is not disabled. */
+  userLive: boolean;
+}
+
 export interface CodeStore {
   save(code: AuthorizationCode): Promise<void>;
   /** Atomically mark the code used; returns the row the first time only, else null. */
-  consume(hash: string, now: number): Promise<AuthorizationCode | null>;
+  consume(hash: string, now: number): Promise<ConsumedCode | null>;
   find(hash: string): Promise<AuthorizationCode | null>;
   markReplayed(hash: string, now: number): Promise<void>;
 }
 
 export interface TokenStore {
+  /**
+   * Record a token. A token issued from a code (codeHash set) is stored already revoked when
+   * that code was replayed: checked in the same statement, so a replay racing the exchange
+   * (RFC 6749 §4.1.2) revokes it either through this check or through revokeByCode after it.
+   */
   save(token: TokenRecord): Promise<void>;
   find(hash: string): Promise<TokenRecord | null>;
   /** Atomically mark a refresh token rotated; returns it the first time only. */
@@ -174,8 +187,11 @@ export interface Stores {
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /** Run `fn` in one database transaction (import and admin changes; not the token path). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
-  /** Resolves once every write so far is durable; every response waits for it (SQLite group commit). */
-  sync(): Promise<void>;
+  /**
+   * Resolves once every write so far is durable; every response waits for it (SQLite group
+   * commit). Null when nothing is waiting to be committed (no promise to allocate and await).
+   */
+  sync(): Promise<void> | null;
   /** True once storage is open and migrated (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -29,6 +29,19 @@ export function randomBase64url(bytes: number): string {
   return text;
 }
 
+/** Milliseconds since the epoch in fixed-width base 36 (9 characters): sorts like the time. */
+export function timeKey(ms = Date.now()): string {
+  return ms.toString(36).padStart(9, '0');
+}
+
+/**
+ * A random id that sorts by creation time, for keys of rows written on every token request
+ * (JWT ids, refresh-token families): B-tree inserts then append instead of touching random pages.
+ */
+export function orderedId(): string {
+  return timeKey() + randomBase64url(12);
+}
+
 /** A random id for rows that are not secrets (grants, keys, interactions). */
 export function randomId(): string {
   return randomBase64url(16);

@@ -114,8 +114,8 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   /** Every statement commits on its own (or with its explicit transaction). */
-  sync(): Promise<void> {
-    return Promise.resolve();
+  sync(): null {
+    return null;
   }
 
   async close(): Promise<void> {

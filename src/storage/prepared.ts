@@ -33,6 +33,11 @@ const builders: Record<Dialect, Kysely<DB>> = {
   }),
 };
 
+/** The dialect a statement is being built for, where its SQL must differ. */
+export function dialectOf(db: Kysely<DB>): Dialect {
+  return db === builders.postgres ? 'postgres' : 'sqlite';
+}
+
 const SENTINEL = '\u0000pixie-param:';
 
 /** A named placeholder; typed as the column's type so the builder stays type-checked. */
@@ -105,8 +110,8 @@ export interface SqlExecutor {
   /** Returns the number of rows changed. */
   run(stmt: Statement<unknown>, params?: Params): Promise<number>;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
-  /** Resolves once every write made so far is durable (SQLite commits writes in groups). */
-  sync(): Promise<void>;
+  /** Resolves once every write made so far is durable (SQLite commits writes in groups); null if none waits. */
+  sync(): Promise<void> | null;
   /** Run a background job unless another runner holds `name`; false when skipped. */
   exclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /** Connection pool counters, where there is a pool (PostgreSQL). */

@@ -106,8 +106,8 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   /** Resolves once every write made so far is committed. */
-  sync(): Promise<void> {
-    return this.batch ? this.batch.done : Promise.resolve();
+  sync(): Promise<void> | null {
+    return this.batch ? this.batch.done : null;
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {

@@ -129,7 +129,8 @@ for (const backend of BACKENDS) {
       await s.codes.save(c);
       assert.deepEqual(await s.codes.find(c.hash), c);
       const first = await s.codes.consume(c.hash, NOW + 1);
-      assert.deepEqual(first, { ...c, consumedAt: NOW + 1 });
+      // No grant g1 and no user u1 exist in this tenant: the consume says so.
+      assert.deepEqual(first, { ...c, consumedAt: NOW + 1, grantLive: false, userLive: false });
       assert.equal(await s.codes.consume(c.hash, NOW + 2), null);
       await s.codes.markReplayed(c.hash, NOW + 2);
       assert.equal((await s.codes.find(c.hash))?.replayedAt, NOW + 2);
@@ -138,6 +139,36 @@ for (const backend of BACKENDS) {
       const results = await Promise.all(Array.from({ length: 50 }, () => s.codes.consume(raced.hash, NOW)));
       assert.equal(results.filter((r) => r !== null).length, 1);
       assert.equal(await s.codes.consume('no-such-code', NOW), null);
+    });
+
+    it('a consume reports whether the code\'s grant and user are still live (SPEC §7)', async () => {
+      const user = { tenantId: 't-a', id: 'live-user', username: 'live-user', passwordHash: 'h', email: null, name: null, disabled: false };
+      await s.users.upsert(user, NOW);
+      const key = { tenantId: 't-a', serverId: 'default', clientId: 'app', userId: user.id };
+      const grantId = await s.grants.remember({ ...key, id: 'g-live', scopes: ['openid'], createdAt: NOW });
+      const live = code({ userId: user.id, grantId });
+      await s.codes.save(live);
+      assert.deepEqual(await s.codes.consume(live.hash, NOW), { ...live, consumedAt: NOW, grantLive: true, userLive: true });
+      const afterDisable = code({ userId: user.id, grantId });
+      await s.codes.save(afterDisable);
+      await s.users.upsert({ ...user, disabled: true }, NOW);
+      assert.deepEqual(await s.codes.consume(afterDisable.hash, NOW), { ...afterDisable, consumedAt: NOW, grantLive: true, userLive: false });
+      const afterRevoke = code({ userId: user.id, grantId });
+      await s.codes.save(afterRevoke);
+      assert.equal(await s.grants.revoke('t-a', user.id, grantId, NOW), 1);
+      assert.equal((await s.codes.consume(afterRevoke.hash, NOW))?.grantLive, false);
+    });
+
+    it('a token issued from a code that was replayed is stored revoked (replay racing the exchange)', async () => {
+      const c = code();
+      await s.codes.save(c);
+      const before = token({ codeHash: c.hash });
+      await s.tokens.save(before);
+      assert.equal((await s.tokens.find(before.hash))?.revokedAt, null);
+      await s.codes.markReplayed(c.hash, NOW + 5);
+      const after = token({ codeHash: c.hash });
+      await s.tokens.save(after);
+      assert.equal((await s.tokens.find(after.hash))?.revokedAt, NOW + 5);
     });
 
     it('consumes a refresh token once, never a revoked one, under concurrency too', async () => {

@@ -6,6 +6,8 @@ import type { TokenContext, TokenResponse } from './types.js';
 
 export interface UserGrantFacts {
   userId: string;
+  /** The caller already checked, atomically with its consume, that the user is live. */
+  userLive?: boolean;
   scopes: string[];
   authTime: number;
   nonce: string | null;
@@ -30,14 +32,18 @@ export function accessTokenTtl(ctx: TokenContext, scopes: string[]): number | nu
 
 export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts): Promise<TokenResponse> {
   const { deps, rs, client } = ctx;
-  const user = await deps.stores.users.findById(rs.server.tenantId, facts.userId);
-  if (!user || user.disabled) throw new InvalidGrant('the user of this grant no longer exists or is disabled');
+  const openid = facts.scopes.includes('openid') && ctx.dialect === 'oauth2';
+  // The user row is read for ID token claims, or to check the user when the caller did not.
+  const user = openid || !facts.userLive ? await deps.stores.users.findById(rs.server.tenantId, facts.userId) : null;
+  if ((openid || !facts.userLive) && (!user || user.disabled)) {
+    throw new InvalidGrant('the user of this grant no longer exists or is disabled');
+  }
   const refresh = wantsRefresh(ctx, facts.scopes);
   const familyId = facts.familyId ?? (refresh ? newFamilyId() : null);
   const familyStartedAt = facts.familyStartedAt ?? deps.clock.now();
   const ttl = accessTokenTtl(ctx, facts.scopes);
   const base = {
-    clientId: client.clientId, userId: user.id, scopes: facts.scopes, authTime: facts.authTime,
+    clientId: client.clientId, userId: facts.userId, scopes: facts.scopes, authTime: facts.authTime,
     codeHash: facts.codeHash, familyId, grantId: facts.grantId, familyStartedAt,
   };
   const format = ctx.dialect === 'stackexchange' ? 'opaque' : rs.server.settings.accessTokenFormat;
@@ -49,7 +55,7 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
     scope: facts.scopes.join(' '),
   };
   if (refresh && familyId) response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId, familyStartedAt });
-  if (facts.scopes.includes('openid') && ctx.dialect === 'oauth2') {
+  if (openid && user) {
     response.id_token = issueIdToken(deps, rs, {
       clientId: client.clientId, user, scopes: facts.scopes, nonce: facts.nonce, authTime: facts.authTime, accessToken: access.token,
     });

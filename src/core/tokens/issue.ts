@@ -4,7 +4,7 @@
  */
 import { signJwt } from '../../crypto/jwt.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../crypto/opaque-token.js';
-import { randomBase64url } from '../../crypto/random.js';
+import { orderedId } from '../../crypto/random.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
 import type { AccessTokenFormat, TokenRecord } from '../types.js';
@@ -43,7 +43,7 @@ export async function issueAccessToken(deps: CoreDeps, rs: ResolvedServer, req: 
   let token: string;
   let hash: string;
   if (req.format === 'jwt' && expiresAt !== null) {
-    const jti = randomBase64url(16);
+    const jti = orderedId();
     token = signJwt(rs.signingKey, 'at+jwt', {
       iss: rs.issuer,
       sub: req.userId ?? req.clientId,
@@ -92,5 +92,5 @@ function record(
 }
 
 export function newFamilyId(): string {
-  return randomBase64url(16);
+  return orderedId();
 }

@@ -46,7 +46,7 @@ export function registerMetrics(app: FastifyInstance, poolStats?: () => PoolStat
   }
 
   const children = new Map<string, { count: Counter.Internal; time: Histogram.Internal<'route' | 'method'> }>();
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = request.routeOptions.url ?? '(unmatched)';
     const status = reply.statusCode;
     const key = `${request.method} ${status} ${route}`;
@@ -64,6 +64,7 @@ export function registerMetrics(app: FastifyInstance, poolStats?: () => PoolStat
     } else if (route === '/login' && request.method === 'POST' && LOGIN_FAILURE_STATUS[status]) {
       loginFailures.inc({ reason: LOGIN_FAILURE_STATUS[status] });
     }
+    done();
   });
 
   if (cluster.isWorker) {

@@ -90,11 +90,27 @@ export function toSecret(r: ClientSecretsTable): ClientSecret {
   };
 }
 
+/**
+ * Parsed once per cached row: while the read cache hands out the same row object (clients and
+ * secrets are cached reads), the same parsed value comes back without parsing its JSON again.
+ * Callers treat what stores return as read-only.
+ */
+function memo<R extends object, T>(parsed: WeakMap<R, T>, row: R, parse: (r: R) => T): T {
+  let value = parsed.get(row);
+  if (value === undefined) {
+    value = parse(row);
+    parsed.set(row, value);
+  }
+  return value;
+}
+
 export function clientStore(x: SqlExecutor): ClientStore {
+  const clients = new WeakMap<ClientsTable, Client>();
+  const secrets = new WeakMap<ClientSecretsTable[], ClientSecret[]>();
   return {
     find: async (tenantId, serverId, clientId) => {
       const row = await x.first(findClient, { tenantId, serverId, clientId });
-      return row ? toClient(row) : null;
+      return row ? memo(clients, row, toClient) : null;
     },
     upsert: async (c, now) => {
       await x.run(upsertClient, {
@@ -106,7 +122,7 @@ export function clientStore(x: SqlExecutor): ClientStore {
       });
     },
     listSecrets: async (tenantId, serverId, clientId) =>
-      (await x.all(listSecrets, { tenantId, serverId, clientId })).map(toSecret),
+      memo(secrets, await x.all(listSecrets, { tenantId, serverId, clientId }), (rows) => rows.map(toSecret)),
     addSecret: async (tenantId, serverId, clientId, s) => {
       await x.run(addSecret, { tenantId, serverId, clientId, ...s });
     },

@@ -12,10 +12,21 @@ const insertCode = statement((db) =>
     consumed_at: null, created_at: param<number>('createdAt'),
   }),
 );
-// One statement: the row comes back only to the caller whose UPDATE flipped consumed_at.
+// One statement: the row comes back only to the caller whose UPDATE flipped consumed_at, with
+// whether its grant and its user are still live (SPEC §7), so the exchange needs no more reads.
 const consumeCode = statement((db) =>
   db.updateTable('authorization_codes').set({ consumed_at: param<number>('now') })
-    .where('hash', '=', param('hash')).where('consumed_at', 'is', null).returningAll(),
+    .where('hash', '=', param('hash')).where('consumed_at', 'is', null)
+    .returningAll()
+    .returning((eb) => [
+      eb.selectFrom('grants').select(eb.lit(1).as('one'))
+        .whereRef('grants.id', '=', 'authorization_codes.grant_id').where('grants.revoked_at', 'is', null)
+        .as('grant_live'),
+      eb.selectFrom('users').select(eb.lit(1).as('one'))
+        .whereRef('users.tenant_id', '=', 'authorization_codes.tenant_id').whereRef('users.id', '=', 'authorization_codes.user_id')
+        .where('users.disabled', '=', eb.lit(0))
+        .as('user_live'),
+    ]),
 );
 const markReplayed = statement((db) =>
   db.updateTable('authorization_codes').set({ replayed_at: param<number>('now') }).where('hash', '=', param('hash')),
@@ -39,7 +50,7 @@ export function codeStore(x: SqlExecutor): CodeStore {
     },
     consume: async (hash, now) => {
       const r = await x.first(consumeCode, { hash, now });
-      return r ? toCode(r) : null;
+      return r ? { ...toCode(r), grantLive: r.grant_live !== null, userLive: r.user_live !== null } : null;
     },
     markReplayed: async (hash, now) => { await x.run(markReplayed, { hash, now }); },
     find: async (hash) => {

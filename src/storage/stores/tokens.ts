@@ -1,19 +1,29 @@
 import type { TokenStore } from '../../core/ports.js';
 import type { TokenKind, TokenRecord } from '../../core/types.js';
-import { param, statement, type SqlExecutor } from '../prepared.js';
-import type { TokensTable } from '../schema.js';
+import type { Kysely } from 'kysely';
+import { dialectOf, param, statement, type SqlExecutor } from '../prepared.js';
+import type { DB, TokensTable } from '../schema.js';
 
 const insertToken = statement((db) =>
-  db.insertInto('tokens').values({
+  db.insertInto('tokens').values((eb) => ({
     hash: param('hash'), kind: param('kind'), tenant_id: param('tenantId'), server_id: param('serverId'),
     client_id: param('clientId'), user_id: param<string | null>('userId'), scope: param('scope'),
-    created_at: param<number>('createdAt'), expires_at: param<number | null>('expiresAt'), revoked_at: null,
+    created_at: param<number>('createdAt'), expires_at: param<number | null>('expiresAt'),
+    // Born revoked when its code was replayed (TokenStore.save). On PostgreSQL the row lock makes
+    // a replay that is marking the code either finish first (seen here) or wait for this insert
+    // (then its revokeByCode sees the token); SQLite runs one writer at a time.
+    revoked_at: replayedAt(db, eb.selectFrom('authorization_codes').select('replayed_at')
+      .where('authorization_codes.hash', '=', param<string | null>('codeHash'))),
     code_hash: param<string | null>('codeHash'), family_id: param<string | null>('familyId'),
     grant_id: param<string | null>('grantId'), consumed_at: null, auth_time: param<number | null>('authTime'),
     code_challenge: param<string | null>('codeChallenge'), code_challenge_method: param<string | null>('codeChallengeMethod'),
     family_started_at: param<number | null>('familyStartedAt'),
-  }),
+  })),
 );
+
+function replayedAt<Q extends { forShare(): Q }>(db: Kysely<DB>, q: Q): Q {
+  return dialectOf(db) === 'postgres' ? q.forShare() : q;
+}
 const findToken = statement((db) => db.selectFrom('tokens').selectAll().where('hash', '=', param('hash')));
 const consumeToken = statement((db) =>
   db.updateTable('tokens').set({ consumed_at: param<number>('now') })

@@ -104,6 +104,9 @@ export function toGrant(r: GrantsTable): Grant {
 }
 
 export function grantStore(x: SqlExecutor): GrantStore {
+  // The last touch this process wrote per grant: a use within the interval skips the statement
+  // (which would change nothing) instead of running it on every token request.
+  const touched = new Map<string, number>();
   return {
     find: async (tenantId, serverId, clientId, userId) => {
       const r = await x.first(findGrant, { tenantId, serverId, clientId, userId });
@@ -125,7 +128,13 @@ export function grantStore(x: SqlExecutor): GrantStore {
       await x.run(updateGrant, { id: existing.id, newId: id, scopes: JSON.stringify(scopes) });
       return id;
     },
-    touch: async (id, now) => { await x.run(touchGrant, { id, now, since: now - TOUCH_INTERVAL }); },
+    touch: async (id, now) => {
+      const last = touched.get(id);
+      if (last !== undefined && now - last < TOUCH_INTERVAL && now >= last) return;
+      if (touched.size >= 10_000) touched.clear(); // bounded; forgetting only costs one more UPDATE
+      touched.set(id, now);
+      await x.run(touchGrant, { id, now, since: now - TOUCH_INTERVAL });
+    },
     listByUser: async (tenantId, userId) => (await x.all(listByUser, { tenantId, userId })).map(toGrant),
     revoke: (tenantId, userId, id, now) => x.run(revokeGrant, { tenantId, userId, id, now }),
     revokeByClient: (tenantId, serverId, clientId, now) => x.run(revokeClientGrants, { tenantId, serverId, clientId, now }),

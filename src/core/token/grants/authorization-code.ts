@@ -2,11 +2,11 @@
 import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
 import { InvalidClient, InvalidGrant, InvalidRequest } from '../../errors.js';
 import { verifyPkce } from '../../pkce.js';
-import type { AuthorizationCode } from '../../types.js';
+import type { ConsumedCode } from '../../ports.js';
 import { issueUserTokens } from '../token-set.js';
 import type { GrantHandler, TokenContext } from '../types.js';
 
-async function consumeCode(ctx: TokenContext, code: string): Promise<AuthorizationCode> {
+async function consumeCode(ctx: TokenContext, code: string): Promise<ConsumedCode> {
   const { deps } = ctx;
   const now = deps.clock.now();
   const hash = hashOpaqueToken(code);
@@ -15,7 +15,7 @@ async function consumeCode(ctx: TokenContext, code: string): Promise<Authorizati
   const used = await deps.stores.codes.find(hash);
   if (used?.consumedAt != null) {
     // RFC 6749 §4.1.2: a code used twice revokes every token issued from it. The mark covers an
-    // exchange of the first use still in progress (see afterIssue).
+    // exchange of the first use still in progress (see TokenStore.save).
     await deps.stores.codes.markReplayed(hash, now);
     await deps.stores.tokens.revokeByCode(hash, now);
     throw new InvalidGrant('authorization code was already used; tokens issued from it are revoked');
@@ -53,8 +53,8 @@ export const authorizationCodeGrant: GrantHandler = {
     if (ctx.secretless && row.codeChallenge === null) throw secretRequired();
     if (row.expiresAt <= deps.clock.now()) throw new InvalidGrant('authorization code expired');
     // SPEC §7: revoking an app on /account also voids the codes it has not exchanged yet.
-    const grant = await deps.stores.grants.find(row.tenantId, row.serverId, row.clientId, row.userId);
-    if (!grant || grant.id !== row.grantId) throw new InvalidGrant('the user revoked access for this application');
+    if (!row.grantLive) throw new InvalidGrant('the user revoked access for this application');
+    if (!row.userLive) throw new InvalidGrant('the user of this grant no longer exists or is disabled');
     if (redirectUri !== undefined ? redirectUri !== row.redirectUri : row.codeChallenge === null) {
       // RFC 6749 §4.1.3; OAuth 2.1 lets PKCE stand in when redirect_uri is omitted.
       throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
@@ -64,21 +64,11 @@ export const authorizationCodeGrant: GrantHandler = {
       // RFC 9700 §2.1.1 (PKCE downgrade): a verifier for a code issued without a challenge.
       throw new InvalidGrant('code_verifier sent, but the authorization request had no code_challenge');
     }
-    const response = await issueUserTokens(ctx, {
-      userId: row.userId, scopes: row.scope ? row.scope.split(' ') : [], authTime: row.authTime, nonce: row.nonce,
+    // A replay racing this exchange still gets these tokens revoked (TokenStore.save); the first
+    // use gets its answer either way (exactly one redemption succeeds).
+    return issueUserTokens(ctx, {
+      userId: row.userId, userLive: true, scopes: row.scope ? row.scope.split(' ') : [], authTime: row.authTime, nonce: row.nonce,
       codeHash: row.hash, familyId: null, familyStartedAt: null, grantId: row.grantId,
     });
-    await afterIssue(ctx, row.hash);
-    return response;
   },
 };
-
-/**
- * A replay that arrived while these tokens were being issued revoked nothing yet: revoke them now.
- * The first use still gets its answer (exactly one redemption succeeds), with tokens that are
- * already dead, as if the replay had come a moment later.
- */
-async function afterIssue(ctx: TokenContext, hash: string): Promise<void> {
-  const { deps } = ctx;
-  if ((await deps.stores.codes.find(hash))?.replayedAt != null) await deps.stores.tokens.revokeByCode(hash, deps.clock.now());
-}
