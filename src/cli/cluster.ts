@@ -7,7 +7,6 @@
  * the database, so any worker can answer any request.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { METRICS_REQUEST, METRICS_RESPONSE } from '../http/plugins/metrics.js';
 import { openDatabase } from '../storage/database.js';
@@ -31,6 +30,7 @@ export async function runPrimary(config: Config): Promise<void> {
   await db.stores.close();
   if (!config.databaseUrl) say('several workers over SQLite share one file (WAL); PostgreSQL is recommended for several processes');
 
+  const { AggregatorRegistry } = await import('prom-client');
   const metrics = new AggregatorRegistry();
   const workers = new Map<Worker, { slot: number; started: number }>();
   let stopping = false;

@@ -18,11 +18,7 @@ import { codeFromResponse, parsePasted } from './token/response.js';
 import { checkName, loadToken, saveToken } from './token/store.js';
 import { UsageError } from './pkce.js';
 
-export const TOKEN_HELP = `  pixie token --issuer URL --client-id ID [--scope "openid profile"] [--client-secret S]
-              [--authorize-url URL --token-url URL] [--redirect-uri URI] [--paste] [--no-browser]
-              [--json] [--save NAME] [--timeout 300]
-  pixie token --refresh NAME [--client-secret S] [--json]
-`;
+export { TOKEN_HELP } from './token/help.js';
 
 const OPTIONS = {
   issuer: { type: 'string' }, 'authorize-url': { type: 'string' }, 'token-url': { type: 'string' },

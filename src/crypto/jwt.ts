@@ -3,7 +3,7 @@
  * on the token path (see docs/benchmarks.md). Tokens are verified with `jose` in tests.
  */
 import { createHash, sign } from 'node:crypto';
-import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { PublicJwk, SigningKey } from './keys.js';
 
 const headerCache = new Map<string, string>();
@@ -46,6 +46,8 @@ export async function verifyJwt(
   keys: PublicJwk[],
   opts: { issuer: string; typ?: string; audience?: string; currentDate?: Date },
 ): Promise<VerifiedJwt> {
+  // Loaded at first use: a server that never verifies a JWT (opaque tokens) starts without jose.
+  const { createLocalJWKSet, jwtVerify } = await import('jose');
   const jwks = createLocalJWKSet({ keys: keys as never });
   const { payload, protectedHeader } = await jwtVerify(token, jwks, {
     issuer: opts.issuer,

@@ -11,7 +11,6 @@ import * as m0005 from './migrations/0005-admin.js';
 import * as m0006 from './migrations/0006-pg-byte-order.js';
 import * as m0007 from './migrations/0007-partial-token-indexes.js';
 import * as m0008 from './migrations/0008-code-replay.js';
-import { openPostgres, PostgresExecutor, withAdvisoryLock } from './postgres.js';
 import type { SqlExecutor } from './prepared.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
 import { createStores } from './stores/index.js';
@@ -66,6 +65,8 @@ async function migrate(db: Kysely<unknown>, schema?: string, ownTransaction = fa
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
+    // Loaded only for PostgreSQL: the default SQLite start-up does not pay for `pg`.
+    const { openPostgres, PostgresExecutor, withAdvisoryLock } = await import('./postgres.js');
     const pool = openPostgres(opts.databaseUrl);
     const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: openPostgres(opts.databaseUrl, 1) }) });
     try {
