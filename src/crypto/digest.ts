@@ -1,12 +1,20 @@
 /** Hashes and constant-time comparison. */
+import * as crypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
+
+type OneShotHash = (algorithm: string, data: string | Buffer, outputEncoding?: string) => string | Buffer;
+/**
+ * crypto.hash (Node >= 20.12) hashes without creating a Hash object: less than half the time
+ * of createHash().update().digest() for the short values hashed on every token request.
+ */
+const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
 export function sha256(input: string | Buffer): Buffer {
   return createHash('sha256').update(input).digest();
 }
 
 export function sha256Base64url(input: string | Buffer): string {
-  return createHash('sha256').update(input).digest('base64url');
+  return oneShot ? (oneShot('sha256', input, 'base64url') as string) : createHash('sha256').update(input).digest('base64url');
 }
 
 /** Compare two strings in time that does not depend on where they differ. */
