@@ -6,7 +6,7 @@ import type { Config } from './config/schema.js';
 import type { CoreDeps } from './core/deps.js';
 import { defaultGrantRegistry } from './core/token/registry.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
-import { loggerOptions } from './http/logging.js';
+import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { lazyCompilers } from './http/lazy-schemas.js';
 import { registerMetrics, type PoolStats } from './http/plugins/metrics.js';
 import { adminApi } from './http/routes/admin/index.js';
@@ -45,6 +45,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
     schemaController: { compilersFactory: lazyCompilers() },
+    childLoggerFactory: lazyChildLogger,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   app.decorate('pixie', { deps: opts.deps, registry: defaultGrantRegistry(), config });
   // Repeated parameters arrive as arrays, which every schema rejects (RFC 6749 §3.1: no duplicates).

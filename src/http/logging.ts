@@ -27,3 +27,69 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
     },
   };
 }
+
+type Bindings = Record<string, unknown>;
+type LogFn = (...args: unknown[]) => void;
+interface Logger {
+  level: string;
+  isLevelEnabled(level: string): boolean;
+  child(bindings: Bindings, opts?: Bindings): Logger;
+  [method: string]: unknown;
+}
+
+const METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/**
+ * The request logger Fastify hands each request (`request.log`), made only when a line is written.
+ *
+ * Fastify makes a pino child per request for its `reqId` binding, and with redaction on, each
+ * child serializes and redacts its bindings: a few microseconds on every request, although at
+ * `warn` (the production default) a request almost never logs anything. This stands in for the
+ * child: each level method first asks the parent whether the level is enabled (a comparison),
+ * and the real child is created at the first line that will be written, with the same bindings.
+ */
+class LazyRequestLogger {
+  private real: Logger | null = null;
+  [method: string]: unknown;
+
+  constructor(private readonly parent: Logger, private readonly bindings: Bindings, private readonly opts: Bindings) {
+    for (const level of METHODS) {
+      this[level] = (...args: unknown[]) => {
+        if (!this.enabled(level)) return;
+        const logger = this.logger();
+        (logger[level] as LogFn).apply(logger, args);
+      };
+    }
+  }
+
+  private enabled(level: string): boolean {
+    // A route with its own level (opts.level) gets its real child at once: rare, and exact.
+    if (this.real || this.opts.level !== undefined) return this.logger().isLevelEnabled(level);
+    return this.parent.isLevelEnabled(level);
+  }
+
+  private logger(): Logger {
+    return (this.real ??= this.parent.child(this.bindings, this.opts));
+  }
+
+  get level(): string {
+    return this.real?.level ?? (this.opts.level as string | undefined) ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.logger().level = level;
+  }
+
+  isLevelEnabled(level: string): boolean {
+    return this.enabled(level);
+  }
+
+  child(bindings: Bindings, opts?: Bindings): Logger {
+    return this.logger().child(bindings, opts);
+  }
+}
+
+/** Fastify's `childLoggerFactory`: see LazyRequestLogger. */
+export function lazyChildLogger(logger: unknown, bindings: Bindings, opts: Bindings): unknown {
+  return new LazyRequestLogger(logger as Logger, bindings, opts);
+}
