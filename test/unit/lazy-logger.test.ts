@@ -12,7 +12,7 @@ async function appLogging(level: string) {
   app.get('/quiet', async (request) => { request.log.info('info line'); return { ok: true }; });
   app.get('/loud', async (request) => { request.log.error({ authorization: 'x' }, 'error line'); return { ok: true }; });
   app.get('/child', async (request) => { request.log.child({ part: 'inner' }).warn('child line'); return { ok: true }; });
-  app.get('/level', async (request) => ({ level: request.log.level, info: request.log.isLevelEnabled('info') }));
+  app.get('/level', async (request) => ({ level: request.log.level, info: (request.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled('info') }));
   return { app, lines };
 }
 
