@@ -6,36 +6,45 @@
  * statement is built with named placeholders (`param('hash')`), compiled at first use, and
  * kept as a prepared statement by the executor (better-sqlite3 Statement / pg named query).
  */
-import {
-  DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
-  SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable,
-} from 'kysely';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Compilable, Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+export type KyselyModule = typeof import('kysely');
 
-const builders: Record<Dialect, Kysely<DB>> = {
-  sqlite: new Kysely<DB>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-  }),
-  postgres: new Kysely<DB>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  }),
-};
+/*
+ * Kysely is loaded when a statement is first compiled without a precompiled text (below), not at
+ * start-up: it is ~280 modules, a good part of Pixie's start-up time and memory.
+ */
+const require = createRequire(import.meta.url);
+let kyselyModule: KyselyModule | undefined;
+let builders: Record<Dialect, Kysely<DB>> | undefined;
+
+function kysely(): KyselyModule {
+  return (kyselyModule ??= require('kysely') as KyselyModule);
+}
+
+function getBuilders(): Record<Dialect, Kysely<DB>> {
+  if (!builders) {
+    const k = kysely();
+    const builder = (dialect: Dialect) => new k.Kysely<DB>({
+      dialect: {
+        createAdapter: () => (dialect === 'sqlite' ? new k.SqliteAdapter() : new k.PostgresAdapter()),
+        createDriver: () => new k.DummyDriver(),
+        createIntrospector: (db) => (dialect === 'sqlite' ? new k.SqliteIntrospector(db) : new k.PostgresIntrospector(db)),
+        createQueryCompiler: () => (dialect === 'sqlite' ? new k.SqliteQueryCompiler() : new k.PostgresQueryCompiler()),
+      },
+    });
+    builders = { sqlite: builder('sqlite'), postgres: builder('postgres') };
+  }
+  return builders;
+}
 
 /** The dialect a statement is being built for, where its SQL must differ. */
 export function dialectOf(db: Kysely<DB>): Dialect {
-  return db === builders.postgres ? 'postgres' : 'sqlite';
+  return db === getBuilders().postgres ? 'postgres' : 'sqlite';
 }
 
 const SENTINEL = '\u0000pixie-param:';
@@ -63,17 +72,68 @@ export interface StatementOptions {
   cacheSeconds?: number;
 }
 
+export type Build<R> = (db: Kysely<DB>, k: KyselyModule) => Compilable<R>;
+
 export interface Statement<R> {
   readonly id: number;
-  readonly build: (db: Kysely<DB>) => Compilable<R>;
+  readonly build: Build<R>;
   readonly compiled: Partial<Record<Dialect, CompiledStatement>>;
   readonly cacheMs: number;
+  /** Where it was created (`dist/storage/stores/tokens.js:12:20#0`): its key in the precompiled SQL. */
+  readonly site: string;
 }
 
 let nextId = 0;
+/** Every statement created so far (scripts/precompile-sql.mjs compiles them at build time). */
+export const ALL_STATEMENTS: Statement<unknown>[] = [];
+const sites = new Map<string, number>();
 
-export function statement<R>(build: (db: Kysely<DB>) => Compilable<R>, opts: StatementOptions = {}): Statement<R> {
-  return { id: nextId++, build, compiled: {}, cacheMs: (opts.cacheSeconds ?? 0) * 1000 };
+/** The package root (this file is src/storage/ or dist/storage/): sites are relative to it. */
+const ROOT = new URL('../../', import.meta.url).href;
+
+function creationSite(): string {
+  const frame = new Error().stack?.split('\n')[3] ?? '';
+  const at = frame.indexOf(ROOT);
+  const where = at >= 0 ? frame.slice(at + ROOT.length).replace(/\)$/, '') : frame.trim();
+  // Statements made in a loop share a frame: the n-th one made there is `#n`.
+  const n = sites.get(where) ?? 0;
+  sites.set(where, n + 1);
+  return `${where}#${n}`;
+}
+
+export function statement<R>(build: Build<R>, opts: StatementOptions = {}): Statement<R> {
+  const stmt: Statement<R> = { id: nextId++, build, compiled: {}, cacheMs: (opts.cacheSeconds ?? 0) * 1000, site: creationSite() };
+  ALL_STATEMENTS.push(stmt as Statement<unknown>);
+  return stmt;
+}
+
+/**
+ * SQL compiled by `npm run build` (scripts/precompile-sql.mjs → dist/storage/sql.json), so that a
+ * server started from dist/ needs no Kysely at all. An entry counts only when the builder's source
+ * text is still the one it was compiled from; anything else is compiled with Kysely as before.
+ */
+interface Precompiled { source: string; compiled: CompiledStatement }
+let precompiled: Partial<Record<Dialect, Record<string, Precompiled>>> | null | undefined;
+
+function precompiledFor(stmt: Statement<unknown>, dialect: Dialect): CompiledStatement | null {
+  if (precompiled === undefined) {
+    try {
+      precompiled = JSON.parse(readFileSync(new URL('./sql.json', import.meta.url), 'utf8')) as typeof precompiled;
+    } catch {
+      precompiled = null; // running from src/ (tests), or not built
+    }
+  }
+  const entry = precompiled?.[dialect]?.[stmt.site];
+  return entry && entry.source === stmt.build.toString() ? entry.compiled : null;
+}
+
+/** Compile with Kysely (build time, or when no precompiled text fits). */
+export function compileWithKysely(stmt: Statement<unknown>, dialect: Dialect): CompiledStatement {
+  const q = stmt.build(getBuilders()[dialect], kysely()).compile();
+  const slots = q.parameters.map((p): Slot =>
+    typeof p === 'string' && p.startsWith(SENTINEL) ? { name: p.slice(SENTINEL.length) } : { value: p },
+  );
+  return { sql: q.sql, slots, changesConfig: CONFIG_WRITE.test(q.sql) };
 }
 
 const CONFIG_WRITE = /^(insert into|update|delete from) "(tenants|servers|clients|client_secrets|api_keys)"/;
@@ -81,11 +141,7 @@ const CONFIG_WRITE = /^(insert into|update|delete from) "(tenants|servers|client
 export function compile(stmt: Statement<unknown>, dialect: Dialect): CompiledStatement {
   let c = stmt.compiled[dialect];
   if (!c) {
-    const q = stmt.build(builders[dialect]).compile();
-    const slots = q.parameters.map((p): Slot =>
-      typeof p === 'string' && p.startsWith(SENTINEL) ? { name: p.slice(SENTINEL.length) } : { value: p },
-    );
-    c = { sql: q.sql, slots, changesConfig: CONFIG_WRITE.test(q.sql) };
+    c = precompiledFor(stmt, dialect) ?? compileWithKysely(stmt, dialect);
     stmt.compiled[dialect] = c;
   }
   return c;

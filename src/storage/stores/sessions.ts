@@ -1,6 +1,5 @@
 import type { InteractionStore, LoginAttemptStore, SessionStore } from '../../core/ports.js';
 import type { AuthorizationRequest } from '../../core/types.js';
-import { sql } from 'kysely';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import { parseJson } from './json.js';
 
@@ -62,7 +61,7 @@ const saveAttempt = statement((db) =>
     })),
 );
 // One atomic statement: parallel failures each count (no read-then-write).
-const incrementAttempt = statement((db) =>
+const incrementAttempt = statement((db, { sql }) =>
   db.insertInto('login_attempts')
     .values({ key: param('key'), failures: 1, last_failure_at: param<number>('now'), locked_until: null })
     .onConflict((oc) => oc.column('key').doUpdateSet({
