@@ -36,8 +36,9 @@ function sqliteUpToDate(sqlite: ReturnType<typeof openSqlite>): boolean {
   try {
     const applied = new Set(sqlite.prepare('SELECT name FROM kysely_migration').pluck().all() as string[]);
     return MIGRATION_NAMES.every((name) => applied.has(name));
-  } catch {
-    return false; // a new database: no bookkeeping table yet
+  } catch (err) {
+    if (/no such table/.test((err as Error).message)) return false; // a new database
+    throw err;
   }
 }
 

@@ -6,12 +6,14 @@ import { FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from '.
 
 export function openSqlite(file: string): Database.Database {
   const db = new Database(file);
+  // First: every later statement, switching a new file to WAL included, waits for another
+  // process's lock (several processes starting together) instead of failing with SQLITE_BUSY.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: every commit survives a process crash; only an OS crash or power
   // loss may lose the last commits. PIXIE_SQLITE_SYNCHRONOUS=FULL trades speed for that.
   db.pragma(`synchronous = ${process.env.PIXIE_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   return db;
 }
 
