@@ -36,9 +36,7 @@ function log(line: string): void {
 }
 
 /** e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile Pixie under the bench load. */
-/** Pixie runs with the Node flags of its bin script's shebang, as `npx pixie serve` runs it. */
-const SHEBANG_NODE_ARGS = (readFileSync('bin/pixie.mjs', 'utf8').split('\n')[0]!.match(/\bnode\s+(.*)$/)?.[1] ?? '').split(/\s+/).filter(Boolean);
-const PIXIE_NODE_ARGS = [...SHEBANG_NODE_ARGS, ...(env.BENCH_PIXIE_NODE_ARGS ? env.BENCH_PIXIE_NODE_ARGS.split(' ') : [])];
+const PIXIE_NODE_ARGS = env.BENCH_PIXIE_NODE_ARGS ? env.BENCH_PIXIE_NODE_ARGS.split(' ') : [];
 
 function pixieArgs(importFile: string, dataDir: string, port: number, extra: string[] = []): string[] {
   return [...PIXIE_NODE_ARGS, 'bin/pixie.mjs', 'serve', '--import', importFile, '--data', dataDir, '--port', String(port), '--log-level', 'warn', ...extra];
