@@ -11,9 +11,17 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { reapplyV8Tuning } from '../runtime/v8-tuning.js';
 
 /** How often the worker checkpoints; a checkpoint with nothing to copy costs microseconds. */
 const INTERVAL_MS = 100;
+/**
+ * The thread starts this long after the database opens: booting it (an isolate and
+ * better-sqlite3, tens of ms of CPU) would otherwise compete with the server's own start-up
+ * on the same core, and a short CLI command never needs it. The fallback threshold covers
+ * the wait.
+ */
+const START_DELAY_MS = 1000;
 /** Pages (4 KiB) after which the main connection checkpoints itself. */
 export const FALLBACK_AUTOCHECKPOINT = 10_000;
 
@@ -34,26 +42,52 @@ parentPort.on('message', () => {
 `;
 
 export interface Checkpointer {
+  /** Settles once the thread runs (or exited, or the checkpointer was stopped first). */
+  readonly online: Promise<void>;
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(file: string): Checkpointer {
+export function startCheckpointer(file: string, delayMs = START_DELAY_MS): Checkpointer {
+  let worker: Worker | null = null;
+  let stopping = false;
+  let markOnline!: () => void;
+  const online = new Promise<void>((resolve) => { markOnline = resolve; });
+  const timer = setTimeout(() => {
+    worker = spawnWorker(file, () => {
+      reapplyV8Tuning();
+      if (!stopping) worker?.unref();
+      markOnline();
+    });
+  }, delayMs);
+  // The timer never keeps a process alive (a short CLI command exits before it fires).
+  timer.unref();
+  return {
+    online,
+    async stop() {
+      stopping = true;
+      clearTimeout(timer);
+      if (!worker) return markOnline();
+      const exited = new Promise<void>((resolve) => worker!.once('exit', () => resolve()));
+      // Referenced again so that the event loop waits for the worker to close its connection.
+      worker.ref();
+      worker.postMessage('stop');
+      await exited;
+      markOnline();
+    },
+  };
+}
+
+function spawnWorker(file: string, onOnline: () => void): Worker {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS },
     // It allocates next to nothing: a small heap keeps the server's resident memory down.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 1 },
   });
-  // Never keep the process alive, never crash it: the fallback threshold bounds the WAL anyway.
-  worker.unref();
+  // Never crash the process (the fallback threshold bounds the WAL anyway). Until the thread
+  // runs it holds the event loop, so that `online` settles; then it never keeps it alive.
   worker.on('error', () => {});
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  return {
-    async stop() {
-      // Referenced again so that the event loop waits for the worker to close its connection.
-      worker.ref();
-      worker.postMessage('stop');
-      await exited;
-    },
-  };
+  worker.once('online', onOnline);
+  worker.once('exit', onOnline);
+  return worker;
 }
