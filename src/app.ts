@@ -1,7 +1,5 @@
 /** buildApp: the Fastify instance with every plugin and route. No listen (tests and main call it). */
-import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
 import type { CoreDeps } from './core/deps.js';
 import { defaultGrantRegistry } from './core/token/registry.js';
@@ -23,6 +21,7 @@ import { stackExchangeRoutes } from './http/routes/oauth/stackexchange.js';
 import { accountRoutes } from './http/routes/portal/account.js';
 import { appRoutes } from './http/routes/portal/apps.js';
 import { credentialRoutes } from './http/routes/portal/credentials.js';
+import { cookie, Fastify, formbody } from './vendor/fastify.js';
 
 export interface BuildOptions {
   config: Config;

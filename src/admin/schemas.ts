@@ -2,7 +2,8 @@
  * TypeBox schemas of the admin API (SPEC §8). The same objects validate HTTP input, describe
  * it in the OpenAPI document, and check `pixie admin` input: one description of each body.
  */
-import { Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Kind, Type, TypeRegistry } from '../vendor/typebox.js';
 import { GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
 
 const Strict = { additionalProperties: false } as const;

@@ -2,7 +2,7 @@
  * `pixie admin …` (SPEC §11): the admin resources from the command line, working on the
  * configured database directly (no server, no token) so an operator can bootstrap.
  */
-import { Value } from '@sinclair/typebox/value';
+import { Value } from '../vendor/typebox.js';
 import type { TSchema } from '@sinclair/typebox';
 import { parseArgs } from 'node:util';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../admin/api-keys.js';

@@ -1,5 +1,6 @@
 /** The import file of SPEC §10, as a strict TypeBox schema: unknown fields are errors. */
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '../vendor/typebox.js';
 import { GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });

@@ -1,6 +1,6 @@
 /** Validate an import document; every problem is reported with its JSON path. */
-import { FormatRegistry } from '@sinclair/typebox';
-import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import type { ValueError } from '@sinclair/typebox/value';
+import { FormatRegistry, Value, ValueErrorType } from '../vendor/typebox.js';
 import { checkRegisteredRedirectUri } from '../core/redirect-uri.js';
 import { ImportFile, RESERVED_IDS, type ImportFileData } from './schema.js';
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startTestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -86,9 +87,11 @@ describe('pixie serve --dev', () => {
     assert.fail('/readyz never answered 200');
   }
 
+  let base = '';
+
   it('becomes ready, prints the demo credentials, and the printed walk-through gets a token', async () => {
     const [, issuer] = await waitForOutput(/issuer\s+(http:\/\/127\.0\.0\.1:\d+\/default\/default)\n/);
-    const base = new URL(issuer!).origin;
+    base = new URL(issuer!).origin;
     await waitReady(base);
     const health = await fetch(`${base}/healthz`);
     assert.equal(health.status, 200);
@@ -120,6 +123,21 @@ describe('pixie serve --dev', () => {
     assert.equal(body.token_type, 'Bearer');
     assert.equal(body.scope, 'openid profile offline_access');
     assert.ok(body.access_token && body.id_token && body.refresh_token, JSON.stringify(body));
+  });
+
+  it('built with the vendor bundles, serves the same admin API document as the TypeScript sources', async () => {
+    // dist/ loads TypeBox and Fastify from dist/vendor/*.bundle.mjs, src/ from the packages:
+    // the route schemas and the document made from them must not differ.
+    const fromDist = await (await fetch(`${base}/api/openapi.json`)).json();
+    const server = await startTestServer();
+    try {
+      const fromSrc = (await server.app.inject('/api/openapi.json')).json();
+      const strip = (doc: unknown) => JSON.parse(JSON.stringify(doc).replaceAll(base, 'ORIGIN').replaceAll(server.url, 'ORIGIN'));
+      assert.ok(Object.keys(fromDist.paths).length > 10);
+      assert.deepEqual(strip(fromDist), strip(fromSrc));
+    } finally {
+      await server.close();
+    }
   });
 
   it('stops cleanly on SIGTERM with exit code 0', async () => {
@@ -210,5 +228,30 @@ describe('precompiled SQL (npm run build → dist/storage/sql.json)', () => {
     assert.equal(out.kyselyBefore, false, 'every statement compiled without loading Kysely');
     assert.equal(out.kyselyAfter, true, 'the comparison itself used Kysely');
     assert.deepEqual(out.mismatches, []);
+  });
+});
+
+describe('vendor bundles (npm run build → dist/vendor/*.bundle.mjs)', () => {
+  it('are what dist/ loads, and export everything the packages export', () => {
+    const script = `
+      const pkg = JSON.parse((await import('node:fs')).readFileSync('./node_modules/fastify/package.json', 'utf8'));
+      const fastify = await import('./dist/vendor/fastify.js');
+      const fastifyBundle = await import('./dist/vendor/fastify.bundle.mjs');
+      const typebox = await import('./dist/vendor/typebox.js');
+      const typeboxBundle = await import('./dist/vendor/typebox.bundle.mjs');
+      const packageKeys = [...Object.keys(await import('@sinclair/typebox')), ...Object.keys(await import('@sinclair/typebox/value'))];
+      console.log(JSON.stringify({
+        fastifyFromBundle: fastify.Fastify === fastifyBundle.fastify && fastify.cookie === fastifyBundle.cookie && fastify.formbody === fastifyBundle.formbody,
+        typeboxFromBundle: typebox.Type === typeboxBundle.Type && typebox.Value === typeboxBundle.Value,
+        missingTypeBox: packageKeys.filter((k) => !(k in typeboxBundle)),
+        fastifyVersion: fastify.Fastify().version, packageVersion: pkg.version,
+      }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.fastifyFromBundle, true);
+    assert.equal(out.typeboxFromBundle, true);
+    assert.deepEqual(out.missingTypeBox, []);
+    assert.equal(out.fastifyVersion, out.packageVersion);
   });
 });

@@ -1,5 +1,5 @@
 /** /api/admin/{tenant}/clients with their secrets and API keys (SPEC §8, seed 004). */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../../../admin/api-keys.js';
 import { createClient, deleteClient, getClient, listClients, updateClient, clientView } from '../../../admin/clients.js';

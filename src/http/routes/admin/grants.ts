@@ -1,5 +1,5 @@
 /** /api/admin/{tenant}/grants, /tokens and /audit-log: list and revoke (SPEC §8). */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { listAuditLog } from '../../../admin/audit.js';
 import { listGrants, listTokens, revokeGrant, revokeToken } from '../../../admin/grants.js';

@@ -1,5 +1,5 @@
 /** /api/admin/{tenant}/servers: settings, scopes, signing keys and rotation (SPEC §8). */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { createServer, listKeys, listServers, rotateKeys, showServer, updateServer } from '../../../admin/servers.js';
 import {

@@ -1,5 +1,5 @@
 /** /api/system/tenants: create, list, delete tenants (system admins only, SPEC §8). */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../../plugins/admin-auth.js';
 import { createTenant, deleteTenant, listTenantsForOperator } from '../../../admin/tenants.js';
