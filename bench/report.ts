@@ -150,8 +150,9 @@ Written by \`npm run bench\` (bench/run.ts, issue 8). Latest run: **${m.date}**,
   tokens per resource server) and the ceiling (bench/ceiling-server.mjs: bare Fastify, a POST route that only
   parses a ~200-byte form and answers a small JSON, and a GET route answering a small JSON).
 - The load generator is autocannon in its own process${s.taskset ? ' pinned to core 1' : ''}, ${s.connections} connections,
-  127.0.0.1 only. Per workload and server: one warm-up (${s.warmupSeconds} s, or ${s.connections * 100} codes), then ${s.runs}
-  runs of about ${s.seconds} s; the table shows the medians.
+  127.0.0.1 only. Per workload: two warm-ups of each server (${s.warmupSeconds} s each; a code workload's first is ${s.connections * 100} codes), then ${s.runs}
+  rounds of runs of about ${s.seconds} s, each round running every server once in turn (so a noisy minute
+  on the shared machine falls on all servers alike); the table shows the medians.
 - Code workloads send every code once: codes are minted before each run (Pixie: through its own authorize
   endpoint with a signed-in session and remembered consent; node-oidc-provider: through its models inside its
   process) and the run sends exactly that many requests. After each run, replaying 5 of its codes must answer

@@ -79,15 +79,33 @@ async function execute(loadgen: BenchProcess, server: BenchProcess, plan: Plan, 
   return { result, problem, cpuUsPerOp };
 }
 
-async function series(loadgen: BenchProcess, w: Workload, server: ServerName, plan: Plan, proc: BenchProcess): Promise<Row> {
-  const warm = await execute(loadgen, proc, plan, WARMUP_SECONDS, null);
-  let rate = warm.result.rate;
-  const runs: RunOutcome[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const run = await execute(loadgen, proc, plan, SECONDS, rate);
-    runs.push(run);
-    rate = run.result.rate;
+interface Entry { server: ServerName; plan: Plan; proc: BenchProcess }
+
+/**
+ * Warm-up of each server, then run i of every server before run i+1 of any: on a shared machine
+ * a noisy minute then hits Pixie and node-oidc-provider alike instead of all the runs of one.
+ */
+async function interleaved(loadgen: BenchProcess, w: Workload, entries: Entry[]): Promise<Row[]> {
+  const rates = new Map<ServerName, number>();
+  const runs = new Map<ServerName, RunOutcome[]>();
+  for (const e of entries) {
+    // Twice: a code workload's first warm-up is a fixed number of codes (its rate is not known
+    // yet), a fraction of a second; the second lasts WARMUP_SECONDS at the measured rate.
+    const first = await execute(loadgen, e.proc, e.plan, WARMUP_SECONDS, null);
+    rates.set(e.server, (await execute(loadgen, e.proc, e.plan, WARMUP_SECONDS, first.result.rate)).result.rate);
+    runs.set(e.server, []);
   }
+  for (let i = 0; i < RUNS; i++) {
+    for (const e of entries) {
+      const run = await execute(loadgen, e.proc, e.plan, SECONDS, rates.get(e.server)!);
+      runs.get(e.server)!.push(run);
+      rates.set(e.server, run.result.rate);
+    }
+  }
+  return entries.map((e) => toRow(w, e.server, e.proc, runs.get(e.server)!));
+}
+
+function toRow(w: Workload, server: ServerName, proc: BenchProcess, runs: RunOutcome[]): Row {
   const responses = runs.reduce((a, r) => a + r.result.responses + r.result.errors, 0);
   const failed = runs.reduce((a, r) => a + r.result.failures + r.result.errors, 0);
   const problems = [...new Set(runs.map((r) => r.problem).filter((p): p is string => p !== null))];
@@ -141,10 +159,10 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const w of workloads(servers, tokens, runJob)) {
       if (ONLY && !ONLY.has(w.id) && !w.id.startsWith('ceiling')) continue;
-      for (const name of ['ceiling', 'pixie', 'oidc'] as const) {
-        const plan = w.plans[name];
-        if (plan && (!SERVERS || SERVERS.has(name))) rows.push(await series(loadgen, w, name, plan, procOf[name]));
-      }
+      const entries = (['ceiling', 'pixie', 'oidc'] as const)
+        .filter((name) => w.plans[name] && (!SERVERS || SERVERS.has(name)))
+        .map((name) => ({ server: name, plan: w.plans[name]!, proc: procOf[name] }));
+      rows.push(...(await interleaved(loadgen, w, entries)));
     }
 
     await pixie.stop();
@@ -193,7 +211,7 @@ async function workersComparison(loadgen: BenchProcess, importFile: string, data
     const servers = { pixie: { url, cookie: await pixieSession(url) }, oidc: none, ceiling: none } as unknown as Servers;
     const w1 = workloads(servers, { pixieOpaque: '', oidcOpaque: '' }, async (job) => (await loadgen.request<{ result: JobResult }>({ type: 'run', job }, 'result')).result)
       .find((w) => w.id === 'w1')!;
-    const row = await series(loadgen, w1, 'pixie', w1.plans.pixie!, proc);
+    const [row] = await interleaved(loadgen, w1, [{ server: 'pixie', plan: w1.plans.pixie!, proc }]);
     return { available: true, single: single?.rate ?? null, rate: row.rate };
   } finally {
     await proc.stop();
