@@ -48,14 +48,14 @@ export interface Checkpointer {
 }
 
 export function startCheckpointer(file: string, delayMs = START_DELAY_MS): Checkpointer {
-  let worker: Worker | null = null;
+  let thread: Thread | null = null;
   let stopping = false;
   let markOnline!: () => void;
   const online = new Promise<void>((resolve) => { markOnline = resolve; });
   const timer = setTimeout(() => {
-    worker = spawnWorker(file, () => {
+    thread = spawnThread(file, () => {
       reapplyV8Tuning();
-      if (!stopping) worker?.unref();
+      if (!stopping) thread?.worker.unref();
       markOnline();
     });
   }, delayMs);
@@ -66,18 +66,24 @@ export function startCheckpointer(file: string, delayMs = START_DELAY_MS): Check
     async stop() {
       stopping = true;
       clearTimeout(timer);
-      if (!worker) return markOnline();
-      const exited = new Promise<void>((resolve) => worker!.once('exit', () => resolve()));
-      // Referenced again so that the event loop waits for the worker to close its connection.
-      worker.ref();
-      worker.postMessage('stop');
-      await exited;
+      if (thread) {
+        // Referenced again so that the event loop waits for the worker to close its connection.
+        thread.worker.ref();
+        thread.worker.postMessage('stop');
+        await thread.exited;
+      }
       markOnline();
     },
   };
 }
 
-function spawnWorker(file: string, onOnline: () => void): Worker {
+interface Thread {
+  worker: Worker;
+  /** Settles when the thread has ended, whenever that was (also before anyone asked). */
+  exited: Promise<void>;
+}
+
+function spawnThread(file: string, onOnline: () => void): Thread {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS },
@@ -87,7 +93,8 @@ function spawnWorker(file: string, onOnline: () => void): Worker {
   // Never crash the process (the fallback threshold bounds the WAL anyway). Until the thread
   // runs it holds the event loop, so that `online` settles; then it never keeps it alive.
   worker.on('error', () => {});
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.once('online', onOnline);
-  worker.once('exit', onOnline);
-  return worker;
+  void exited.then(onOnline);
+  return { worker, exited };
 }
