@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Part of `npm run build`: single-file copies of the third-party packages the server loads at
 // start-up, next to dist/vendor/*.js (src/vendor/load.ts says why and how they are used).
-// The entries must export what src/vendor/<name>.ts reads; test/cli/vendor.test.ts checks it.
+// The entries must export what src/vendor/<name>.ts reads; test/cli/serve.test.ts checks it.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -15,9 +15,10 @@ const ENTRIES = {
     "export { default as formbody } from '@fastify/formbody';",
   ].join('\n'),
 };
-// Loaded from node_modules when needed, not copied: Fastify only requires its schema compilers
-// when none are given, and src/http/lazy-schemas.ts gives its own, loaded at first use.
-const EXTERNAL = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'];
+// Loaded from node_modules, not copied: Fastify only requires its schema compilers when none are
+// given, and src/http/lazy-schemas.ts gives its own, loaded at first use; pino finds its
+// transport worker files next to its own modules (__dirname), which a bundle would break.
+const EXTERNAL = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'pino'];
 // The packages are CommonJS in part: their require() of Node's modules needs a real require.
 const BANNER = "import { createRequire as __pixieCreateRequire } from 'node:module';\n"
   + 'const require = __pixieCreateRequire(import.meta.url);';

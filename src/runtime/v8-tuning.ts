@@ -20,9 +20,9 @@ export function applyV8Tuning(): void {
 }
 
 /**
- * Starting a worker thread puts V8's flags back to the command line's (seen on Node 20: the
- * young generation grew to 32 MB once the WAL checkpointer thread was online), so whoever
- * starts one calls this once the thread is online.
+ * Starting a worker thread undoes these heap-sizing flags (seen on Node 20: the young
+ * generation grew to 32 MB once the WAL checkpointer thread was online; setting them again
+ * right after `new Worker` is too early), so whoever starts one calls this once it is online.
  */
 export function reapplyV8Tuning(): void {
   if (applied) applyV8Tuning();

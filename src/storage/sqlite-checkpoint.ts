@@ -53,11 +53,15 @@ export function startCheckpointer(file: string, delayMs = START_DELAY_MS): Check
   let markOnline!: () => void;
   const online = new Promise<void>((resolve) => { markOnline = resolve; });
   const timer = setTimeout(() => {
-    thread = spawnThread(file, () => {
-      reapplyV8Tuning();
-      if (!stopping) thread?.worker.unref();
-      markOnline();
-    });
+    try {
+      thread = spawnThread(file, () => {
+        reapplyV8Tuning();
+        if (!stopping) thread?.worker.unref();
+        markOnline();
+      });
+    } catch {
+      markOnline(); // no thread: the fallback threshold still bounds the WAL
+    }
   }, delayMs);
   // The timer never keeps a process alive (a short CLI command exits before it fires).
   timer.unref();

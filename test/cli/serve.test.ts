@@ -245,6 +245,13 @@ describe('vendor bundles (npm run build → dist/vendor/*.bundle.mjs)', () => {
         typeboxFromBundle: typebox.Type === typeboxBundle.Type && typebox.Value === typeboxBundle.Value,
         missingTypeBox: packageKeys.filter((k) => !(k in typeboxBundle)),
         fastifyVersion: fastify.Fastify().version, packageVersion: pkg.version,
+        transport: await (async () => {
+          // pino starts transports from files next to its own modules: it must not be bundled.
+          const app = fastify.Fastify({ logger: { transport: { target: 'pino/file', options: { destination: '/dev/null' } } } });
+          await app.ready();
+          await app.close();
+          return 'ok';
+        })().catch((err) => String(err)),
       }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -253,5 +260,6 @@ describe('vendor bundles (npm run build → dist/vendor/*.bundle.mjs)', () => {
     assert.equal(out.typeboxFromBundle, true);
     assert.deepEqual(out.missingTypeBox, []);
     assert.equal(out.fastifyVersion, out.packageVersion);
+    assert.equal(out.transport, 'ok', 'a pino transport works with the bundled Fastify');
   });
 });

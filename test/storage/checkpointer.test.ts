@@ -2,7 +2,6 @@
  * The WAL checkpointer thread (src/storage/sqlite-checkpoint.ts) stops cleanly in every state:
  * a server or CLI command that closes its database must never hang on it.
  */
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
