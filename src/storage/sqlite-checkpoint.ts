@@ -54,11 +54,16 @@ export function startCheckpointer(file: string, delayMs = START_DELAY_MS): Check
   const online = new Promise<void>((resolve) => { markOnline = resolve; });
   const timer = setTimeout(() => {
     try {
-      thread = spawnThread(file, () => {
+      const started = spawnThread(file);
+      thread = started;
+      started.worker.once('online', () => {
         reapplyV8Tuning();
-        if (!stopping) thread?.worker.unref();
+        // Until now the thread held the event loop, so that `online` settles; from here it never
+        // keeps the process alive, unless stop() is waiting for it to close its connection.
+        if (!stopping) started.worker.unref();
         markOnline();
       });
+      void started.exited.then(markOnline);
     } catch {
       markOnline(); // no thread: the fallback threshold still bounds the WAL
     }
@@ -87,18 +92,15 @@ interface Thread {
   exited: Promise<void>;
 }
 
-function spawnThread(file: string, onOnline: () => void): Thread {
+function spawnThread(file: string): Thread {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS },
     // It allocates next to nothing: a small heap keeps the server's resident memory down.
     resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 1 },
   });
-  // Never crash the process (the fallback threshold bounds the WAL anyway). Until the thread
-  // runs it holds the event loop, so that `online` settles; then it never keeps it alive.
+  // Never crash the process: the fallback threshold bounds the WAL anyway.
   worker.on('error', () => {});
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.once('online', onOnline);
-  void exited.then(onOnline);
   return { worker, exited };
 }

@@ -154,11 +154,6 @@ export class SqliteExecutor implements SqlExecutor {
     }
   }
 
-  /** Settles once the checkpointer thread runs (at once for an in-memory database). */
-  async checkpointerOnline(): Promise<void> {
-    await this.checkpointer?.online;
-  }
-
   async close(): Promise<void> {
     this.commitBatch();
     await this.checkpointer?.stop();

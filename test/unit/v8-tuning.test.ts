@@ -20,11 +20,13 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const SCRIPT = `
 import v8 from 'node:v8';
 import { applyV8Tuning } from './src/runtime/v8-tuning.ts';
-import { openSqlite, SqliteExecutor } from './src/storage/sqlite.ts';
+import { openSqlite } from './src/storage/sqlite.ts';
+import { startCheckpointer } from './src/storage/sqlite-checkpoint.ts';
 applyV8Tuning();
-const executor = new SqliteExecutor(openSqlite(process.env.DB_FILE));
+openSqlite(process.env.DB_FILE).close();
+const checkpointer = startCheckpointer(process.env.DB_FILE, 0);
 const alive = setInterval(() => {}, 1000); // the checkpointer's start timer does not hold the process
-await executor.checkpointerOnline();
+await checkpointer.online;
 clearInterval(alive);
 let live = [];
 for (let i = 0; i < 3_000_000; i++) {
@@ -32,7 +34,7 @@ for (let i = 0; i < 3_000_000; i++) {
   if (live.length > 20_000) live = [];
 }
 const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-await executor.close();
+await checkpointer.stop();
 console.log(JSON.stringify({ youngMb: young.space_size / 1048576 }));
 `;
 
