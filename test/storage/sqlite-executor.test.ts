@@ -1,11 +1,15 @@
-/** SqliteExecutor: group commit, explicit transactions queued behind each other, the read cache. */
+/**
+ * SqliteExecutor: group commit, read batching, explicit transactions queued behind each other,
+ * the read cache.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Database } from '../../src/storage/database.js';
-import type { SqliteExecutor } from '../../src/storage/sqlite.js';
+import { param, statement } from '../../src/storage/prepared.js';
+import { openSqlite, type SqliteExecutor } from '../../src/storage/sqlite.js';
 
 let db: Database;
 let dir: string;
@@ -28,6 +32,62 @@ describe('SqliteExecutor', () => {
     await db.stores.sync();
     assert.equal(sqlite().inTransaction, false);
     assert.ok(await db.stores.tenants.get('gc'));
+  });
+
+  it('reads of one turn share a transaction that ends in the check phase', async () => {
+    await db.stores.tenants.upsert({ id: 'reads', name: 'Reads' }, now);
+    await db.stores.sync();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sqlite().inTransaction, false);
+    const [a, b] = await Promise.all([db.stores.tenants.get('reads'), db.stores.tenants.get('gc')]);
+    assert.equal(a?.name, 'Reads');
+    assert.equal(b?.name, 'Group commit');
+    assert.equal(sqlite().inTransaction, true, 'the reads are in the turn\'s read transaction');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sqlite().inTransaction, false, 'ended in the check phase');
+  });
+
+  it('a write after a read in the same turn commits even when another process wrote in between', async () => {
+    const other = openSqlite(join(dir, 'pixie.db'));
+    try {
+      await new Promise((r) => setImmediate(r));
+      assert.equal(await db.stores.tenants.get('elsewhere'), null); // takes this turn's snapshot
+      other.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run('elsewhere', 'E', now);
+      // Inside the read transaction this write would fail with SQLITE_BUSY_SNAPSHOT.
+      await db.stores.tenants.upsert({ id: 'after-read', name: 'A' }, now);
+      await db.stores.sync();
+      assert.ok(await db.stores.tenants.get('after-read'));
+      assert.equal((await db.stores.tenants.get('elsewhere'))?.name, 'E', 'the other process\'s write is seen');
+      assert.ok(other.prepare('SELECT 1 FROM tenants WHERE id = ?').get('after-read'), 'durable for the other process');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('maps rows right after another process changes the schema', async () => {
+    // The shape of consuming a code: every column, then computed ones after them.
+    const withLive = statement((k) => k.selectFrom('tenants').selectAll().select((eb) => eb.lit(7).as('live')).where('id', '=', param('id')));
+    assert.equal((await db.executor.first<{ name: string; live: number }>(withLive, { id: 'gc' }))?.live, 7);
+    const other = openSqlite(join(dir, 'pixie.db'));
+    try {
+      other.exec('ALTER TABLE tenants ADD COLUMN added_later TEXT');
+    } finally {
+      other.close();
+    }
+    await new Promise((r) => setImmediate(r));
+    const row = await db.executor.first<{ name: string; live: number; added_later: null }>(withLive, { id: 'gc' });
+    assert.deepEqual([row?.name, row?.added_later, row?.live], ['Group commit', null, 7]);
+  });
+
+  it('a failed read inside the turn\'s read transaction does not stop the next write', async () => {
+    await new Promise((r) => setImmediate(r));
+    const broken = statement((k, { sql }) => k.selectNoFrom(sql<number>`abs(-9223372036854775807 - 1)`.as('x')));
+    await assert.rejects(db.executor.first(broken), /overflow/);
+    await db.stores.tenants.upsert({ id: 'after-failed-read', name: 'F' }, now);
+    const pending = db.stores.sync();
+    assert.ok(pending, 'the write waits for its commit');
+    await pending;
+    assert.ok(await db.stores.tenants.get('after-failed-read'));
   });
 
   it('runs queued transactions one after another, with statements from outside in between', async () => {
