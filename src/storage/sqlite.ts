@@ -57,8 +57,8 @@ export class SqliteExecutor implements SqlExecutor {
    */
   private batch: { done: Promise<void>; settle: (err?: unknown) => void } | null = null;
   /**
-   * Read batching: the reads of one event-loop turn with no write share one deferred transaction,
-   * ended in the check phase. In WAL mode every transaction takes and releases a read lock with
+   * Read batching: the reads of an event-loop turn before its first write share one deferred
+   * transaction, ended at the next check phase. In WAL mode every transaction takes and releases a read lock with
    * fcntl system calls; outside a transaction each SELECT pays that (~11 µs a primary-key lookup
    * here, ~4 µs inside one). A turn's reads see one snapshot, as its writes share one commit.
    */
@@ -97,7 +97,11 @@ export class SqliteExecutor implements SqlExecutor {
   async all<R>(stmt: Statement<R>, params: Params = {}): Promise<R[]> {
     while (this.txDone && !this.inTx.getStore()) await this.txDone;
     const { s, row, params: bindParams } = this.prepare(stmt);
-    const load = () => (s.reader ? (this.joinRead(s), (s.all(...bindParams(params)) as unknown[][]).map(row) as R[]) : (s.run(...bindParams(params)), []));
+    const load = (): R[] => {
+      if (!s.reader) return (s.run(...bindParams(params)), []);
+      this.joinRead(s);
+      return (s.all(...bindParams(params)) as unknown[][]).map(row) as R[];
+    };
     return stmt.cacheMs ? this.cache.get(stmt, params, load) : load();
   }
 
@@ -127,8 +131,8 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   /**
-   * Before a write: a write inside the read transaction would upgrade its snapshot and fail with
-   * SQLITE_BUSY_SNAPSHOT if another process committed since; the reads are done, so end it.
+   * Ends the turn's read transaction: at the check phase, and before a write, which inside it would
+   * upgrade its snapshot and fail with SQLITE_BUSY_SNAPSHOT if another process committed since.
    */
   private endRead(): void {
     if (!this.reading) return;
