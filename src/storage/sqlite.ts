@@ -58,9 +58,9 @@ export class SqliteExecutor implements SqlExecutor {
   private batch: { done: Promise<void>; settle: (err?: unknown) => void } | null = null;
   /**
    * Read batching: the reads of an event-loop turn before its first write share one deferred
-   * transaction, ended at the next check phase. In WAL mode every transaction takes and releases a read lock with
-   * fcntl system calls; outside a transaction each SELECT pays that (~11 µs a primary-key lookup
-   * here, ~4 µs inside one). A turn's reads see one snapshot, as its writes share one commit.
+   * transaction, ended at the next check phase. In WAL mode every transaction takes and releases
+   * a read lock with fcntl system calls: a primary-key SELECT alone costs ~6.6 µs CPU here, ~2.9 µs
+   * when five share a transaction. A turn's reads see one snapshot, as its writes share one commit.
    */
   private reading = false;
 

@@ -16,7 +16,8 @@ openSqlite(file).close();
 
 const tick = () => new Promise((r) => setTimeout(r, 10));
 
-describe('WAL checkpointer thread', () => {
+// A stop() that hangs fails here instead of holding the whole run.
+describe('WAL checkpointer thread', { timeout: 15_000 }, () => {
   it('stops before its start timer fired (no thread ever started)', async () => {
     const c = startCheckpointer(file, 60_000);
     await c.stop();
