@@ -51,7 +51,8 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
   const response: TokenResponse = {
     access_token: access.token,
     token_type: 'Bearer',
-    ...(access.expiresAt !== null ? { expires_in: access.expiresAt - deps.clock.now() } : {}),
+    // The lifetime it was issued with: reading the clock again could cross a second (ttl - 1).
+    ...(ttl !== null ? { expires_in: ttl } : {}),
     scope: facts.scopes.join(' '),
   };
   if (refresh && familyId) response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId, familyStartedAt });
