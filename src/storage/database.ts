@@ -32,12 +32,27 @@ export interface Database {
  * True when every migration is recorded as applied: a restart then opens the database without
  * loading Kysely's migrator or the migrations at all (start-up time, issue 8).
  */
+const allApplied = (names: string[]) => MIGRATION_NAMES.every((name) => names.includes(name));
+
 function sqliteUpToDate(sqlite: ReturnType<typeof openSqlite>): boolean {
   try {
-    const applied = new Set(sqlite.prepare('SELECT name FROM kysely_migration').pluck().all() as string[]);
-    return MIGRATION_NAMES.every((name) => applied.has(name));
+    return allApplied(sqlite.prepare('SELECT name FROM kysely_migration').pluck().all() as string[]);
   } catch (err) {
     if (/no such table/.test((err as Error).message)) return false; // a new database
+    throw err;
+  }
+}
+
+/**
+ * The same for PostgreSQL. It also keeps a restart clear of Kysely's migrator, whose catalog
+ * query checks every schema of the database and fails when another one is dropped meanwhile.
+ */
+async function postgresUpToDate(pool: import('pg').Pool, schema: string): Promise<boolean> {
+  const table = `"${schema.replaceAll('"', '""')}".kysely_migration`; // never another schema's
+  try {
+    return allApplied((await pool.query<{ name: string }>(`SELECT name FROM ${table}`)).rows.map((r) => r.name));
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') return false; // undefined_table: a new database
     throw err;
   }
 }
@@ -65,18 +80,22 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     // Loaded only for PostgreSQL: the default SQLite start-up does not pay for `pg`.
     const { openPostgres, PostgresExecutor, withAdvisoryLock } = await import('./postgres.js');
-    const { Kysely, PostgresDialect } = await import('kysely');
     const pool = openPostgres(opts.databaseUrl);
-    const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: openPostgres(opts.databaseUrl, 1) }) });
     try {
       const schema = (await pool.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s;
       if (!schema) throw new Error('PostgreSQL has no current schema: the search_path names no existing schema');
-      await withAdvisoryLock(pool, 'migrate', true, () => migrate(kysely, schema));
+      if (!(await postgresUpToDate(pool, schema))) {
+        const { Kysely, PostgresDialect } = await import('kysely');
+        const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: openPostgres(opts.databaseUrl, 1) }) });
+        try {
+          await withAdvisoryLock(pool, 'migrate', true, () => migrate(kysely, schema));
+        } finally {
+          await kysely.destroy();
+        }
+      }
     } catch (err) {
       await pool.end();
       throw err;
-    } finally {
-      await kysely.destroy();
     }
     const executor = new PostgresExecutor(pool);
     return {
