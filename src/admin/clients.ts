@@ -2,7 +2,7 @@
 import { clientWithDefaults } from '../core/client-defaults.js';
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
-import { checkRegisteredRedirectUri } from '../core/redirect-uri.js';
+import { checkAllowedOrigin, checkRegisteredRedirectUri } from '../core/redirect-uri.js';
 import { serverScopes } from '../core/scope.js';
 import type { AuthorizationServer, Client, GrantType } from '../core/types.js';
 import { recordChange, type Actor } from './audit.js';
@@ -17,7 +17,8 @@ export function clientView(c: Client): ClientView {
     authorization_server_id: c.serverId, client_id: c.clientId, client_name: c.name, description: c.description,
     public: c.public, grant_types: c.grantTypes, redirect_uris: c.redirectUris, oauth_domain: c.oauthDomain,
     token_endpoint_auth_method: c.tokenEndpointAuthMethod, response_types: c.responseTypes as ClientView['response_types'],
-    scopes: c.scopes, owner_user_id: c.ownerUserId,
+    scopes: c.scopes, owner_user_id: c.ownerUserId, allowed_origins: c.allowedOrigins,
+    post_logout_redirect_uris: c.postLogoutRedirectUris, id_token_signed_response_alg: c.idTokenSignedResponseAlg,
   };
 }
 
@@ -28,6 +29,14 @@ function checkClient(c: Client, server: AuthorizationServer): void {
   c.redirectUris.forEach((u, i) => {
     const bad = checkRegisteredRedirectUri(u);
     if (bad) throw invalid(`redirect_uris.${i}`, bad);
+  });
+  c.postLogoutRedirectUris.forEach((u, i) => {
+    const bad = checkRegisteredRedirectUri(u);
+    if (bad) throw invalid(`post_logout_redirect_uris.${i}`, bad);
+  });
+  c.allowedOrigins.forEach((o, i) => {
+    const bad = checkAllowedOrigin(o);
+    if (bad) throw invalid(`allowed_origins.${i}`, bad);
   });
   if (c.public && c.tokenEndpointAuthMethod !== 'none') throw invalid('token_endpoint_auth_method', 'must be "none" for a public client');
   if (!c.public && c.tokenEndpointAuthMethod === 'none') throw invalid('token_endpoint_auth_method', 'must not be "none" for a confidential client');
@@ -94,6 +103,9 @@ export async function updateClient(
       grantTypes: (data.grant_types as GrantType[] | undefined) ?? c.grantTypes, redirectUris: data.redirect_uris ?? c.redirectUris,
       oauthDomain: data.oauth_domain !== undefined ? data.oauth_domain : c.oauthDomain, scopes: data.scopes ?? c.scopes,
       responseTypes: data.response_types ?? c.responseTypes, tokenEndpointAuthMethod: data.token_endpoint_auth_method ?? c.tokenEndpointAuthMethod,
+      allowedOrigins: data.allowed_origins ?? c.allowedOrigins,
+      postLogoutRedirectUris: data.post_logout_redirect_uris ?? c.postLogoutRedirectUris,
+      idTokenSignedResponseAlg: data.id_token_signed_response_alg ?? c.idTokenSignedResponseAlg,
     };
     checkClient(next, server);
     await deps.stores.clients.upsert(next, deps.clock.now());

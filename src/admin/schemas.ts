@@ -4,7 +4,7 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Kind, Type, TypeRegistry } from '../vendor/typebox.js';
-import { GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
+import { GRANT_TYPES, ID_TOKEN_ALGS, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
 
 const Strict = { additionalProperties: false } as const;
 
@@ -77,6 +77,13 @@ const clientFields = {
   token_endpoint_auth_method: StringEnum(TOKEN_ENDPOINT_AUTH_METHODS),
   response_types: Type.Array(StringEnum(['code', 'token'] as const), { uniqueItems: true }),
   scopes: Type.Array(ScopeToken, { uniqueItems: true, maxItems: 200 }),
+  allowed_origins: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {
+    maxItems: 50, uniqueItems: true, description: 'CORS origins of a browser app, beside the origins of its redirect URIs',
+  }),
+  post_logout_redirect_uris: Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), {
+    maxItems: 50, uniqueItems: true, description: 'where RP-initiated logout may return the browser (exact match)',
+  }),
+  id_token_signed_response_alg: StringEnum(ID_TOKEN_ALGS, { description: 'alg of this client\'s ID tokens (default RS256)' }),
 };
 /** The body of seed 004, plus `description` and `oauth_domain`. */
 export const ClientCreate = Type.Object({

@@ -81,6 +81,7 @@ export async function ensureSystemTenant(stores: Stores, now: number, secret: st
       description: 'Creates and deletes tenants (SPEC §8)', public: false, grantTypes: ['client_credentials'],
       redirectUris: [], oauthDomain: null, scopes: ['manage_configuration'], responseTypes: [],
       tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null,
+      allowedOrigins: [], postLogoutRedirectUris: [], idTokenSignedResponseAlg: 'RS256',
     }, now);
     const hash = hashOpaqueToken(value);
     const current = (await stores.clients.listSecrets(SYSTEM_TENANT_ID, ADMIN_SERVER_ID, clientId)).find((s) => s.name === 'bootstrap');

@@ -1,5 +1,5 @@
 /** A Client from the registration fields shared by the import file (SPEC §10) and the admin API (seed 004). */
-import type { Client, GrantType, TokenEndpointAuthMethod } from './types.js';
+import type { Client, GrantType, IdTokenAlg, TokenEndpointAuthMethod } from './types.js';
 
 export interface ClientFields {
   client_id: string;
@@ -12,6 +12,9 @@ export interface ClientFields {
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
   response_types?: string[];
   scopes?: string[];
+  allowed_origins?: string[];
+  post_logout_redirect_uris?: string[];
+  id_token_signed_response_alg?: IdTokenAlg;
 }
 
 /** Response types follow the grants unless given: code for the code grant, token for implicit. */
@@ -27,5 +30,7 @@ export function clientWithDefaults(tenantId: string, serverId: string, c: Client
     public: isPublic, grantTypes, redirectUris: c.redirect_uris ?? [], oauthDomain: c.oauth_domain ?? null,
     scopes: c.scopes ?? ['openid'], responseTypes: c.response_types ?? responseTypesFor(grantTypes),
     tokenEndpointAuthMethod: c.token_endpoint_auth_method ?? (isPublic ? 'none' : 'client_secret_basic'), ownerUserId,
+    allowedOrigins: c.allowed_origins ?? [], postLogoutRedirectUris: c.post_logout_redirect_uris ?? [],
+    idTokenSignedResponseAlg: c.id_token_signed_response_alg ?? 'RS256',
   };
 }

@@ -47,6 +47,20 @@ export function loginSuccessUri(publicUrl: string): string {
   return `${publicUrl}/oauth/login_success`;
 }
 
+/**
+ * Valid as a registered CORS origin: `scheme://host[:port]` exactly as a browser sends it in
+ * `Origin` (RFC 6454 serialisation), https unless loopback.
+ */
+export function checkAllowedOrigin(origin: string): string | null {
+  const u = parse(origin);
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) return 'must be an http(s) origin such as https://app.example.com';
+  if (u.origin !== origin) return `must be an origin without path, query or trailing slash (${u.origin})`;
+  if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.host.replace(/:\d+$/, '')) && u.hostname !== 'localhost') {
+    return 'must use https (http is allowed for loopback only)';
+  }
+  return null;
+}
+
 /** Valid as a *registered* redirect URI: absolute, no fragment, https unless loopback or a native scheme. */
 export function checkRegisteredRedirectUri(uri: string): string | null {
   const u = parse(uri);

@@ -62,7 +62,16 @@ export interface Client {
   requirePkce?: boolean;
   /** Stack Exchange "non-web redirect": `{public-url}/oauth/login_success` is an allowed redirect URI. */
   nonWebRedirect?: boolean;
+  /** CORS origins allowed beside those of the redirect URIs (browser apps). */
+  allowedOrigins: string[];
+  /** Where RP-initiated logout may send the browser back to (exact match). */
+  postLogoutRedirectUris: string[];
+  /** The alg of this client's ID tokens (OIDC Registration: RS256 unless registered otherwise). */
+  idTokenSignedResponseAlg: IdTokenAlg;
 }
+
+export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
 
 export interface ClientSecret {
   id: string;

@@ -1,7 +1,7 @@
 /** The import file of SPEC §10, as a strict TypeBox schema: unknown fields are errors. */
 import type { Static } from '@sinclair/typebox';
 import { Type } from '../vendor/typebox.js';
-import { GRANT_TYPES, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
+import { GRANT_TYPES, ID_TOKEN_ALGS, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
 
 const Id = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });
 const Strict = { additionalProperties: false } as const;
@@ -31,6 +31,9 @@ export const ImportClient = Type.Object({
   scopes: Type.Optional(Type.Array(Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }))),
   client_secret: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 512 }), Type.Array(NamedSecret)])),
   api_keys: Type.Optional(Type.Array(NamedApiKey)),
+  allowed_origins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 50, uniqueItems: true })),
+  post_logout_redirect_uris: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { maxItems: 50, uniqueItems: true })),
+  id_token_signed_response_alg: Type.Optional(Type.Union(ID_TOKEN_ALGS.map((a) => Type.Literal(a)))),
 }, Strict);
 
 const Scope = Type.Object({ name: Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' }), description: Type.String({ maxLength: 300 }) }, Strict);

@@ -1,7 +1,7 @@
 /** Validate an import document; every problem is reported with its JSON path. */
 import type { ValueError } from '@sinclair/typebox/value';
 import { FormatRegistry, Value, ValueErrorType } from '../vendor/typebox.js';
-import { checkRegisteredRedirectUri } from '../core/redirect-uri.js';
+import { checkAllowedOrigin, checkRegisteredRedirectUri } from '../core/redirect-uri.js';
 import { ImportFile, RESERVED_IDS, type ImportFileData } from './schema.js';
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d\d-\d\dT/.test(v));
@@ -62,6 +62,14 @@ export function validateImport(doc: unknown): ImportFileData {
         c.redirect_uris?.forEach((u, ui) => {
           const bad = checkRegisteredRedirectUri(u);
           if (bad) problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/redirect_uris/${ui}: ${bad}`);
+        });
+        c.post_logout_redirect_uris?.forEach((u, ui) => {
+          const bad = checkRegisteredRedirectUri(u);
+          if (bad) problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/post_logout_redirect_uris/${ui}: ${bad}`);
+        });
+        c.allowed_origins?.forEach((o, oi) => {
+          const bad = checkAllowedOrigin(o);
+          if (bad) problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/allowed_origins/${oi}: ${bad}`);
         });
         if (c.public && c.client_secret !== undefined) problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/client_secret: a public client has no secret`);
       });

@@ -129,6 +129,7 @@ export async function createApp(
     tenantId: scope.tenantId, serverId: scope.serverId, clientId: '', name: '', description: '', public: isPublic,
     grantTypes: [], redirectUris: [], oauthDomain: null, scopes: [], responseTypes: ['code'],
     tokenEndpointAuthMethod: isPublic ? 'none' : 'client_secret_post', ownerUserId: userId,
+    allowedOrigins: [], postLogoutRedirectUris: [], idTokenSignedResponseAlg: 'RS256',
   };
   const client = applySettings(base, settings);
   // Numeric ids as on Stack Exchange (SPEC §5); 12 random digits rarely collide, but check.

@@ -14,6 +14,7 @@ export interface ClientsTable {
   response_types: string; token_endpoint_auth_method: string; owner_user_id: string | null;
   created_at: number; updated_at: number;
   require_pkce: number; non_web_redirect: number;
+  allowed_origins: string; post_logout_redirect_uris: string; id_token_signed_response_alg: string;
 }
 export interface ClientSecretsTable {
   id: string; tenant_id: string; server_id: string; client_id: string; name: string; secret_hash: string;

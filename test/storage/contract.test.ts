@@ -44,7 +44,8 @@ function client(tenantId: string, clientId: string, over: Partial<Client> = {}):
     tenantId, serverId: 'default', clientId, name: `App ${tenantId}`, description: '', public: false,
     grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://app.example.com/cb'], oauthDomain: null,
     scopes: ['openid', 'read_inbox'], responseTypes: ['code'], tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null,
-    requirePkce: false, nonWebRedirect: false, ...over,
+    requirePkce: false, nonWebRedirect: false, allowedOrigins: ['https://spa.example.com'],
+    postLogoutRedirectUris: ['https://app.example.com/bye'], idTokenSignedResponseAlg: 'ES256', ...over,
   };
 }
 

@@ -128,16 +128,17 @@ describe('SqliteExecutor', () => {
     const client = {
       tenantId: 'cache', serverId: 's', clientId: 'c1', name: 'one', description: '', public: true, grantTypes: [],
       redirectUris: [], oauthDomain: null, scopes: [], responseTypes: ['code'], tokenEndpointAuthMethod: 'none', ownerUserId: null,
+      idTokenSignedResponseAlg: 'RS256',
     } as const;
-    await db.stores.clients.upsert({ ...client, grantTypes: [], redirectUris: [], scopes: [], responseTypes: ['code'] }, now);
+    await db.stores.clients.upsert({ ...client, grantTypes: [], redirectUris: [], scopes: [], responseTypes: ['code'], allowedOrigins: [], postLogoutRedirectUris: [] }, now);
     await db.stores.sync();
     assert.equal((await db.stores.clients.find('cache', 's', 'c1'))?.name, 'one');
-    await db.stores.clients.upsert({ ...client, name: 'two', grantTypes: [], redirectUris: [], scopes: [], responseTypes: ['code'] }, now);
+    await db.stores.clients.upsert({ ...client, name: 'two', grantTypes: [], redirectUris: [], scopes: [], responseTypes: ['code'], allowedOrigins: [], postLogoutRedirectUris: [] }, now);
     assert.equal((await db.stores.clients.find('cache', 's', 'c1'))?.name, 'two', 'read inside the batch sees the write');
     await db.stores.sync();
     assert.equal((await db.stores.clients.find('cache', 's', 'c1'))?.name, 'two', 'and after the commit');
     await assert.rejects(db.stores.transaction(async () => {
-      await db.stores.clients.upsert({ ...client, name: 'three', grantTypes: [], redirectUris: [], scopes: [], responseTypes: ['code'] }, now);
+      await db.stores.clients.upsert({ ...client, name: 'three', grantTypes: [], redirectUris: [], scopes: [], responseTypes: ['code'], allowedOrigins: [], postLogoutRedirectUris: [] }, now);
       assert.equal((await db.stores.clients.find('cache', 's', 'c1'))?.name, 'three');
       throw new Error('undo');
     }));

@@ -8,6 +8,7 @@ import * as m0005 from './0005-admin.js';
 import * as m0006 from './0006-pg-byte-order.js';
 import * as m0007 from './0007-partial-token-indexes.js';
 import * as m0008 from './0008-code-replay.js';
+import * as m0009 from './0009-client-metadata.js';
 import { MIGRATION_NAMES } from './names.js';
 
 export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
   '0006-pg-byte-order': m0006,
   '0007-partial-token-indexes': m0007,
   '0008-code-replay': m0008,
+  '0009-client-metadata': m0009,
 };
 
 // A migration listed in one place and not the other would be skipped or never recorded.

@@ -12,4 +12,5 @@ export const MIGRATION_NAMES = [
   '0006-pg-byte-order',
   '0007-partial-token-indexes',
   '0008-code-replay',
+  '0009-client-metadata',
 ] as const;

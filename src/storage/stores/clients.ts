@@ -1,5 +1,5 @@
 import type { ClientStore } from '../../core/ports.js';
-import type { Client, ClientSecret, GrantType, TokenEndpointAuthMethod } from '../../core/types.js';
+import type { Client, ClientSecret, GrantType, IdTokenAlg, TokenEndpointAuthMethod } from '../../core/types.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { ClientSecretsTable, ClientsTable } from '../schema.js';
 import { parseJson } from './json.js';
@@ -20,6 +20,8 @@ const clientColumns = () => ({
   token_endpoint_auth_method: param('authMethod'), owner_user_id: param<string | null>('ownerUserId'),
   updated_at: param<number>('now'),
   require_pkce: param<number>('requirePkce'), non_web_redirect: param<number>('nonWebRedirect'),
+  allowed_origins: param('allowedOrigins'), post_logout_redirect_uris: param('postLogoutRedirectUris'),
+  id_token_signed_response_alg: param('idTokenAlg'),
 });
 const upsertClient = statement((db) =>
   db.insertInto('clients')
@@ -80,6 +82,9 @@ export function toClient(r: ClientsTable): Client {
     scopes: parseJson<string[]>(r.scopes, []), responseTypes: parseJson<string[]>(r.response_types, []),
     tokenEndpointAuthMethod: r.token_endpoint_auth_method as TokenEndpointAuthMethod, ownerUserId: r.owner_user_id,
     requirePkce: r.require_pkce === 1, nonWebRedirect: r.non_web_redirect === 1,
+    allowedOrigins: parseJson<string[]>(r.allowed_origins, []),
+    postLogoutRedirectUris: parseJson<string[]>(r.post_logout_redirect_uris, []),
+    idTokenSignedResponseAlg: r.id_token_signed_response_alg as IdTokenAlg,
   };
 }
 
@@ -119,6 +124,8 @@ export function clientStore(x: SqlExecutor): ClientStore {
         oauthDomain: c.oauthDomain, scopes: JSON.stringify(c.scopes), responseTypes: JSON.stringify(c.responseTypes),
         authMethod: c.tokenEndpointAuthMethod, ownerUserId: c.ownerUserId, now,
         requirePkce: c.requirePkce ? 1 : 0, nonWebRedirect: c.nonWebRedirect ? 1 : 0,
+        allowedOrigins: JSON.stringify(c.allowedOrigins), postLogoutRedirectUris: JSON.stringify(c.postLogoutRedirectUris),
+        idTokenAlg: c.idTokenSignedResponseAlg,
       });
     },
     listSecrets: async (tenantId, serverId, clientId) =>
