@@ -247,3 +247,36 @@ describe('RP-initiated logout: confirmation', () => {
     assert.equal(await authorizeGoesToLogin(cookie), false, 'still signed in');
   });
 });
+
+describe('post-logout redirect URIs in the developer portal', () => {
+  it('are edited on the app page, validated like redirect URIs, and used by the logout endpoint', async () => {
+    const ua = new UserAgent(s.url);
+    const login = await ua.get('/login?return_to=/apps');
+    await ua.post('/login', { ...UserAgent.fields(await login.text()), username: USER.username, password: USER.password });
+    const csrf = UserAgent.fields(await (await ua.get('/apps/new')).text()).csrf!;
+    const created = await ua.post('/apps', { csrf, name: 'Portal SPA', type: 'public', redirect_uris: 'https://spa.example.com/cb' });
+    assert.equal(created.status, 303);
+    const appPath = created.headers.get('location')!.split('?')[0]!;
+    const clientId = appPath.split('/').pop()!;
+    assert.match(await (await ua.get(appPath)).text(), /<textarea id="post_logout_redirect_uris" name="post_logout_redirect_uris"[^>]*><\/textarea>/);
+
+    const settings = { csrf, name: 'Portal SPA', redirect_uris: 'https://spa.example.com/cb', grant_code_pkce: 'on' };
+    const bad = await ua.post(appPath, { ...settings, post_logout_redirect_uris: 'https://spa.example.com/bye\nhttp://evil.example/bye' });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /Post-logout redirect URI &quot;http:\/\/evil.example\/bye&quot; must use https/);
+    const withFragment = await ua.post(appPath, { ...settings, post_logout_redirect_uris: 'https://spa.example.com/bye#x' });
+    assert.match(await withFragment.text(), /must not contain a fragment/);
+
+    const saved = await ua.post(appPath, { ...settings, post_logout_redirect_uris: ' https://spa.example.com/bye \r\n\r\nhttp://127.0.0.1/bye' });
+    assert.equal(saved.status, 303);
+    assert.match(await (await ua.get(appPath)).text(), /name="post_logout_redirect_uris"[^>]*>https:\/\/spa.example.com\/bye\nhttp:\/\/127.0.0.1\/bye<\/textarea>/);
+
+    const page = await ua.get(logoutQuery({ client_id: clientId, post_logout_redirect_uri: 'https://spa.example.com/bye', state: 'p' }));
+    const body = await page.text();
+    assert.equal(page.status, 200);
+    assert.match(body, /Portal SPA/);
+    const done = await ua.post('/default/default/oauth2/logout/confirm', { ...UserAgent.fields(body), decision: 'logout' });
+    assert.equal(done.headers.get('location'), 'https://spa.example.com/bye?state=p');
+    assert.equal((await ua.get('/apps')).status, 303, 'the portal asks to sign in again');
+  });
+});
