@@ -18,7 +18,6 @@ import { codeFromResponse, parsePasted } from './token/response.js';
 import { checkName, loadToken, saveToken } from './token/store.js';
 import { UsageError } from './pkce.js';
 
-export { TOKEN_HELP } from './token/help.js';
 
 const OPTIONS = {
   issuer: { type: 'string' }, 'authorize-url': { type: 'string' }, 'token-url': { type: 'string' },

@@ -54,7 +54,7 @@ export function normalizeDomain(value: string): string | null {
 
 export function parseRedirectUris(text: string, label = 'Redirect URI'): string[] {
   const uris = [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))];
-  if (uris.length > MAX_REDIRECT_URIS) throw invalid(`Register at most ${MAX_REDIRECT_URIS} ${label[0]!.toLowerCase()}${label.slice(1)}s.`);
+  if (uris.length > MAX_REDIRECT_URIS) throw invalid(`Register at most ${MAX_REDIRECT_URIS} ${label[0].toLowerCase()}${label.slice(1)}s.`);
   for (const uri of uris) {
     const problem = checkRegisteredRedirectUri(uri);
     if (problem || uri.length > 2000) throw invalid(`${label} "${uri.slice(0, 80)}" ${problem ?? 'is too long'}.`);

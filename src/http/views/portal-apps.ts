@@ -1,7 +1,7 @@
 /** Developer portal: the list of a user's applications, the create form and the settings form. */
 import type { Client } from '../../core/types.js';
 import type { AppSettings } from '../../portal/apps.js';
-import { ago, day, errorBox, notice } from './format.js';
+import { errorBox, notice } from './format.js';
 import { html, type Raw } from './html.js';
 import { layout } from './layout.js';
 
@@ -132,6 +132,3 @@ ${nonWebCheck(s, v.loginSuccess)}
 </form>`;
 }
 
-export function createdLine(c: { createdAt: number; lastUsedAt: number | null }, now: number): string {
-  return `Created ${day(c.createdAt)} · last used ${ago(c.lastUsedAt, now).toLowerCase()}`;
-}

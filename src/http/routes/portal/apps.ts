@@ -5,7 +5,7 @@ import type { Client, User } from '../../../core/types.js';
 import {
   createApp, deleteApp, getOwnedApp, listApps, newAppSettings, settingsOf, updateApp, type AppSettings,
 } from '../../../portal/apps.js';
-import { listCredentials, type CredentialKind, type IssuedCredential } from '../../../portal/credentials.js';
+import { listCredentials, type CredentialKind, type IssuedCredential } from '../../../credentials/service.js';
 import { FormBody } from '../../context.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { checkCsrf, csrfToken } from '../../plugins/session.js';
