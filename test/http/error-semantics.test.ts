@@ -12,6 +12,7 @@ import {
   CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE, POST_CLIENT, POST_SECRET, PUBLIC_CLIENT,
 } from '../helpers/fixture.js';
 import { basic, getCode, exchange, postForm } from '../helpers/flow.js';
+import { ImportError, validateImport } from '../../src/import/validate.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -114,6 +115,28 @@ describe('token_endpoint_auth_method is enforced', () => {
     const res = await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_secret: CONFIDENTIAL_SECRET }, { authorization: basic() });
     assert.equal(res.status, 400);
     assert.equal((await res.json() as { error: string }).error, 'invalid_request');
+  });
+});
+
+describe('import file: a method that contradicts public', () => {
+  function problemsOf(client: Record<string, unknown>): string[] {
+    try {
+      validateImport({ tenants: [{ id: 'acme', servers: [{ id: 'main', clients: [{ client_id: 'app', grant_types: ['client_credentials'], ...client }] }] }] });
+      return [];
+    } catch (err) {
+      assert.ok(err instanceof ImportError);
+      return err.problems;
+    }
+  }
+
+  it('is refused with its path, since the enforced method would lock the client out', () => {
+    assert.deepEqual(problemsOf({ public: false, token_endpoint_auth_method: 'none', client_secret: 'pxs_long-enough' }), [
+      '/tenants/0/servers/0/clients/0/token_endpoint_auth_method: must not be "none" for a confidential client (set "public": true, or choose client_secret_basic or client_secret_post)',
+    ]);
+    assert.deepEqual(problemsOf({ public: true, grant_types: ['authorization_code'], redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'client_secret_post' }), [
+      '/tenants/0/servers/0/clients/0/token_endpoint_auth_method: must be "none" for a public client',
+    ]);
+    assert.deepEqual(problemsOf({ client_secret: 'pxs_long-enough', token_endpoint_auth_method: 'client_secret_post' }), []);
   });
 });
 
