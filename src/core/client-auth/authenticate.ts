@@ -55,7 +55,7 @@ const HOW: Record<TokenEndpointAuthMethod, string> = {
  * The method a client must use: public clients have no secret, whatever else was stored;
  * confidential clients use the token_endpoint_auth_method they were registered with.
  */
-export function registeredMethod(client: Client): TokenEndpointAuthMethod {
+function registeredMethod(client: Client): TokenEndpointAuthMethod {
   return client.public ? 'none' : client.tokenEndpointAuthMethod;
 }
 
