@@ -111,6 +111,17 @@ describe('token_endpoint_auth_method is enforced', () => {
     assert.equal(revoke.status, 200);
   });
 
+  it('a confidential client stored with none by an earlier release is told what to change', async () => {
+    const base = (await s.deps.stores.clients.find('default', 'default', CONFIDENTIAL_CLIENT))!;
+    await s.deps.stores.clients.upsert({ ...base, clientId: 'legacy-none', tokenEndpointAuthMethod: 'none' }, s.deps.clock.now());
+    for (const form of [{ client_id: 'legacy-none' }, { client_id: 'legacy-none', client_secret: 'pxs_whatever' }] as Record<string, string>[]) {
+      const res = await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials', ...form });
+      assert.equal(res.status, 401);
+      assert.ok(res.headers.get('www-authenticate'));
+      assert.match((await res.json() as { error_description: string }).error_description, /change it to client_secret_basic or client_secret_post/);
+    }
+  });
+
   it('Basic and client_secret together are one method too many: 400 invalid_request', async () => {
     const res = await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_secret: CONFIDENTIAL_SECRET }, { authorization: basic() });
     assert.equal(res.status, 400);
