@@ -67,7 +67,7 @@ function registeredMethod(client: Client): TokenEndpointAuthMethod {
 function checkMethod(client: Client, used: ClientCredentials['method']): void {
   const registered = registeredMethod(client);
   if (!client.public && registered === 'none') {
-    // Stored by a release that did not check it; import and admin API refuse it now.
+    // Only an import file of an earlier release could store this; import files are checked now.
     throw new InvalidClient('client authentication failed: this confidential client is registered with token_endpoint_auth_method none,'
       + ' which carries no secret; have an administrator change it to client_secret_basic or client_secret_post');
   }
