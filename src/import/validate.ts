@@ -72,6 +72,14 @@ export function validateImport(doc: unknown): ImportFileData {
           if (bad) problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/allowed_origins/${oi}: ${bad}`);
         });
         if (c.public && c.client_secret !== undefined) problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/client_secret: a public client has no secret`);
+        // The method is enforced at the token endpoint, so a contradiction would lock the client out.
+        const method = c.token_endpoint_auth_method;
+        if (c.public && method !== undefined && method !== 'none') {
+          problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/token_endpoint_auth_method: must be "none" for a public client`);
+        }
+        if (!c.public && method === 'none') {
+          problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/token_endpoint_auth_method: must not be "none" for a confidential client (set "public": true, or choose client_secret_basic or client_secret_post)`);
+        }
       });
     });
   });

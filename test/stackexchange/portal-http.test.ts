@@ -15,7 +15,8 @@ const BOB = { username: 'bob', password: 'another long password' };
 const EXTRA: ImportFileData = {
   tenants: [{
     id: 'default', users: [{ username: BOB.username, password: BOB.password }],
-    servers: [{ id: 'default', clients: [{ client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET, api_keys: [
+    // Registered for client_secret_post: introspect() below sends the secret in the form body.
+    servers: [{ id: 'default', clients: [{ client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET, token_endpoint_auth_method: 'client_secret_post', api_keys: [
       { name: 'Imported', key: IMPORTED_KEY, expires_at: null },
       { name: 'Legacy', key: 'U4DMV*8nvpm3EOpvf69Rxw((' },
     ] }] }],
