@@ -14,7 +14,8 @@ function parse(uri: string): URL | null {
   }
 }
 
-function isLoopback(u: URL): boolean {
+/** An http URI on a loopback IP literal: RFC 8252 §7.3 lets its port vary. */
+export function isLoopback(u: URL): boolean {
   return u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
 }
 
