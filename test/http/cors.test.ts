@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ImportFileData } from '../../src/import/schema.js';
 import { ADMIN, clientToken } from '../admin/helpers.js';
-import { CONFIDENTIAL_CLIENT, FIXTURE, PUBLIC_CLIENT } from '../helpers/fixture.js';
+import { FIXTURE, PUBLIC_CLIENT } from '../helpers/fixture.js';
 import { basic, exchange, getCode, postForm, tokenRequest } from '../helpers/flow.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
