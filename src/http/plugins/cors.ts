@@ -76,6 +76,18 @@ function originOf(request: FastifyRequest): string | null {
 }
 
 /**
+ * Does some client of this authorization server allow the origin? The server is resolved first
+ * (as every endpoint does), so made-up tenant and server names cost no client query.
+ */
+async function serverAllows(app: FastifyInstance, params: TenantServer, origin: string): Promise<boolean> {
+  const { tenant, server } = params;
+  if (!tenant || !server) return false;
+  const { deps } = app.pixie;
+  if (!(await deps.directory.resolve(tenant, server))) return false;
+  return serverAllowsOrigin(deps.stores.clients, tenant, server, origin);
+}
+
+/**
  * May this origin read the answer? It must be allowed by some client of the server (as for the
  * preflight), and by the request's own client when the request names one. A request naming no
  * client Pixie knows (no client id, unknown client, unknown token) fails, and its error answer
@@ -83,33 +95,33 @@ function originOf(request: FastifyRequest): string | null {
  */
 async function mayRead(request: FastifyRequest, reply: FastifyReply, origin: string, clientOf: ClientOf): Promise<boolean> {
   const { tenant, server } = request.params as TenantServer;
-  if (!tenant || !server) return false;
+  if (!tenant || !server || !(await serverAllows(request.server, { tenant, server }, origin))) return false;
   const { stores } = request.server.pixie.deps;
-  if (!(await serverAllowsOrigin(stores.clients, tenant, server, origin))) return false;
   const clientId = await clientOf(request, tenant, server);
   const client = clientId === null ? null : await stores.clients.find(tenant, server, clientId);
   if (!client) return reply.statusCode >= 400;
   return clientAllowsOrigin(client, origin);
 }
 
+/**
+ * A callback hook, like the commit hook in app.ts: requests without `Origin` (servers, CLIs) are
+ * most token requests and then cost no promise.
+ */
 function onSendFor(policy: Policy) {
-  return async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+  return (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void => {
     varyOrigin(reply);
     if (policy.kind === 'public') {
       reply.header('access-control-allow-origin', '*');
-      return payload;
+      return done(null, payload);
     }
     const origin = originOf(request);
-    if (!origin) return payload;
-    try {
-      if (await mayRead(request, reply, origin, policy.clientOf)) {
-        reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSE_HEADERS);
-      }
-    } catch (err) {
+    if (!origin) return done(null, payload);
+    mayRead(request, reply, origin, policy.clientOf).then((allowed) => {
+      if (allowed) reply.header('access-control-allow-origin', origin).header('access-control-expose-headers', EXPOSE_HEADERS);
+    }, (err: unknown) => {
       // The answer itself is ready; without the header the browser withholds it, which is safe.
       request.log.error({ err }, 'CORS decision failed');
-    }
-    return payload;
+    }).then(() => done(null, payload));
   };
 }
 
@@ -119,9 +131,7 @@ function preflightRoute(app: FastifyInstance, url: string, policy: Policy, metho
     const allow = [...methods].join(', ');
     reply.header('allow', `${allow}, OPTIONS`);
     const origin = originOf(request);
-    const { tenant, server } = request.params as TenantServer;
-    const allowed = policy.kind === 'public'
-      || (origin !== null && !!tenant && !!server && await serverAllowsOrigin(app.pixie.deps.stores.clients, tenant, server, origin));
+    const allowed = policy.kind === 'public' || (origin !== null && await serverAllows(app, request.params as TenantServer, origin));
     if (allowed) {
       reply.header('access-control-allow-origin', policy.kind === 'public' ? '*' : origin!)
         .header('access-control-allow-methods', allow)
