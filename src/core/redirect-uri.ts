@@ -55,7 +55,7 @@ export function loginSuccessUri(publicUrl: string): string {
 export function checkAllowedOrigin(origin: string): string | null {
   const u = parse(origin);
   if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) return 'is not a web origin: write it like https://app.example.com';
-  if (u.origin !== origin) return `must be the scheme, host and port only, with no path or trailing slash: ${u.origin}`;
+  if (u.origin !== origin) return `must be the scheme, host and port only (${u.origin}), with no path or trailing slash`;
   if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.host.replace(/:\d+$/, '')) && u.hostname !== 'localhost') {
     return 'must use https (http is allowed only for 127.0.0.1, [::1] and localhost)';
   }
