@@ -25,6 +25,7 @@ function settingsFromForm(b: Form): AppSettings {
   return {
     name: b.name ?? '', description: b.description ?? '', oauthDomain: b.oauth_domain ?? '', redirectUris: b.redirect_uris ?? '',
     postLogoutRedirectUris: b.post_logout_redirect_uris ?? '',
+    allowedOrigins: b.allowed_origins ?? '',
     grants: {
       authorizationCode: on(b, 'grant_code'), authorizationCodePkce: on(b, 'grant_code_pkce'),
       implicit: on(b, 'grant_implicit'), clientCredentials: on(b, 'grant_client_credentials'),
