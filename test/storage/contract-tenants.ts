@@ -54,7 +54,7 @@ export function tenantContract(
     const T = 't-gone';
     await s().tenants.upsert({ id: T, name: 'Gone' }, NOW);
     for (const id of ['default', 'admin']) await s().servers.upsert({ tenantId: T, id, settings: {} as never, customScopes: [] }, NOW);
-    await s().keys.insert(T, 'default', { ...generateKeyMaterial('ES256'), createdAt: NOW, retiredAt: null, expiresAt: null });
+    await s().keys.insert(T, 'default', { ...(await generateKeyMaterial('ES256')), createdAt: NOW, retiredAt: null, expiresAt: null });
     await s().clients.upsert(client(T, 'app'), NOW);
     await s().clients.upsert(client(T, 'app', { serverId: 'admin' }), NOW);
     await s().clients.addSecret(T, 'default', 'app', {
