@@ -9,6 +9,9 @@ import type { Stores } from '../../src/core/ports.js';
 import type { Client, TokenRecord } from '../../src/core/types.js';
 import { generateKeyMaterial } from '../../src/crypto/keys.js';
 import { randomId } from '../../src/crypto/random.js';
+import type { Database } from '../../src/storage/database.js';
+import type { PostgresExecutor } from '../../src/storage/postgres.js';
+import type { SqliteExecutor } from '../../src/storage/sqlite.js';
 
 /** Read-only SQL on the backend's own connection, to look at every table whatever the ports show. */
 export interface RawDatabase {
@@ -18,6 +21,36 @@ export interface RawDatabase {
   countByTenant(table: string, tenantId: string): Promise<number>;
   /** login_attempts rows whose key starts with `prefix`. */
   countLoginAttempts(prefix: string): Promise<number>;
+}
+
+/** RawDatabase on the connection of an open database, SQLite or PostgreSQL. */
+export function rawDatabase(db: Database): RawDatabase {
+  if (db.executor.dialect === 'sqlite') {
+    const sqlite = (db.executor as SqliteExecutor).db;
+    const count = (sql: string, ...params: unknown[]) => Number((sqlite.prepare(sql).raw(true).get(...params) as unknown[])[0]);
+    return {
+      tenantTables: async () => (sqlite.prepare(
+        "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'tenant_id' ORDER BY m.name",
+      ).raw(true).all() as string[][]).map((r) => r[0]!),
+      countByTenant: async (table, tenantId) => count(`SELECT count(*) FROM "${table}" WHERE tenant_id = ?`, tenantId),
+      countLoginAttempts: async (prefix) => count('SELECT count(*) FROM login_attempts WHERE substr(key, 1, ?) = ?', prefix.length, prefix),
+    };
+  }
+  const pool = (db.executor as PostgresExecutor).pool;
+  const count = async (sql: string, params: unknown[]) => Number((await pool.query(sql, params)).rows[0].count);
+  return {
+    tenantTables: async () => (await pool.query(
+      "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'tenant_id' ORDER BY table_name",
+    )).rows.map((r: { table_name: string }) => r.table_name),
+    countByTenant: (table, tenantId) => count(`SELECT count(*) FROM "${table}" WHERE tenant_id = $1`, [tenantId]),
+    countLoginAttempts: (prefix) => count('SELECT count(*) FROM login_attempts WHERE substr(key, 1, $1) = $2', [prefix.length, prefix]),
+  };
+}
+
+/** Rows of the tenant in each table that has a tenant_id. */
+export async function rowsByTable(raw: RawDatabase, tenantId: string): Promise<Record<string, number>> {
+  const tables = await raw.tenantTables();
+  return Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await raw.countByTenant(t, tenantId)] as const)));
 }
 
 export function tenantContract(
@@ -94,7 +127,7 @@ export function tenantContract(
     for (const t of ['tenants', 'login_attempts']) assert.ok(!tables.includes(t));
     for (const t of ['servers', 'signing_keys', 'clients', 'client_secrets', 'api_keys', 'users', 'grants', 'authorization_codes', 'tokens',
       'sessions', 'interactions', 'used_challenges', 'audit_log']) assert.ok(tables.includes(t), `${t} has a tenant_id`);
-    const snapshot = async (tenantId: string) => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await db.countByTenant(t, tenantId)] as const)));
+    const snapshot = (tenantId: string) => rowsByTable(db, tenantId);
     const before = await snapshot(T);
     for (const t of tables) assert.ok(before[t]! > 0, `the doomed tenant has rows in ${t}`);
     const others = { 't-a': await snapshot('t-a'), 't-b': await snapshot('t-b') };

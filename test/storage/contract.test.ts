@@ -12,40 +12,14 @@ import type { Stores } from '../../src/core/ports.js';
 import type { AuthorizationCode, Client, TokenRecord } from '../../src/core/types.js';
 import { generateKeyMaterialSync } from '../../src/crypto/keys.js';
 import { randomId } from '../../src/crypto/random.js';
-import { openDatabase, type Database } from '../../src/storage/database.js';
-import type { PostgresExecutor } from '../../src/storage/postgres.js';
-import type { SqliteExecutor } from '../../src/storage/sqlite.js';
+import { openDatabase } from '../../src/storage/database.js';
 import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
 import { adminContract } from './contract-admin.js';
-import { tenantContract, type RawDatabase } from './contract-tenants.js';
+import { rawDatabase, tenantContract, type RawDatabase } from './contract-tenants.js';
 
 const NOW = 3_000_000_000;
 
 interface Backend { name: string; skip: string | false; open(): Promise<{ stores: Stores; raw: RawDatabase; close(): Promise<void> }> }
-
-function sqliteRaw(db: Database): RawDatabase {
-  const sqlite = (db.executor as SqliteExecutor).db;
-  const count = (sql: string, ...params: unknown[]) => Number((sqlite.prepare(sql).raw(true).get(...params) as unknown[])[0]);
-  return {
-    tenantTables: async () => (sqlite.prepare(
-      "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'tenant_id' ORDER BY m.name",
-    ).raw(true).all() as string[][]).map((r) => r[0]!),
-    countByTenant: async (table, tenantId) => count(`SELECT count(*) FROM "${table}" WHERE tenant_id = ?`, tenantId),
-    countLoginAttempts: async (prefix) => count('SELECT count(*) FROM login_attempts WHERE substr(key, 1, ?) = ?', prefix.length, prefix),
-  };
-}
-
-function postgresRaw(db: Database): RawDatabase {
-  const pool = (db.executor as PostgresExecutor).pool;
-  const count = async (sql: string, params: unknown[]) => Number((await pool.query(sql, params)).rows[0].count);
-  return {
-    tenantTables: async () => (await pool.query(
-      "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'tenant_id' ORDER BY table_name",
-    )).rows.map((r: { table_name: string }) => r.table_name),
-    countByTenant: (table, tenantId) => count(`SELECT count(*) FROM "${table}" WHERE tenant_id = $1`, [tenantId]),
-    countLoginAttempts: (prefix) => count('SELECT count(*) FROM login_attempts WHERE substr(key, 1, $1) = $2', [prefix.length, prefix]),
-  };
-}
 
 const BACKENDS: Backend[] = [
   {
@@ -53,7 +27,7 @@ const BACKENDS: Backend[] = [
     async open() {
       const dataDir = mkdtempSync(join(tmpdir(), 'pixie-contract-'));
       const db = await openDatabase({ dataDir });
-      return { stores: db.stores, raw: sqliteRaw(db), close: async () => { await db.stores.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+      return { stores: db.stores, raw: rawDatabase(db), close: async () => { await db.stores.close(); rmSync(dataDir, { recursive: true, force: true }); } };
     },
   },
   {
@@ -61,7 +35,7 @@ const BACKENDS: Backend[] = [
     async open() {
       const schema = await createTestSchema();
       const db = await openDatabase({ databaseUrl: schema.url, dataDir: '' }).catch(async (err) => { await schema.drop(); throw err; });
-      return { stores: db.stores, raw: postgresRaw(db), close: async () => { await db.stores.close(); await schema.drop(); } };
+      return { stores: db.stores, raw: rawDatabase(db), close: async () => { await db.stores.close(); await schema.drop(); } };
     },
   },
 ];
