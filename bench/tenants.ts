@@ -260,7 +260,7 @@ interface BackendReport {
   name: string;
   empty: Restarts & { dbBytes: number };
   creation: { seconds: number; rate: number };
-  full: Restarts & { dbBytes: number; rssAfterTouchMb: number | null; touchSeconds: number };
+  full: Restarts & { dbBytes: number; rssAfterTouchMb: number | null; rssAfterSecondTouchMb: number | null; touchSeconds: number };
   latency: TenantLatency[];
 }
 
@@ -279,7 +279,7 @@ async function runBackend(make: () => Promise<Storage>): Promise<BackendReport> 
     const emptyBytes = await emptySt.size();
     const report = (rest: Partial<BackendReport['full']>, latency: TenantLatency[]): BackendReport => ({
       name: st.name, empty: { ...r.empty, dbBytes: emptyBytes }, creation: { seconds: created.seconds, rate: TENANTS / created.seconds },
-      full: { ...r.full, dbBytes: NaN, rssAfterTouchMb: null, touchSeconds: NaN, ...rest }, latency,
+      full: { ...r.full, dbBytes: NaN, rssAfterTouchMb: null, rssAfterSecondTouchMb: null, touchSeconds: NaN, ...rest }, latency,
     });
     if (!r.running) return report({ dbBytes: await st.size() }, []);
     const { proc, url } = r.running;
@@ -288,6 +288,11 @@ async function runBackend(make: () => Promise<Storage>): Promise<BackendReport> 
       await sleep(1000);
       const rssAfterTouchMb = proc.rssMb();
       log(`${st.name}: touched ${TENANTS} tenants in ${touchSeconds.toFixed(1)} s; RSS ${rssAfterTouchMb?.toFixed(1)} MB`);
+      // Again: with the resolved-server cache full, memory should stay where it is.
+      await touchAll(url, TENANTS);
+      await sleep(1000);
+      const rssAfterSecondTouchMb = proc.rssMb();
+      log(`${st.name}: touched them all again; RSS ${rssAfterSecondTouchMb?.toFixed(1)} MB`);
       const ends = [tenantId(1), tenantId(TENANTS)].map((id) => ({ id, secret: created.secrets.get(id)! }));
       const latency = await latencies(url, ends);
       for (const l of latency) {
@@ -295,7 +300,7 @@ async function runBackend(make: () => Promise<Storage>): Promise<BackendReport> 
           + `discovery p50 ${l.discovery.p50.toFixed(2)} ms p99 ${l.discovery.p99.toFixed(2)} ms`);
       }
       await proc.stop();
-      return report({ dbBytes: await st.size(), rssAfterTouchMb, touchSeconds }, latency);
+      return report({ dbBytes: await st.size(), rssAfterTouchMb, rssAfterSecondTouchMb, touchSeconds }, latency);
     } finally {
       await proc.stop();
     }
@@ -349,7 +354,7 @@ function rows(r: BackendReport): [string, string][] {
     ['RSS after restart, empty database', r.empty.rssMb.map(mb).join(', ')],
     [`RSS after restart, ${TENANTS} tenants`, r.full.rssMb.map(mb).join(', ')],
     ['touching every tenant (discovery + JWKS)', Number.isNaN(r.full.touchSeconds) ? '–' : `${r.full.touchSeconds.toFixed(1)} s`],
-    ['RSS after touching every tenant', mb(r.full.rssAfterTouchMb)],
+    ['RSS after touching every tenant once / twice', `${mb(r.full.rssAfterTouchMb)} / ${mb(r.full.rssAfterSecondTouchMb)}`],
     ['database size, empty / per tenant', `${kb(r.empty.dbBytes)} / ${Number.isNaN(r.full.dbBytes) ? '–' : kb((r.full.dbBytes - r.empty.dbBytes) / TENANTS)}`],
     [`token p50 / p99, tenant 1 / tenant ${TENANTS}`, first && last ? `${lat(first.token)} / ${lat(last.token)}` : '–'],
     [`discovery p50 / p99, tenant 1 / tenant ${TENANTS}`, first && last ? `${lat(first.discovery)} / ${lat(last.discovery)}` : '–'],
@@ -387,7 +392,7 @@ How: \`pixie serve\` from dist/ (pinned to core 0, \`--log-level warn\`). ${TENA
 client on \`default\` (\`POST /api/admin/{tenant}/clients\`), ${CONCURRENCY} tenants at a time. Then the server is
 stopped and started 3 times on that data (time from spawn to the first 200 from \`/readyz\`; RSS is
 \`VmRSS\` a second after that), every tenant is touched once (discovery and JWKS of its \`default\` server,
-${CONCURRENCY} at a time) and RSS is read again. Latency is measured one request at a time from the bench
+${CONCURRENCY} at a time) and RSS is read again, and once more after a second round. Latency is measured one request at a time from the bench
 process (HTTP client included), ${LATENCY_REQUESTS} requests per tenant and endpoint after ${LATENCY_WARMUP} of warm-up,
 alternating between tenant 1 and tenant ${TENANTS}. The empty database (only the \`default\` and \`system\`
 tenants) is restarted the same way, each of its restarts just before one of the full database. Database size: SQLite's pages (WAL included), or the
