@@ -392,10 +392,11 @@ How: \`pixie serve\` from dist/ (pinned to core 0, \`--log-level warn\`). ${TENA
 client on \`default\` (\`POST /api/admin/{tenant}/clients\`), ${CONCURRENCY} tenants at a time. Then the server is
 stopped and started 3 times on that data (time from spawn to the first 200 from \`/readyz\`; RSS is
 \`VmRSS\` a second after that), every tenant is touched once (discovery and JWKS of its \`default\` server,
-${CONCURRENCY} at a time) and RSS is read again, and once more after a second round. Latency is measured one request at a time from the bench
-process (HTTP client included), ${LATENCY_REQUESTS} requests per tenant and endpoint after ${LATENCY_WARMUP} of warm-up,
-alternating between tenant 1 and tenant ${TENANTS}. The empty database (only the \`default\` and \`system\`
-tenants) is restarted the same way, each of its restarts just before one of the full database. Database size: SQLite's pages (WAL included), or the
+${CONCURRENCY} at a time), RSS is read, every tenant is touched again and RSS read again. Latency is
+measured one request at a time from the bench process (HTTP client included), ${LATENCY_REQUESTS} requests
+per tenant and endpoint after ${LATENCY_WARMUP} of warm-up, alternating between tenant 1 and tenant ${TENANTS}.
+The empty database (only the \`default\` and \`system\` tenants) is restarted the same way, each of its
+restarts just before one of the full database. Database size: SQLite's pages (WAL included), or the
 PostgreSQL schema's tables with their indexes and TOAST.${skipped.length ? ` Not run: ${skipped.join('; ')}.` : ''}
 
 ${table}

@@ -74,13 +74,24 @@ export async function createTenant(deps: CoreDeps, actor: Actor, data: TenantCre
 export async function deleteTenant(deps: CoreDeps, actor: Actor, tenantId: string): Promise<void> {
   if (UNDELETABLE.has(tenantId)) throw new AppError('forbidden', `tenant "${tenantId}" cannot be deleted`);
   await getTenant(deps, tenantId);
+  const servers = await serverIds(deps, tenantId);
   await deps.stores.admin.deleteTenantRows(tenantId);
   await deps.stores.transaction(async () => {
     if (!(await deps.stores.admin.deleteTenant(tenantId))) throw new AppError('not_found', `no tenant "${tenantId}"`);
     await recordChange(deps, actor, actor.tenantId ?? SYSTEM_TENANT_ID, 'tenant.delete', tenantId);
   });
-  deps.directory.invalidate();
+  // Only this tenant's servers leave the cache: the other tenants' stay resolved.
+  for (const id of servers) deps.directory.invalidate(tenantId, id);
   await deps.stores.admin.deleteTenantRows(tenantId);
+}
+
+async function serverIds(deps: CoreDeps, tenantId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    const batch = await deps.stores.admin.listServers(tenantId, ids.at(-1) ?? '', 500, null);
+    ids.push(...batch.map((s) => s.id));
+    if (batch.length < 500) return ids;
+  }
 }
 
 export interface SystemBootstrap {
