@@ -235,7 +235,21 @@ export interface AdminStore {
   revokeToken(tenantId: string, hash: string, now: number): Promise<boolean>;
   /** Every signing key of the server, expired ones included, newest first. */
   listSigningKeys(tenantId: string, serverId: string): Promise<StoredSigningKey[]>;
-  /** Removes the tenant and everything in it (servers, keys, clients, users, grants, tokens). */
+  /**
+   * Ordered by id. `prefix` (lower case): only tenants whose id, or whose name with ASCII letters
+   * in lower case, starts with it.
+   */
+  listTenants(afterId: string, limit: number, prefix: string | null): Promise<Tenant[]>;
+  /** The tenant's servers ordered by id; `prefix`: only ids that start with it. */
+  listServers(tenantId: string, afterId: string, limit: number, prefix: string | null): Promise<AuthorizationServer[]>;
+  /**
+   * Removes everything in the tenant but the tenant itself (servers, keys, clients, secrets, API
+   * keys, users, grants, codes, tokens, sessions, interactions, sign-in counters, its audit log), in
+   * short batches that each commit on their own: other tenants are served in between. Not
+   * atomic: run it again (or delete the tenant) after an interruption. Returns the rows removed.
+   */
+  deleteTenantRows(tenantId: string): Promise<number>;
+  /** Removes the tenant's row (what is left in it goes by cascade); false when there was none. */
   deleteTenant(tenantId: string): Promise<boolean>;
 }
 

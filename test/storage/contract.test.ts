@@ -15,10 +15,11 @@ import { randomId } from '../../src/crypto/random.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
 import { adminContract } from './contract-admin.js';
+import { rawDatabase, tenantContract, type RawDatabase } from './contract-tenants.js';
 
 const NOW = 3_000_000_000;
 
-interface Backend { name: string; skip: string | false; open(): Promise<{ stores: Stores; close(): Promise<void> }> }
+interface Backend { name: string; skip: string | false; open(): Promise<{ stores: Stores; raw: RawDatabase; close(): Promise<void> }> }
 
 const BACKENDS: Backend[] = [
   {
@@ -26,7 +27,7 @@ const BACKENDS: Backend[] = [
     async open() {
       const dataDir = mkdtempSync(join(tmpdir(), 'pixie-contract-'));
       const db = await openDatabase({ dataDir });
-      return { stores: db.stores, close: async () => { await db.stores.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+      return { stores: db.stores, raw: rawDatabase(db), close: async () => { await db.stores.close(); rmSync(dataDir, { recursive: true, force: true }); } };
     },
   },
   {
@@ -34,7 +35,7 @@ const BACKENDS: Backend[] = [
     async open() {
       const schema = await createTestSchema();
       const db = await openDatabase({ databaseUrl: schema.url, dataDir: '' }).catch(async (err) => { await schema.drop(); throw err; });
-      return { stores: db.stores, close: async () => { await db.stores.close(); await schema.drop(); } };
+      return { stores: db.stores, raw: rawDatabase(db), close: async () => { await db.stores.close(); await schema.drop(); } };
     },
   },
 ];
@@ -68,10 +69,11 @@ function token(over: Partial<TokenRecord> = {}): TokenRecord {
 for (const backend of BACKENDS) {
   describe(`storage contract on ${backend.name}`, { skip: backend.skip }, () => {
     let s: Stores;
+    let raw: RawDatabase;
     let close: () => Promise<void>;
 
     before(async () => {
-      ({ stores: s, close } = await backend.open());
+      ({ stores: s, raw, close } = await backend.open());
       for (const t of ['t-a', 't-b']) {
         await s.tenants.upsert({ id: t, name: t.toUpperCase() }, NOW);
         await s.servers.upsert({ tenantId: t, id: 'default', settings: { accessTokenTtl: t === 't-a' ? 600 : 900 } as never, customScopes: [] }, NOW);
@@ -313,6 +315,7 @@ for (const backend of BACKENDS) {
     });
 
     adminContract(() => s, NOW, client, token);
+    tenantContract(() => s, () => raw, NOW, client, token);
 
     it('runs an exclusive job in one runner at a time', async () => {
       let release!: () => void;
