@@ -28,6 +28,18 @@ export interface Config {
   bodyLimit: number;
   /** HTTP worker processes sharing the port (node:cluster); 1 runs no cluster. */
   workers: number;
+  /** Sign-ins in progress (parked authorization requests) allowed per client IP, and in all. */
+  pendingSignInsPerIp: number;
+  pendingSignInsMax: number;
+  /** Connection deadlines, in milliseconds: all request headers, the whole request, an idle keep-alive connection, any silent socket. */
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  idleTimeout: number;
+  /** Open connections allowed per client address (0: no cap). */
+  maxConnectionsPerIp: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed (ms). */
+  shutdownGrace: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -46,6 +58,14 @@ export const DEFAULT_CONFIG: Config = {
   trustProxy: false,
   bodyLimit: 64 * 1024,
   workers: 1,
+  pendingSignInsPerIp: 100,
+  pendingSignInsMax: 10_000,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  idleTimeout: 30_000,
+  maxConnectionsPerIp: 100,
+  shutdownGrace: 10_000,
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -127,6 +127,8 @@ export interface InteractionStore {
   save(interaction: Interaction): Promise<void>;
   find(id: string, now: number): Promise<Interaction | null>;
   delete(id: string): Promise<void>;
+  /** Interactions not yet expired: started from this IP, and in all. */
+  countPending(ip: string, now: number): Promise<{ ip: number; total: number }>;
 }
 
 export interface LoginAttempt {
@@ -146,11 +148,11 @@ export interface LoginAttemptStore {
 }
 
 export interface PurgeCutoffs {
-  /** Codes, tokens, sessions and interactions that expired (or tokens revoked) before this. */
+  /** Codes, tokens and sessions that expired (or tokens revoked) before this. */
   expiredBefore: number;
   /** Login-attempt counters whose last failure is older than this and that are not locked. */
   loginFailuresBefore: number;
-  /** Login locks that ended before this. */
+  /** Login locks that ended before this; interactions (sign-ins in progress) that expired before this. */
   now: number;
 }
 

@@ -52,7 +52,7 @@ function client(tenantId: string, clientId: string, over: Partial<Client> = {}):
 function code(over: Partial<AuthorizationCode> = {}): AuthorizationCode {
   return {
     hash: randomId(), tenantId: 't-a', serverId: 'default', clientId: 'app', userId: 'u1', grantId: 'g1',
-    redirectUri: 'https://app.example.com/cb', scope: 'openid', codeChallenge: 'abc', codeChallengeMethod: 'S256', nonce: null,
+    redirectUri: 'https://app.example.com/cb', redirectUriGiven: true, scope: 'openid', codeChallenge: 'abc', codeChallengeMethod: 'S256', nonce: null,
     authTime: NOW, expiresAt: NOW + 60, consumedAt: null, createdAt: NOW, replayedAt: null, ...over,
   };
 }
@@ -217,13 +217,24 @@ for (const backend of BACKENDS) {
       await s.sessions.delete(session.hash);
       assert.equal(await s.sessions.find(session.hash, NOW), null);
       const request = {
-        tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', responseType: 'code' as const,
-        scopes: ['openid'], state: 'st', codeChallenge: 'c', codeChallengeMethod: 'S256' as const, nonce: null, prompt: [], maxAge: null,
-        dialect: 'oauth2' as const,
+        tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', redirectUriGiven: true,
+        responseType: 'code' as const, scopes: ['openid'], state: 'st', codeChallenge: 'c', codeChallengeMethod: 'S256' as const,
+        nonce: null, prompt: [] as string[], maxAge: null, dialect: 'oauth2' as const,
       };
-      const interaction = { id: randomId(), request, createdAt: NOW, expiresAt: NOW + 600 };
+      const interaction = { id: randomId(), request, createdAt: NOW, expiresAt: NOW + 600, ip: '192.0.2.1' };
       await s.interactions.save(interaction);
       assert.deepEqual(await s.interactions.find(interaction.id, NOW + 599), interaction);
+      // Stored compactly, every field read back: the other response type, dialect, prompt, max_age, no redirect_uri.
+      const other = {
+        ...interaction, id: randomId(), ip: '192.0.2.2',
+        request: { ...request, redirectUriGiven: false, responseType: 'token' as const, scopes: [], state: null, codeChallenge: null,
+          codeChallengeMethod: null, nonce: 'n', prompt: ['login', 'consent'], maxAge: 0, dialect: 'stackexchange' as const },
+      };
+      await s.interactions.save(other);
+      assert.deepEqual(await s.interactions.find(other.id, NOW), other);
+      assert.deepEqual(await s.interactions.countPending('192.0.2.1', NOW), { ip: 1, total: 2 });
+      assert.deepEqual(await s.interactions.countPending('192.0.2.1', NOW + 600), { ip: 0, total: 0 });
+      await s.interactions.delete(other.id);
       assert.equal(await s.interactions.find(interaction.id, NOW + 600), null);
       await s.interactions.delete(interaction.id);
       assert.equal(await s.interactions.find(interaction.id, NOW), null);

@@ -47,6 +47,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const format: ErrorFormat = request.routeOptions.config?.errorFormat ?? 'json';
     if (err instanceof AppError) {
+      if (err.retryAfter !== null) reply.header('retry-after', String(err.retryAfter));
       if (format === 'page') return sendPage(reply, err.status, errorPage('Something went wrong', err.message));
       return reply.status(err.status).send({ error: err.code, message: err.message });
     }

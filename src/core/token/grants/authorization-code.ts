@@ -55,8 +55,11 @@ export const authorizationCodeGrant: GrantHandler = {
     // SPEC §7: revoking an app on /account also voids the codes it has not exchanged yet.
     if (!row.grantLive) throw new InvalidGrant('the user revoked access for this application');
     if (!row.userLive) throw new InvalidGrant('the user of this grant no longer exists or is disabled');
-    if (redirectUri !== undefined ? redirectUri !== row.redirectUri : row.codeChallenge === null) {
-      // RFC 6749 §4.1.3; OAuth 2.1 lets PKCE stand in when redirect_uri is omitted.
+    if (redirectUri === undefined && (row.redirectUriGiven !== false || row.codeChallenge === null)) {
+      // RFC 6749 §4.1.3: required when the authorization request carried it (and always without PKCE).
+      throw new InvalidGrant('redirect_uri is required: it must repeat the one of the authorization request');
+    }
+    if (redirectUri !== undefined && redirectUri !== row.redirectUri) {
       throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
     }
     if (row.codeChallenge !== null) verifyPkce(verifier, row.codeChallenge, row.codeChallengeMethod ?? 'S256');
