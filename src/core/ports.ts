@@ -144,6 +144,10 @@ export interface LoginAttemptStore {
   save(attempt: LoginAttempt): Promise<void>;
   /** Count one more failure atomically (from 1 again once the last is older than forgetBefore). */
   increment(key: string, now: number, forgetBefore: number): Promise<LoginAttempt>;
+  /** Take one back (an attempt counted before its check that then succeeded). */
+  decrement(key: string): Promise<void>;
+  /** Lock the key until `until`, unless it is already locked for longer. */
+  lock(key: string, until: number): Promise<void>;
   clear(key: string): Promise<void>;
 }
 

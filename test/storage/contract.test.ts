@@ -278,6 +278,16 @@ for (const backend of BACKENDS) {
       assert.equal(await s.loginAttempts.get('acct:t-a:bob'), null);
     });
 
+    it('counts, takes back and locks login attempts atomically', async () => {
+      const counted = await Promise.all(Array.from({ length: 10 }, () => s.loginAttempts.increment('ip:192.0.2.9', NOW, NOW - 3600)));
+      assert.deepEqual(counted.map((a) => a.failures).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await s.loginAttempts.decrement('ip:192.0.2.9');
+      await s.loginAttempts.lock('ip:192.0.2.9', NOW + 60);
+      await s.loginAttempts.lock('ip:192.0.2.9', NOW + 30); // a shorter lock does not shorten it
+      assert.deepEqual(await s.loginAttempts.get('ip:192.0.2.9'), { key: 'ip:192.0.2.9', failures: 9, lastFailureAt: NOW, lockedUntil: NOW + 60 });
+      await s.loginAttempts.clear('ip:192.0.2.9');
+    });
+
     it('rolls back a failed transaction', async () => {
       await assert.rejects(s.transaction(async () => {
         await s.tenants.upsert({ id: 't-rollback', name: 'x' }, NOW);

@@ -116,6 +116,13 @@ const incrementAttempt = statement((db, { sql }) =>
     }))
     .returningAll(),
 );
+const decrementAttempt = statement((db, { sql }) =>
+  db.updateTable('login_attempts').set({ failures: sql<number>`failures - 1` }).where('key', '=', param('key')).where('failures', '>', 0),
+);
+const lockAttempt = statement((db) =>
+  db.updateTable('login_attempts').set({ locked_until: param<number>('until') }).where('key', '=', param('key'))
+    .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', param<number>('until'))])),
+);
 const clearAttempt = statement((db) => db.deleteFrom('login_attempts').where('key', '=', param('key')));
 
 export function loginAttemptStore(x: SqlExecutor): LoginAttemptStore {
@@ -126,6 +133,8 @@ export function loginAttemptStore(x: SqlExecutor): LoginAttemptStore {
     },
     save: async (a) => { await x.run(saveAttempt, { ...a }); },
     clear: async (key) => { await x.run(clearAttempt, { key }); },
+    decrement: async (key) => { await x.run(decrementAttempt, { key }); },
+    lock: async (key, until) => { await x.run(lockAttempt, { key, until }); },
     increment: async (key, now, forgetBefore) => {
       const r = (await x.first(incrementAttempt, { key, now, forgetBefore }))!;
       return { key: r.key, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until };
