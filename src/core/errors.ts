@@ -74,3 +74,13 @@ export class AppError extends Error {
     super(message);
   }
 }
+
+/**
+ * The database cannot be reached (connection refused or lost, server shutting down, too many
+ * connections). Answered 503 temporarily_unavailable with Retry-After: retrying is the fix.
+ */
+export class StorageUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('storage is unavailable', { cause });
+  }
+}
