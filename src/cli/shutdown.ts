@@ -17,7 +17,7 @@ export interface ShutdownTarget {
   close(): Promise<void>;
 }
 
-export function onShutdownSignals(target: ShutdownTarget, graceMs: number, exit: (code: number) => void = process.exit): void {
+export function onShutdownSignals(target: ShutdownTarget, graceMs: number, exit: (code: number) => void = (code) => process.exit(code)): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {

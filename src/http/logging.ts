@@ -7,7 +7,7 @@ import type { FastifyServerOptions } from 'fastify';
 
 /** Parameter names whose values are secrets (or let one be replayed), compared after decoding. */
 const SENSITIVE = new Set([
-  'code', 'access_token', 'refresh_token', 'id_token', 'id_token_hint', 'token', 'client_secret', 'client_assertion',
+  'code', 'access_token', 'refresh_token', 'id_token', 'id_token_hint', 'logout_hint', 'token', 'client_secret', 'client_assertion',
   'code_verifier', 'password', 'key', 'state', 'csrf', 'assertion', 'subject_token', 'pkce_verifier',
 ]);
 
@@ -51,7 +51,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
         'req.headers.authorization', 'req.headers["proxy-authorization"]', 'req.headers.cookie', 'req.headers.dpop',
         'req.headers["pkce-verifier"]', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie', 'headers.dpop',
         'headers["set-cookie"]',
-        '*.password', '*.client_secret', '*.code_verifier', '*.refresh_token', '*.access_token', '*.token', '*.code',
+        '*.password', '*.client_secret', '*.code_verifier', '*.refresh_token', '*.access_token', '*.token', '*.code', '*.id_token_hint',
       ],
       censor: '[redacted]',
     },

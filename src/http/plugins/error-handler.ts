@@ -70,7 +70,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       if (format === 'page') return sendPage(reply, err.status, errorPage('Something went wrong', err.message));
       return reply.status(err.status).send({ error: err.code, message: err.message });
     }
-    if ((err as unknown) instanceof StorageUnavailable) return storageUnavailable(request, reply, format, err as unknown as StorageUnavailable);
+    if ((err as unknown) instanceof StorageUnavailable) return storageUnavailable(request, reply, format, err);
     const oauth = toOAuthError(err);
     if (oauth) {
       if (format === 'json') return reply.status(oauth.status).send({ error: oauth.error === 'invalid_request' ? 'validation_failed' : oauth.error, message: oauth.description });
