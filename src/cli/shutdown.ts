@@ -1,9 +1,10 @@
 /**
  * Graceful stop on SIGTERM/SIGINT: stop accepting connections, let requests in flight finish
  * for up to the grace period, then close whatever sockets remain (idle or trickling clients)
- * and exit 0. A second signal exits at once. Without the deadline, one client that keeps a
+ * and exit 0. A second signal exits at once (status 1). Without the deadline, one client that keeps a
  * connection open would hold the process forever.
  */
+import cluster from 'node:cluster';
 import type { FastifyBaseLogger } from 'fastify';
 import { connectionsOf } from '../http/connections.js';
 
@@ -21,6 +22,9 @@ export function onShutdownSignals(target: ShutdownTarget, graceMs: number, exit:
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // A cluster worker gets Ctrl-C from the terminal and SIGTERM from the primary: that is one
+      // stop, not two. The primary escalates on its own second signal (SIGKILL to the workers).
+      if (cluster.isWorker) return;
       target.log.warn({ signal }, 'second signal: exiting now');
       exit(1);
       return;
