@@ -1,8 +1,8 @@
 /**
  * Graceful stop on SIGTERM/SIGINT: stop accepting connections, let requests in flight finish
  * for up to the grace period, then close whatever sockets remain (idle or trickling clients)
- * and exit 0. A second signal exits at once (status 1). Without the deadline, one client that keeps a
- * connection open would hold the process forever.
+ * and exit 0. A second signal exits at once (status 1). Without the deadline, one client that
+ * keeps a connection open would hold the process forever.
  */
 import cluster from 'node:cluster';
 import type { FastifyBaseLogger } from 'fastify';
