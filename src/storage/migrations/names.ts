@@ -13,5 +13,5 @@ export const MIGRATION_NAMES = [
   '0007-partial-token-indexes',
   '0008-code-replay',
   '0009-client-metadata',
-  '0010-hostile-traffic',
+  '0011-hostile-traffic',
 ] as const;
