@@ -135,6 +135,8 @@ export interface InteractionStore {
   save(interaction: Interaction): Promise<void>;
   find(id: string, now: number): Promise<Interaction | null>;
   delete(id: string): Promise<void>;
+  /** Interactions not yet expired: started from this IP, and in all. */
+  countPending(ip: string, now: number): Promise<{ ip: number; total: number }>;
 }
 
 export interface LoginAttempt {
@@ -150,15 +152,19 @@ export interface LoginAttemptStore {
   save(attempt: LoginAttempt): Promise<void>;
   /** Count one more failure atomically (from 1 again once the last is older than forgetBefore). */
   increment(key: string, now: number, forgetBefore: number): Promise<LoginAttempt>;
+  /** Take one back (an attempt counted before its check that then succeeded). */
+  decrement(key: string): Promise<void>;
+  /** Lock the key until `until`, unless it is already locked for longer. */
+  lock(key: string, until: number): Promise<void>;
   clear(key: string): Promise<void>;
 }
 
 export interface PurgeCutoffs {
-  /** Codes, tokens, sessions and interactions that expired (or tokens revoked) before this. */
+  /** Codes, tokens and sessions that expired (or tokens revoked) before this. */
   expiredBefore: number;
   /** Login-attempt counters whose last failure is older than this and that are not locked. */
   loginFailuresBefore: number;
-  /** Login locks that ended before this. */
+  /** Login locks that ended before this; interactions (sign-ins in progress) that expired before this. */
   now: number;
 }
 

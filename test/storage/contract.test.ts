@@ -53,7 +53,7 @@ function client(tenantId: string, clientId: string, over: Partial<Client> = {}):
 function code(over: Partial<AuthorizationCode> = {}): AuthorizationCode {
   return {
     hash: randomId(), tenantId: 't-a', serverId: 'default', clientId: 'app', userId: 'u1', grantId: 'g1',
-    redirectUri: 'https://app.example.com/cb', scope: 'openid', codeChallenge: 'abc', codeChallengeMethod: 'S256', nonce: null,
+    redirectUri: 'https://app.example.com/cb', redirectUriGiven: true, scope: 'openid', codeChallenge: 'abc', codeChallengeMethod: 'S256', nonce: null,
     authTime: NOW, expiresAt: NOW + 60, consumedAt: null, createdAt: NOW, replayedAt: null, ...over,
   };
 }
@@ -228,13 +228,24 @@ for (const backend of BACKENDS) {
       await s.sessions.delete(session.hash);
       assert.equal(await s.sessions.find(session.hash, NOW), null);
       const request = {
-        tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', responseType: 'code' as const,
-        scopes: ['openid'], state: 'st', codeChallenge: 'c', codeChallengeMethod: 'S256' as const, nonce: null, prompt: [], maxAge: null,
-        dialect: 'oauth2' as const,
+        tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', redirectUriGiven: true,
+        responseType: 'code' as const, scopes: ['openid'], state: 'st', codeChallenge: 'c', codeChallengeMethod: 'S256' as const,
+        nonce: null, prompt: [] as string[], maxAge: null, dialect: 'oauth2' as const,
       };
-      const interaction = { id: randomId(), request, createdAt: NOW, expiresAt: NOW + 600 };
+      const interaction = { id: randomId(), request, createdAt: NOW, expiresAt: NOW + 600, ip: '192.0.2.1' };
       await s.interactions.save(interaction);
       assert.deepEqual(await s.interactions.find(interaction.id, NOW + 599), interaction);
+      // Stored compactly, every field read back: the other response type, dialect, prompt, max_age, no redirect_uri.
+      const other = {
+        ...interaction, id: randomId(), ip: '192.0.2.2',
+        request: { ...request, redirectUriGiven: false, responseType: 'token' as const, scopes: [], state: null, codeChallenge: null,
+          codeChallengeMethod: null, nonce: 'n', prompt: ['login', 'consent'], maxAge: 0, dialect: 'stackexchange' as const },
+      };
+      await s.interactions.save(other);
+      assert.deepEqual(await s.interactions.find(other.id, NOW), other);
+      assert.deepEqual(await s.interactions.countPending('192.0.2.1', NOW), { ip: 1, total: 2 });
+      assert.deepEqual(await s.interactions.countPending('192.0.2.1', NOW + 600), { ip: 0, total: 0 });
+      await s.interactions.delete(other.id);
       assert.equal(await s.interactions.find(interaction.id, NOW + 600), null);
       await s.interactions.delete(interaction.id);
       assert.equal(await s.interactions.find(interaction.id, NOW), null);
@@ -276,6 +287,16 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await s.loginAttempts.get('acct:t-a:bob'), { key: 'acct:t-a:bob', failures: 5, lastFailureAt: NOW + 1, lockedUntil: NOW + 31 });
       await s.loginAttempts.clear('acct:t-a:bob');
       assert.equal(await s.loginAttempts.get('acct:t-a:bob'), null);
+    });
+
+    it('counts, takes back and locks login attempts atomically', async () => {
+      const counted = await Promise.all(Array.from({ length: 10 }, () => s.loginAttempts.increment('ip:192.0.2.9', NOW, NOW - 3600)));
+      assert.deepEqual(counted.map((a) => a.failures).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await s.loginAttempts.decrement('ip:192.0.2.9');
+      await s.loginAttempts.lock('ip:192.0.2.9', NOW + 60);
+      await s.loginAttempts.lock('ip:192.0.2.9', NOW + 30); // a shorter lock does not shorten it
+      assert.deepEqual(await s.loginAttempts.get('ip:192.0.2.9'), { key: 'ip:192.0.2.9', failures: 9, lastFailureAt: NOW, lockedUntil: NOW + 60 });
+      await s.loginAttempts.clear('ip:192.0.2.9');
     });
 
     it('rolls back a failed transaction', async () => {

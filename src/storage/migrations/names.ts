@@ -14,4 +14,5 @@ export const MIGRATION_NAMES = [
   '0008-code-replay',
   '0009-client-metadata',
   '0010-tenant-scale',
+  '0011-hostile-traffic',
 ] as const;
