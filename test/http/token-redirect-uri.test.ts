@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
+import { POST_CLIENT, POST_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { basic, getCode, postForm, tokenRequest } from '../helpers/flow.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { pkce, UserAgent } from '../helpers/user-agent.js';
@@ -49,9 +49,10 @@ describe('redirect_uri at the token endpoint', () => {
   it('is required on /oauth/access_token and /oauth/access_token/json after /oauth carried it', async () => {
     for (const path of ['/oauth/access_token/json', '/oauth/access_token']) {
       const back = await new UserAgent(s.url).authorize(`${s.url}/oauth?${new URLSearchParams({
-        client_id: CONFIDENTIAL_CLIENT, redirect_uri: REDIRECT_URI, scope: 'read_inbox', state: 'se',
+        client_id: POST_CLIENT, redirect_uri: REDIRECT_URI, scope: 'read_inbox', state: 'se',
       })}`, USER);
-      const form = { client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET, code: back.searchParams.get('code')! };
+      // Stack Exchange apps post their secret: a client registered for client_secret_post.
+      const form = { client_id: POST_CLIENT, client_secret: POST_SECRET, code: back.searchParams.get('code')! };
       const refused = await postForm(`${s.url}${path}`, form);
       assert.equal(refused.status, 400, path);
       assert.match(await refused.text(), /redirect_uri/, path);
