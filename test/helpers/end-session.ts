@@ -1,8 +1,8 @@
 /**
  * Follow an RP-initiated logout URL (OpenID Connect RP-Initiated Logout 1.0) through Pixie the
  * way a browser would, with the user agent's cookies: redirects are followed while they stay on
- * Pixie, and a confirmation page, if Pixie shows one, is submitted. Returns where Pixie finally
- * sends the browser (the post-logout redirect URI), without going there.
+ * Pixie, and a confirmation page, if Pixie shows one, is submitted. Reports where Pixie finally
+ * sends the browser (the post-logout redirect URI) without going there, or the page it stopped on.
  */
 import type { UserAgent } from './user-agent.js';
 
@@ -26,7 +26,10 @@ function postForm(html: string): { action: string; fields: Record<string, string
   return { action: attr(form[0], 'action') ?? '', fields };
 }
 
-export async function followEndSession(ua: UserAgent, url: string): Promise<URL> {
+/** Where logout ended: a redirect off Pixie (`redirect`), or a page Pixie showed instead. */
+export type EndSessionOutcome = { redirect: URL } | { page: { status: number; body: string } };
+
+export async function followEndSession(ua: UserAgent, url: string): Promise<EndSessionOutcome> {
   const pixie = new URL(ua.base).origin;
   let current = new URL(url);
   let res = await ua.get(current.toString());
@@ -34,15 +37,29 @@ export async function followEndSession(ua: UserAgent, url: string): Promise<URL>
     const location = res.headers.get('location');
     if (location && res.status >= 300 && res.status < 400) {
       current = new URL(location, current);
-      if (current.origin !== pixie) return current;
+      if (current.origin !== pixie) return { redirect: current };
       res = await ua.get(current.toString());
       continue;
     }
     const body = await res.text();
     const form = res.status === 200 ? postForm(body) : null;
-    if (!form) throw new Error(`logout at ${current.pathname} answered ${res.status}: ${body.slice(0, 300)}`);
+    if (!form) return { page: { status: res.status, body } };
     current = new URL(form.action || current.pathname, current);
     res = await ua.post(current.toString(), form.fields);
   }
   throw new Error('too many steps in logout');
+}
+
+/** Follow a logout URL that must end in a redirect back to the relying party; returns that URL. */
+export async function logoutRedirect(ua: UserAgent, url: string): Promise<URL> {
+  const outcome = await followEndSession(ua, url);
+  if ('page' in outcome) throw new Error(`logout ended on a page (${outcome.page.status}): ${outcome.page.body.slice(0, 400)}`);
+  return outcome.redirect;
+}
+
+/** Whether the user agent's Pixie session is gone: an authorization request goes to /login again. */
+export async function signedOut(ua: UserAgent, authorizeUrl: string): Promise<boolean> {
+  const res = await ua.get(authorizeUrl);
+  const location = res.headers.get('location');
+  return location !== null && new URL(location, ua.base).pathname === '/login';
 }
