@@ -67,9 +67,8 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
   }
   const deps: CoreDeps = {
     stores: db.stores, clock, publicUrl: config.publicUrl.replace(/\/$/, ''),
-    directory: new ServerDirectory(db.stores, clock, () => deps.publicUrl),
+    directory: new ServerDirectory(db.stores, clock, () => deps.publicUrl, config.serverCacheSize),
   };
-  await db.serialized(() => deps.directory.ensureSigningKeys());
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
   const app = await buildApp({ config, deps, https, logStream: opts.logStream, poolStats: db.executor.poolStats?.bind(db.executor) });
   const pixie: Pixie = {

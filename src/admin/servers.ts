@@ -1,5 +1,6 @@
 /** Authorization servers of a tenant: settings, scopes, signing keys and their rotation (SPEC §2, §8). */
 import type { CoreDeps } from '../core/deps.js';
+import { createServerKeys } from '../core/directory.js';
 import { AppError } from '../core/errors.js';
 import type { StoredSigningKey } from '../core/ports.js';
 import { BUILT_IN_SCOPES } from '../core/scope.js';
@@ -73,6 +74,7 @@ export async function createServer(deps: CoreDeps, actor: Actor, tenantId: strin
   await deps.stores.transaction(async () => {
     if (await deps.stores.servers.get(tenantId, data.id)) throw new AppError('conflict', `authorization server "${data.id}" already exists`);
     await deps.stores.servers.upsert(server, now);
+    await createServerKeys(deps.stores, server, now);
     await recordChange(deps, actor, tenantId, 'server.create', data.id, { fields: Object.keys(data) });
   });
   return view(deps, server);

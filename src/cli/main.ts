@@ -19,7 +19,7 @@ ${TOKEN_HELP}  pixie admin RESOURCE ACTION …   (tenants, clients, secrets, use
   pixie help
 
 Environment: DATABASE_URL (postgres://… for PostgreSQL), PIXIE_DATA_DIR, PIXIE_PUBLIC_URL,
-PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY, PIXIE_WORKERS, PIXIE_NODE_TUNING=off.
+PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY, PIXIE_WORKERS, PIXIE_SERVER_CACHE_SIZE.
 Several processes (--workers, or several hosts) should share PostgreSQL: see docs/deployment.md.
 `;
 

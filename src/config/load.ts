@@ -48,6 +48,11 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     if (!/^\d{1,3}$/.test(workers) || Number(workers) < 1 || Number(workers) > 256) problems.push(`--workers "${workers}" must be a number from 1 to 256, or auto`);
     else c.workers = Number(workers);
   }
+  const cacheSize = env.PIXIE_SERVER_CACHE_SIZE;
+  if (cacheSize !== undefined) {
+    if (!/^\d{1,7}$/.test(cacheSize) || Number(cacheSize) < 1) problems.push(`PIXIE_SERVER_CACHE_SIZE "${cacheSize}" must be a whole number from 1`);
+    else c.serverCacheSize = Number(cacheSize);
+  }
   c.trustProxy = env.PIXIE_TRUST_PROXY === 'true' || env.PIXIE_TRUST_PROXY === '1';
   c.stackExchangeTenant = env.PIXIE_SE_TENANT ?? c.stackExchangeTenant;
   c.stackExchangeServer = env.PIXIE_SE_SERVER ?? c.stackExchangeServer;

@@ -28,6 +28,8 @@ export interface Config {
   bodyLimit: number;
   /** HTTP worker processes sharing the port (node:cluster); 1 runs no cluster. */
   workers: number;
+  /** Authorization servers kept resolved in memory (settings and keys), least recently used dropped first. */
+  serverCacheSize: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -46,6 +48,7 @@ export const DEFAULT_CONFIG: Config = {
   trustProxy: false,
   bodyLimit: 64 * 1024,
   workers: 1,
+  serverCacheSize: 1000,
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -1,5 +1,5 @@
 /** Signing keys: generation, RFC 7638 key ids, public JWK export. */
-import { createHash, createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPair, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 export const SIGNING_ALGS = ['ES256', 'RS256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
@@ -33,17 +33,51 @@ function thumbprint(jwk: JsonWebKey): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-export function generateKeyMaterial(alg: SigningAlg): StoredKeyMaterial {
-  const pair =
-    alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : alg === 'RS256'
-        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-        : generateKeyPairSync('ed25519');
+type KeyType = 'ec' | 'rsa' | 'ed25519';
+interface KeyPair { publicKey: KeyObject; privateKey: KeyObject }
+
+const KEY_TYPES: Record<SigningAlg, [KeyType, object]> = {
+  ES256: ['ec', { namedCurve: 'P-256' }],
+  RS256: ['rsa', { modulusLength: 2048 }],
+  EdDSA: ['ed25519', {}],
+};
+
+function material(alg: SigningAlg, pair: KeyPair): StoredKeyMaterial {
   const privateJwk = pair.privateKey.export({ format: 'jwk' });
   const pub = pair.publicKey.export({ format: 'jwk' });
   const kid = thumbprint(pub);
   return { kid, alg, privateJwk, publicJwk: { ...pub, kid, alg, use: 'sig' } };
+}
+
+/**
+ * A key made on libuv's thread pool (an RSA key takes 50–100 ms), one at a time per process: a
+ * burst of servers needing keys queues here instead of piling up key-generation jobs in one
+ * tick (thousands at once once deadlocked Node 20's crypto during a garbage collection).
+ */
+let queue: Promise<unknown> = Promise.resolve();
+
+export function generateKeyMaterial(alg: SigningAlg): Promise<StoredKeyMaterial> {
+  const next = queue.then(() => generatePair(alg)).then((pair) => material(alg, pair));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * A key made at once, for a server's first key inside the transaction that creates the server
+ * (so no server is ever seen without one): ES256 and EdDSA keys take well under a millisecond.
+ */
+export function generateKeyMaterialSync(alg: SigningAlg): StoredKeyMaterial {
+  const [type, options] = KEY_TYPES[alg];
+  return material(alg, (generateKeyPairSync as (t: string, o: object) => KeyPair)(type, options));
+}
+
+function generatePair(alg: SigningAlg): Promise<KeyPair> {
+  const [type, options] = KEY_TYPES[alg];
+  return new Promise((resolve, reject) => {
+    // The overloads of generateKeyPair do not accept a key type chosen at run time.
+    (generateKeyPair as (t: string, o: object, cb: (e: Error | null, publicKey: KeyObject, privateKey: KeyObject) => void) => void)(
+      type, options, (err, publicKey, privateKey) => (err ? reject(err) : resolve({ publicKey, privateKey })));
+  });
 }
 
 export function importSigningKey(material: StoredKeyMaterial): SigningKey {

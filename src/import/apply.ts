@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Stores } from '../core/ports.js';
 import { clientWithDefaults } from '../core/client-defaults.js';
+import { createServerKeys } from '../core/directory.js';
 import { ADMIN_SERVER_ID } from '../core/scope.js';
 import { resolveSettings } from '../core/settings.js';
 import type { ServerSettings } from '../core/types.js';
@@ -77,6 +78,7 @@ async function importServer(stores: Stores, tenantId: string, s: ImportServerDat
     customScopes: s.scopes ?? previous?.customScopes ?? [],
   };
   if (!unchanged(previous, server)) await stores.servers.upsert(server, now);
+  if (!previous) await createServerKeys(stores, server, now);
   for (const c of s.clients ?? []) {
     const existing = await stores.clients.find(tenantId, s.id, c.client_id);
     const client = clientWithDefaults(tenantId, s.id, c, existing?.ownerUserId ?? null);
@@ -125,7 +127,9 @@ export async function applyImport(stores: Stores, data: ImportFileData, now: num
 
 export async function ensureServer(stores: Stores, tenantId: string, serverId: string, now: number): Promise<void> {
   if (!(await stores.servers.get(tenantId, serverId))) {
-    await stores.servers.upsert({ tenantId, id: serverId, settings: resolveSettings({}), customScopes: [] }, now);
+    const server = { tenantId, id: serverId, settings: resolveSettings({}), customScopes: [] };
+    await stores.servers.upsert(server, now);
+    await createServerKeys(stores, server, now);
   }
 }
 

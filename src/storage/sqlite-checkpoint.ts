@@ -11,7 +11,6 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { reapplyV8Tuning } from '../runtime/v8-tuning.js';
 
 /** How often the worker checkpoints; a checkpoint with nothing to copy costs microseconds. */
 const INTERVAL_MS = 100;
@@ -57,7 +56,6 @@ export function startCheckpointer(file: string, delayMs = START_DELAY_MS): Check
       const started = spawnThread(file);
       thread = started;
       started.worker.once('online', () => {
-        reapplyV8Tuning();
         // Until now the thread held the event loop, so that `online` settles; from here it never
         // keeps the process alive, unless stop() is waiting for it to close its connection.
         if (!stopping) started.worker.unref();

@@ -130,7 +130,9 @@ describe('tokens verified independently with jose against the JWKS', () => {
 
     const idHeader = decodeProtectedHeader(tokens.id_token!);
     assert.ok(idHeader.kid, 'id_token header names its key');
-    assert.equal(idHeader.kid, atHeader.kid);
+    // ID tokens use the client's id_token_signed_response_alg (RS256 by default); access tokens the server's ES256 key.
+    assert.equal(idHeader.alg, 'RS256');
+    assert.equal(atHeader.alg, 'ES256');
     const id = await jwtVerify(tokens.id_token!, jwks, { issuer: s.issuer, audience: PUBLIC_CLIENT });
     assert.equal(id.payload.nonce, nonce);
     assert.equal(id.payload.sub, at.payload.sub);

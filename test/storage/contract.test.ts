@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Stores } from '../../src/core/ports.js';
 import type { AuthorizationCode, Client, TokenRecord } from '../../src/core/types.js';
-import { generateKeyMaterial } from '../../src/crypto/keys.js';
+import { generateKeyMaterialSync } from '../../src/crypto/keys.js';
 import { randomId } from '../../src/crypto/random.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
@@ -230,7 +230,7 @@ for (const backend of BACKENDS) {
     });
 
     it('publishes signing keys until they expire, newest first', async () => {
-      const mk = (createdAt: number, expiresAt: number | null) => ({ ...generateKeyMaterial('ES256'), createdAt, retiredAt: null, expiresAt });
+      const mk = (createdAt: number, expiresAt: number | null) => ({ ...generateKeyMaterialSync('ES256'), createdAt, retiredAt: null, expiresAt });
       const old = mk(NOW - 100, null);
       const gone = mk(NOW - 200, NOW - 1);
       const current = mk(NOW, null);

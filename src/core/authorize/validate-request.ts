@@ -74,6 +74,8 @@ export async function validateAuthorizationRequest(
     if (!/^\d{1,9}$/.test(p.max_age)) throw new InvalidRequest('max_age must be a number of seconds');
     maxAge = Number(p.max_age);
   }
+  // The ID token's key (RSA takes ~100 ms to make) is made while the user signs in, not at /token.
+  if (scopes.includes('openid')) deps.directory.prepareKey(rs, client.idTokenSignedResponseAlg);
   return {
     client,
     request: {

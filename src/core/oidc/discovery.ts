@@ -1,5 +1,6 @@
 /** RFC 8414 / OIDC Discovery 1.0 metadata for one authorization server. */
 import type { ResolvedServer } from '../directory.js';
+import { ID_TOKEN_ALGS } from '../types.js';
 
 export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Record<string, unknown> {
   const i = rs.issuer;
@@ -20,7 +21,8 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [rs.signingKey.alg],
+    // Per client (id_token_signed_response_alg); RS256 first, the default relying parties expect.
+    id_token_signing_alg_values_supported: [...ID_TOKEN_ALGS],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'preferred_username', 'email', 'email_verified'],
     prompt_values_supported: ['none', 'login', 'consent'],
     authorization_response_iss_parameter_supported: true,

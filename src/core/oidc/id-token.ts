@@ -2,11 +2,12 @@
 import { halfHash, signJwt } from '../../crypto/jwt.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
-import type { User } from '../types.js';
+import type { IdTokenAlg, User } from '../types.js';
 import { userClaims } from './claims.js';
 
 export interface IdTokenRequest {
   clientId: string;
+  alg: IdTokenAlg;
   user: User;
   scopes: string[];
   nonce: string | null;
@@ -14,9 +15,11 @@ export interface IdTokenRequest {
   accessToken: string;
 }
 
-export function issueIdToken(deps: CoreDeps, rs: ResolvedServer, req: IdTokenRequest): string {
+/** Signed with the client's `id_token_signed_response_alg` (RS256 unless it registered another). */
+export async function issueIdToken(deps: CoreDeps, rs: ResolvedServer, req: IdTokenRequest): Promise<string> {
+  const key = await deps.directory.keyFor(rs, req.alg);
   const now = deps.clock.now();
-  return signJwt(rs.signingKey, 'JWT', {
+  return signJwt(key, 'JWT', {
     iss: rs.issuer,
     sub: req.user.id,
     aud: req.clientId,
@@ -25,7 +28,7 @@ export function issueIdToken(deps: CoreDeps, rs: ResolvedServer, req: IdTokenReq
     exp: now + rs.server.settings.accessTokenTtl,
     auth_time: req.authTime,
     ...(req.nonce !== null ? { nonce: req.nonce } : {}),
-    at_hash: halfHash(rs.signingKey.alg, req.accessToken),
+    at_hash: halfHash(key.alg, req.accessToken),
     ...userClaims(req.user, req.scopes),
   });
 }

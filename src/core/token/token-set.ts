@@ -57,8 +57,8 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
   };
   if (refresh && familyId) response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId, familyStartedAt });
   if (openid && user) {
-    response.id_token = issueIdToken(deps, rs, {
-      clientId: client.clientId, user, scopes: facts.scopes, nonce: facts.nonce, authTime: facts.authTime, accessToken: access.token,
+    response.id_token = await issueIdToken(deps, rs, {
+      clientId: client.clientId, alg: client.idTokenSignedResponseAlg, user, scopes: facts.scopes, nonce: facts.nonce, authTime: facts.authTime, accessToken: access.token,
     });
   }
   if (facts.grantId) await deps.stores.grants.touch(facts.grantId, deps.clock.now());

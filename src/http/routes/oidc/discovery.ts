@@ -26,7 +26,7 @@ export function discoveryRoutes(app: FastifyInstance): void {
   app.get<P>('/:tenant/:server/.well-known/jwks.json', opts, async (request, reply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
     reply.header('cache-control', 'public, max-age=300');
-    return { keys: rs.jwks };
+    return { keys: await app.pixie.deps.directory.jwks(rs) };
   });
   const info = async (request: FastifyRequest<P>, reply: import('fastify').FastifyReply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
