@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import { errors, generators, Issuer, type BaseClient } from 'openid-client-5';
 import { logoutRedirect, followEndSession, signedOut } from '../helpers/end-session.js';
-import { USER } from '../helpers/fixture.js';
+import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { RP_CALLBACK, RP_CLIENT, RP_ES256_CLIENT, RP_LOGGED_OUT, RP_SCOPE, startRpServer } from '../helpers/relying-party.js';
 import type { TestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
@@ -23,17 +23,17 @@ before(async () => {
 after(async () => { await s.close(); });
 
 /** Code + PKCE with state and nonce, through login and consent; the client's callback() checks it all. */
-async function signIn(client: BaseClient, ua = new UserAgent(s.url)) {
+async function signIn(client: BaseClient, ua = new UserAgent(s.url), redirectUri = RP_CALLBACK) {
   const verifier = generators.codeVerifier();
   const state = generators.state();
   const nonce = generators.nonce();
   const url = client.authorizationUrl({
-    redirect_uri: RP_CALLBACK, scope: RP_SCOPE, state, nonce,
+    redirect_uri: redirectUri, scope: RP_SCOPE, state, nonce,
     code_challenge: generators.codeChallenge(verifier), code_challenge_method: 'S256',
   });
   const back = await ua.authorize(url, USER);
   const params = client.callbackParams(back.toString());
-  const tokens = await client.callback(RP_CALLBACK, params, { code_verifier: verifier, state, nonce });
+  const tokens = await client.callback(redirectUri, params, { code_verifier: verifier, state, nonce });
   return { tokens, nonce, ua, authorizeUrl: url };
 }
 
@@ -111,5 +111,18 @@ describe('openid-client 5 with default client metadata', () => {
     const expectingEs256 = new issuer.Client({ client_id: RP_ES256_CLIENT, token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'ES256' });
     const { tokens } = await signIn(expectingEs256);
     assert.equal(decodeProtectedHeader(tokens.id_token!).alg, 'ES256');
+  });
+
+  it('a confidential client authenticates only with its registered token_endpoint_auth_method', async () => {
+    // Registered with the default client_secret_basic; the same secret sent in the body is refused.
+    const post = new issuer.Client({ client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET, token_endpoint_auth_method: 'client_secret_post' });
+    await assert.rejects(signIn(post, new UserAgent(s.url), REDIRECT_URI), (err: unknown) => {
+      assert.ok(err instanceof errors.OPError, String(err));
+      assert.equal(err.error, 'invalid_client');
+      return true;
+    });
+    const basic = new issuer.Client({ client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET, token_endpoint_auth_method: 'client_secret_basic' });
+    const { tokens } = await signIn(basic, new UserAgent(s.url), REDIRECT_URI);
+    assert.equal(tokens.claims().aud, CONFIDENTIAL_CLIENT);
   });
 });
