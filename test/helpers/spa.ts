@@ -20,13 +20,18 @@ export async function bundleSpa(): Promise<string> {
 }
 
 export interface WebOrigin {
-  /** `http://127.0.0.1:port` */
+  /** `http://127.0.0.1:port`, or `http://localhost:port` */
   origin: string;
   close(): Promise<void>;
 }
 
-/** A loopback web server answering every path with `page(path)` (HTML) or `/app.js` with `script`. */
-export async function serveOrigin(page: (path: string) => string, script = ''): Promise<WebOrigin> {
+/**
+ * A loopback web server answering every path with `page(path)` (HTML) or `/app.js` with `script`.
+ * It listens on 127.0.0.1; `hostname: 'localhost'` names it so, which to a browser is another
+ * origin than 127.0.0.1 on any port.
+ */
+export async function serveOrigin(page: (path: string) => string, opts: { script?: string; hostname?: string } = {}): Promise<WebOrigin> {
+  const script = opts.script ?? '';
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/app.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
@@ -35,7 +40,7 @@ export async function serveOrigin(page: (path: string) => string, script = ''): 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    origin: `http://${opts.hostname ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

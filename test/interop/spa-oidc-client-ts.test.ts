@@ -25,18 +25,21 @@ let s: TestServer;
 let browser: Browser;
 /** The app's origin: its redirect URI and post-logout URI live here. */
 let spa: WebOrigin;
-/** An origin registered in the client's `allowed_origins` only. */
+/** An origin registered in the client's `allowed_origins` only (http://localhost:port). */
 let listed: WebOrigin;
-/** An origin Pixie knows nothing about. */
+/** An origin Pixie knows nothing about (http://localhost:another-port). */
 let stranger: WebOrigin;
 let discovery: Record<string, string>;
 
 before(async () => {
   if (skip) return;
   let settings = { authority: '', client_id: SPA_CLIENT };
-  spa = await serveOrigin(() => spaPage(settings), await bundleSpa());
-  listed = await serveOrigin(() => BLANK_PAGE);
-  stranger = await serveOrigin(() => BLANK_PAGE);
+  spa = await serveOrigin(() => spaPage(settings), { script: await bundleSpa() });
+  // Not on 127.0.0.1: a loopback redirect URI matches any port (RFC 8252 §7.3), and so does its
+  // origin for CORS, so another 127.0.0.1 port would count as the app's. allowed_origins entries
+  // are exact, so the two localhost origins below differ by their port alone.
+  listed = await serveOrigin(() => BLANK_PAGE, { hostname: 'localhost' });
+  stranger = await serveOrigin(() => BLANK_PAGE, { hostname: 'localhost' });
   s = await startTestServer({
     imports: [FIXTURE, {
       tenants: [{
