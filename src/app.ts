@@ -13,6 +13,7 @@ import { authorizeRoutes } from './http/routes/oauth/authorize.js';
 import { introspectionRoutes } from './http/routes/oauth/introspect.js';
 import { tokenRoutes } from './http/routes/oauth/token.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
+import { endSessionRoutes } from './http/routes/oidc/end-session.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
 import { loginRoutes } from './http/routes/pages/login.js';
 import { pkceRoutes } from './http/routes/pages/pkce.js';
@@ -65,6 +66,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   authorizeRoutes(app);
   introspectionRoutes(app);
   discoveryRoutes(app);
+  endSessionRoutes(app);
   loginRoutes(app);
   consentRoutes(app);
   pkceRoutes(app);

@@ -1,13 +1,12 @@
 /**
- * A small API secured with `pixie/verify`, following the Stack Exchange API rules (SPEC §9):
+ * A small API secured with `@pixie-auth/verify`, following the Stack Exchange API rules:
  * - `key` alone (an API key) reads public data;
  * - `key` + `access_token` (query, or `Authorization: Bearer`) reads the user's own data;
  * - writes need the `write_access` scope, the inbox needs `read_inbox`;
  * - every response carries `quota_max` and `quota_remaining`; registered apps (valid key) get the larger quota.
- * Outside this repository, import from 'pixie/verify' instead of the source path.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createVerifier, extractPkceVerifier, extractToken, VerifyError, type VerifiedCredential, type VerifierOptions } from '../../src/verify/index.js';
+import { createVerifier, extractPkceVerifier, extractToken, VerifyError, type VerifiedCredential, type VerifierOptions } from '@pixie-auth/verify';
 import { answers, inboxOf, QUESTIONS } from './data.js';
 import { Quotas, type QuotaLimits, type QuotaState } from './quota.js';
 

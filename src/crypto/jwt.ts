@@ -57,3 +57,24 @@ export async function verifyJwt(
   });
   return { payload, kid: protectedHeader.kid };
 }
+
+/**
+ * Verify a JWT's signature against our own JWKS, its `typ` header and its `iss`, but none of its
+ * time claims: an ID token remains a valid logout hint after it expired (OpenID Connect
+ * RP-Initiated Logout 1.0 §2). Throws on any failure.
+ */
+export async function verifyJwtIgnoringTime(
+  token: string,
+  keys: PublicJwk[],
+  opts: { issuer: string; typ: string },
+): Promise<VerifiedJwt> {
+  const { compactVerify, createLocalJWKSet } = await import('jose');
+  const { payload, protectedHeader } = await compactVerify(token, createLocalJWKSet({ keys: keys as never }));
+  if (typeof protectedHeader.typ !== 'string' || protectedHeader.typ.toLowerCase() !== opts.typ.toLowerCase()) {
+    throw new Error(`typ must be ${opts.typ}`);
+  }
+  const claims: unknown = JSON.parse(new TextDecoder().decode(payload));
+  if (!claims || typeof claims !== 'object' || Array.isArray(claims)) throw new Error('the payload is not a JSON object');
+  if ((claims as JWTPayload).iss !== opts.issuer) throw new Error('iss is not this issuer');
+  return { payload: claims as JWTPayload, kid: protectedHeader.kid };
+}

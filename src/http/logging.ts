@@ -4,7 +4,7 @@
  */
 import type { FastifyServerOptions } from 'fastify';
 
-const SENSITIVE_PARAMS = /([?&](?:code|access_token|refresh_token|id_token|token|client_secret|code_verifier|password|key|state|csrf)=)[^&#]*/gi;
+const SENSITIVE_PARAMS = /([?&](?:code|access_token|refresh_token|id_token|id_token_hint|logout_hint|token|client_secret|code_verifier|password|key|state|csrf)=)[^&#]*/gi;
 
 export function maskUrl(url: string): string {
   return url.replace(SENSITIVE_PARAMS, '$1[redacted]');
@@ -16,7 +16,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
     redact: {
       paths: [
         'req.headers.authorization', 'req.headers.cookie', 'req.headers["pkce-verifier"]', 'res.headers["set-cookie"]',
-        '*.password', '*.client_secret', '*.code_verifier', '*.refresh_token', '*.access_token', '*.token', '*.code',
+        '*.password', '*.client_secret', '*.code_verifier', '*.refresh_token', '*.access_token', '*.token', '*.code', '*.id_token_hint',
       ],
       censor: '[redacted]',
     },

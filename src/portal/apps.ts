@@ -28,6 +28,8 @@ export interface AppSettings {
   oauthDomain: string;
   /** One URI per line. */
   redirectUris: string;
+  /** One URI per line: where users may be sent after signing out (RP-initiated logout). */
+  postLogoutRedirectUris: string;
   grants: AppGrants;
   allowNoExpiry: boolean;
   nonWebRedirect: boolean;
@@ -50,12 +52,12 @@ export function normalizeDomain(value: string): string | null {
   return d;
 }
 
-export function parseRedirectUris(text: string): string[] {
+export function parseRedirectUris(text: string, label = 'Redirect URI'): string[] {
   const uris = [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))];
-  if (uris.length > MAX_REDIRECT_URIS) throw invalid(`Register at most ${MAX_REDIRECT_URIS} redirect URIs.`);
+  if (uris.length > MAX_REDIRECT_URIS) throw invalid(`Register at most ${MAX_REDIRECT_URIS} ${label[0]!.toLowerCase()}${label.slice(1)}s.`);
   for (const uri of uris) {
     const problem = checkRegisteredRedirectUri(uri);
-    if (problem || uri.length > 2000) throw invalid(`Redirect URI "${uri.slice(0, 80)}" ${problem ?? 'is too long'}.`);
+    if (problem || uri.length > 2000) throw invalid(`${label} "${uri.slice(0, 80)}" ${problem ?? 'is too long'}.`);
   }
   return uris;
 }
@@ -88,6 +90,7 @@ function applySettings(base: Client, s: AppSettings): Client {
     responseTypes: g.implicit ? ['code', 'token'] : ['code'],
     scopes: s.allowNoExpiry ? [...APP_SCOPES, 'no_expiry'] : [...APP_SCOPES],
     nonWebRedirect: s.nonWebRedirect,
+    postLogoutRedirectUris: parseRedirectUris(s.postLogoutRedirectUris, 'Post-logout redirect URI'),
   };
 }
 
@@ -95,6 +98,7 @@ export function settingsOf(c: Client): AppSettings {
   const code = c.grantTypes.includes('authorization_code');
   return {
     name: c.name, description: c.description, oauthDomain: c.oauthDomain ?? '', redirectUris: c.redirectUris.join('\n'),
+    postLogoutRedirectUris: c.postLogoutRedirectUris.join('\n'),
     grants: {
       authorizationCode: code && !c.requirePkce && !c.public, authorizationCodePkce: code,
       implicit: c.grantTypes.includes('implicit'), clientCredentials: c.grantTypes.includes('client_credentials'),
@@ -106,7 +110,7 @@ export function settingsOf(c: Client): AppSettings {
 /** Defaults for a new app: the code grant with PKCE, plus the plain code grant for confidential apps. */
 export function newAppSettings(isPublic: boolean): AppSettings {
   return {
-    name: '', description: '', oauthDomain: '', redirectUris: '', allowNoExpiry: false, nonWebRedirect: false,
+    name: '', description: '', oauthDomain: '', redirectUris: '', postLogoutRedirectUris: '', allowNoExpiry: false, nonWebRedirect: false,
     grants: { authorizationCode: !isPublic, authorizationCodePkce: true, implicit: false, clientCredentials: false },
   };
 }

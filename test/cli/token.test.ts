@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { clientWithDefaults } from '../../src/core/client-defaults.js';
-import { createVerifier } from '../../src/verify/index.js';
+import { createVerifier } from '../../packages/verify/src/index.js';
 import { PRINTED_URL, runCli, type CliRun } from '../helpers/cli.js';
 import { startFakeStackExchange, type FakeStackExchange } from '../helpers/fake-stackexchange.js';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';

@@ -56,12 +56,16 @@ export interface SpawnOptions {
   args: string[];
   env?: Record<string, string>;
   port?: number;
+  /** What runs `pixie` (default: this checkout's entry, see pixieEntry). */
+  command?: string[];
+  cwd?: string;
 }
 
 export async function spawnPixie(opts: SpawnOptions): Promise<PixieProcess> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, [...pixieEntry().args, 'serve', '--port', String(port), '--log-level', 'warn', ...opts.args], {
-    cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+  const [bin, ...pre] = opts.command ?? [process.execPath, ...pixieEntry().args];
+  const child = spawn(bin!, [...pre, 'serve', '--port', String(port), '--log-level', 'warn', ...opts.args], {
+    cwd: opts.cwd ?? ROOT, env: { ...process.env, NODE_ENV: 'production', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
@@ -92,4 +96,9 @@ export async function spawnPixie(opts: SpawnOptions): Promise<PixieProcess> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** `pixie serve` from an installed package's executable (the packaging test), ready at /readyz. */
+export async function spawnPixieFrom(executable: string, cwd: string, args: string[]): Promise<PixieProcess> {
+  return spawnPixie({ args, command: [executable], cwd });
 }

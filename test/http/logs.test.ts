@@ -36,6 +36,8 @@ describe('log redaction', () => {
       await fetch(`${s.issuer}/userinfo`, { headers: { authorization: `Bearer ${refreshed.access_token}` } });
       await fetch(`${s.issuer}/userinfo?access_token=${refreshed.access_token}`);
       await postForm(`${s.issuer}/oauth2/revoke`, { token: refreshed.refresh_token, client_id: PUBLIC_CLIENT });
+      // RP-initiated logout carries the ID token in the query string.
+      await ua.get(`${s.issuer}/oauth2/logout?id_token_hint=${tokens.id_token}&state=st`);
       await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(CONFIDENTIAL_CLIENT, 'a-wrong-secret-value') });
       secrets.push('a-wrong-secret-value');
     } finally {

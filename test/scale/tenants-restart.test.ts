@@ -76,7 +76,7 @@ describe(`${TENANTS} tenants created through the admin API, then restarts`, () =
     for (let i = 0; i < 3; i++) {
       proc = await spawnPixie({ args, env });
       for (const t of ['t00000', 't01999']) {
-        const kid = (await jwks(proc.url, t))[0]!.kid;
+        const kid: string = (await jwks(proc.url, t))[0]!.kid;
         if (before.has(t)) assert.equal(kid, before.get(t), `${t} keeps its key across restarts`);
         before.set(t, kid);
       }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
-import { createVerifier, expressAuth, fastifyAuth, type FastifyLikeRequest, type Verifier } from '../../src/verify/index.js';
+import { createVerifier, expressAuth, fastifyAuth, type FastifyLikeRequest, type Verifier } from '../../packages/verify/src/index.js';
 import { API_CLIENT, API_SECRET, clientToken, startClientToolsServer, type ClientToolsServer } from '../helpers/client-tools.js';
 
 let t: ClientToolsServer;

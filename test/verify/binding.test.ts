@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createVerifier, VerifyError } from '../../src/verify/index.js';
+import { createVerifier, VerifyError } from '../../packages/verify/src/index.js';
 import { pkce } from '../helpers/user-agent.js';
 
 let server: Server;

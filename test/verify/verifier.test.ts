@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createVerifier, InsufficientScopeError, InvalidTokenError, MissingTokenError, VerifyError, type Verifier } from '../../src/verify/index.js';
+import { createVerifier, InsufficientScopeError, InvalidTokenError, MissingTokenError, VerifyError, type Verifier } from '../../packages/verify/src/index.js';
 import {
   API_CLIENT, API_KEY, API_SECRET, challengeToken, OPAQUE_SUFFIX, clientToken, revokeToken, startClientToolsServer, type ClientToolsServer,
 } from '../helpers/client-tools.js';

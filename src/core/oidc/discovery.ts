@@ -12,6 +12,7 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     revocation_endpoint: `${i}/oauth2/revoke`,
     userinfo_endpoint: `${i}/userinfo`,
     jwks_uri: `${i}/.well-known/jwks.json`,
+    end_session_endpoint: `${i}/oauth2/logout`,
     scopes_supported: [...rs.scopes.keys()],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],

@@ -62,6 +62,13 @@ function basicFields(s: AppSettings): Raw {
 <p class="hint">One per line. Exact addresses; for native apps <code>http://127.0.0.1/path</code> matches any port.</p>`;
 }
 
+/** RP-initiated logout: where the application may send users after they sign out. */
+function postLogoutField(s: AppSettings): Raw {
+  return html`<label for="post_logout_redirect_uris">Post-logout redirect URIs <span class="optional">optional</span></label>
+<textarea id="post_logout_redirect_uris" name="post_logout_redirect_uris" rows="2" class="mono" spellcheck="false" placeholder="https://app.example.com/signed-out">${s.postLogoutRedirectUris}</textarea>
+<p class="hint">One per line. Exact addresses the application may pass as <code>post_logout_redirect_uri</code> when it signs users out.</p>`;
+}
+
 function nonWebCheck(s: AppSettings, loginSuccess: string): Raw {
   return check('non_web_redirect', s.nonWebRedirect, 'Non-web redirect',
     `For desktop apps and scripts: users land on ${loginSuccess}, which shows the code to copy.`);
@@ -110,6 +117,7 @@ export function settingsForm(v: SettingsFormView): Raw {
   return html`<form method="post" action="/apps/${v.app.clientId}" id="settings">
 <input type="hidden" name="csrf" value="${v.csrf}">
 ${basicFields(s)}
+${postLogoutField(s)}
 <fieldset><legend>Grant types</legend>
 ${check('grant_code_pkce', g.authorizationCodePkce, 'Authorization code with PKCE', 'Recommended for every kind of application.')}
 ${check('grant_code', g.authorizationCode, 'Authorization code', v.app.public ? 'Public applications always use PKCE.' : 'Without PKCE: the token request must carry a client secret.', v.app.public)}

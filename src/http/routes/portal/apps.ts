@@ -24,6 +24,7 @@ function on(b: Form, name: string): boolean {
 function settingsFromForm(b: Form): AppSettings {
   return {
     name: b.name ?? '', description: b.description ?? '', oauthDomain: b.oauth_domain ?? '', redirectUris: b.redirect_uris ?? '',
+    postLogoutRedirectUris: b.post_logout_redirect_uris ?? '',
     grants: {
       authorizationCode: on(b, 'grant_code'), authorizationCodePkce: on(b, 'grant_code_pkce'),
       implicit: on(b, 'grant_implicit'), clientCredentials: on(b, 'grant_client_credentials'),

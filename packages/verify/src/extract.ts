@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/extract
+ * @module @pixie-auth/verify/extract
  * Where a request carries its credentials: RFC 6750 §2.1 (Authorization: Bearer) and, where
  * an API allows it, §2.3 (`access_token` query parameter, as the Stack Exchange API does).
  */

@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/introspection
+ * @module @pixie-auth/verify/introspection
  * RFC 7662 introspection for opaque tokens and API keys, with a short cache so an API does
  * not call the issuer on every request. The cache is keyed by a hash of the token (never the
  * token itself) and never outlives the token's own `exp`.

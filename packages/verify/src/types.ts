@@ -1,4 +1,4 @@
-/** @module pixie/verify/types — options and results of the verifier. */
+/** @module @pixie-auth/verify/types — options and results of the verifier. */
 import type { FetchLike } from './http.js';
 import type { IntrospectionCredentials } from './introspection.js';
 import type { BoundChallenge } from './binding.js';

@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/jwks
+ * @module @pixie-auth/verify/jwks
  * The issuer's public keys, cached. A token signed with a key we have not seen triggers
  * one refetch (the issuer rotated its keys), but such refetches happen at most once per cooldown so a
  * stream of forged `kid`s cannot turn the API into a JWKS request amplifier.

@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/adapters/express
+ * @module @pixie-auth/verify/adapters/express
  * Express middleware: verified credentials land on `req.auth`; failures are answered with
  * the RFC 6750 status, `WWW-Authenticate` header and a JSON error body.
  */

@@ -1,4 +1,4 @@
-/** @module pixie/verify/http — JSON over fetch with a timeout, for discovery, JWKS and introspection. */
+/** @module @pixie-auth/verify/http — JSON over fetch with a timeout, for discovery, JWKS and introspection. */
 import { VerifierUnavailableError, type VerifyFailure } from './errors.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;

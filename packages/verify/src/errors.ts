@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/errors
+ * @module @pixie-auth/verify/errors
  * Typed verification failures. Each maps to an RFC 6750 §3 response: a status code and a
  * `WWW-Authenticate: Bearer …` header the adapters send as is.
  */

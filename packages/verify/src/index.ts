@@ -1,9 +1,9 @@
 /**
- * @module pixie/verify
+ * @module @pixie-auth/verify
  * Verify Pixie access tokens and API keys in a resource server (SPEC §9).
  *
  * @example
- * import { createVerifier, fastifyAuth } from 'pixie/verify';
+ * import { createVerifier, fastifyAuth } from '@pixie-auth/verify';
  * const verifier = createVerifier({ issuer: 'https://id.example.com/default/default' });
  * app.get('/me', { preHandler: fastifyAuth(verifier, { scopes: ['read_inbox'] }) }, (req) => req.auth);
  */

@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/adapters/fastify
+ * @module @pixie-auth/verify/adapters/fastify
  * A Fastify `preHandler`: verified credentials land on `request.auth`; failures are answered
  * with the RFC 6750 status, `WWW-Authenticate` header and a JSON error body.
  */

@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/binding
+ * @module @pixie-auth/verify/binding
  * Challenge-code binding (Pixie SPEC §4.6): a token issued for a PKCE challenge is only
  * usable by whoever also presents the matching code_verifier (header `PKCE-Verifier`).
  * JWTs carry the challenge as `cnf: { "pkce#S256": challenge }`; introspection answers carry

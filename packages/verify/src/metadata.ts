@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/metadata
+ * @module @pixie-auth/verify/metadata
  * Issuer metadata (RFC 8414 / OIDC Discovery), fetched once and kept while it is fresh.
  */
 import { VerifierUnavailableError } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * @module pixie/verify/verifier
+ * @module @pixie-auth/verify/verifier
  * `createVerifier()`: JWT access tokens are checked locally against the issuer's cached
  * JWKS (RFC 9068); opaque tokens and API keys are introspected (RFC 7662). Either way the
  * same checks follow: expiry, audience, credential kind, scopes and challenge-code binding.
