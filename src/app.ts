@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
 import type { CoreDeps } from './core/deps.js';
 import { defaultGrantRegistry } from './core/token/registry.js';
+import { registerCors } from './http/plugins/cors.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { lazyChildLogger, loggerOptions } from './http/logging.js';
 import { lazyCompilers } from './http/lazy-schemas.js';
@@ -61,6 +62,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     pending.then(() => done(null, payload), (err: Error) => done(err));
   });
   registerMetrics(app, opts.poolStats);
+  // Before the routes: it attaches itself to the CORS endpoints as they are registered.
+  registerCors(app);
   healthRoutes(app);
   tokenRoutes(app);
   authorizeRoutes(app);

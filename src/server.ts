@@ -44,7 +44,7 @@ export function readImportFile(path: string): ImportFileData {
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read import file ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read import file ${path}: ${(err as Error).message}`, { cause: err });
   }
   return validateImport(doc);
 }
@@ -52,13 +52,15 @@ export function readImportFile(path: string): ImportFileData {
 export async function createPixie(config: Config, opts: StartOptions = {}): Promise<Pixie> {
   const clock = opts.clock ?? systemClock;
   const imports = [...(config.importFile ? [readImportFile(config.importFile)] : []), ...(opts.imports ?? [])];
-  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, sqliteFile: opts.sqliteFile });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, sqliteFile: opts.sqliteFile, sqliteSynchronous: config.sqliteSynchronous,
+  });
   const imported: ImportSummary[] = [];
   let systemAdmin!: SystemBootstrap;
   try {
     await db.serialized(async () => {
       await ensureDefaults(db.stores, clock.now());
-      systemAdmin = await ensureSystemTenant(db.stores, clock.now(), opts.adminClientSecret ?? (process.env.PIXIE_ADMIN_CLIENT_SECRET || undefined));
+      systemAdmin = await ensureSystemTenant(db.stores, clock.now(), opts.adminClientSecret ?? config.adminClientSecret ?? undefined);
       for (const doc of imports) imported.push(await applyImport(db.stores, validateImport(doc), clock.now()));
     });
   } catch (err) {

@@ -5,7 +5,7 @@
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import type { Client } from '../core/types.js';
-import { mintCredential } from '../portal/credentials.js';
+import { mintCredential } from '../credentials/service.js';
 import { recordChange, type Actor } from './audit.js';
 import type { ApiKeyCreateData } from './schemas.js';
 import { parseExpiresAt, secretView, type SecretView } from './secrets.js';

@@ -4,7 +4,7 @@ import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import { checkAllowedOrigin, checkRegisteredRedirectUri } from '../core/redirect-uri.js';
 import { serverScopes } from '../core/scope.js';
-import type { AuthorizationServer, Client, GrantType } from '../core/types.js';
+import type { AuthorizationServer, Client } from '../core/types.js';
 import { recordChange, type Actor } from './audit.js';
 import { decodeCursor, page, type Page } from './pagination.js';
 import type { ClientCreateData, ClientUpdateData, ClientView } from './schemas.js';
@@ -100,7 +100,7 @@ export async function updateClient(
     const c = await getClient(deps, tenantId, serverId, clientId);
     const next: Client = {
       ...c, name: data.client_name ?? c.name, description: data.description ?? c.description, public: data.public ?? c.public,
-      grantTypes: (data.grant_types as GrantType[] | undefined) ?? c.grantTypes, redirectUris: data.redirect_uris ?? c.redirectUris,
+      grantTypes: (data.grant_types) ?? c.grantTypes, redirectUris: data.redirect_uris ?? c.redirectUris,
       oauthDomain: data.oauth_domain !== undefined ? data.oauth_domain : c.oauthDomain, scopes: data.scopes ?? c.scopes,
       responseTypes: data.response_types ?? c.responseTypes, tokenEndpointAuthMethod: data.token_endpoint_auth_method ?? c.tokenEndpointAuthMethod,
       allowedOrigins: data.allowed_origins ?? c.allowedOrigins,

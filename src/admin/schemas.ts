@@ -74,7 +74,10 @@ const clientFields = {
   grant_types: Type.Array(StringEnum(GRANT_TYPES), { uniqueItems: true, minItems: 1 }),
   redirect_uris: Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), { maxItems: 50 }),
   oauth_domain: Nullable(Domain),
-  token_endpoint_auth_method: StringEnum(TOKEN_ENDPOINT_AUTH_METHODS),
+  token_endpoint_auth_method: StringEnum(TOKEN_ENDPOINT_AUTH_METHODS, {
+    description: 'the one way this client may authenticate at the token, introspection and revocation endpoints'
+      + ' (enforced): client_secret_basic (default for confidential clients), client_secret_post, or none (public clients)',
+  }),
   response_types: Type.Array(StringEnum(['code', 'token'] as const), { uniqueItems: true }),
   scopes: Type.Array(ScopeToken, { uniqueItems: true, maxItems: 200 }),
   allowed_origins: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), {

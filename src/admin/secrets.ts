@@ -2,8 +2,7 @@
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import type { Client, ClientSecret } from '../core/types.js';
-import { displayPrefix, generateOpaqueToken, hashOpaqueToken } from '../crypto/opaque-token.js';
-import { randomId } from '../crypto/random.js';
+import { mintCredential } from '../credentials/service.js';
 import { recordChange, type Actor } from './audit.js';
 import type { SecretCreateData } from './schemas.js';
 
@@ -36,13 +35,8 @@ export function parseExpiresAt(iso: string | null | undefined, now: number): num
 /** Called inside the caller's transaction when a confidential client is created. */
 export async function issueSecret(deps: CoreDeps, actor: Actor, client: Client, data: SecretCreateData): Promise<SecretView & { secret: string }> {
   if (client.public) throw new AppError('validation_failed', `client "${client.clientId}" is public: public clients have no secret`);
-  const now = deps.clock.now();
-  const secret = generateOpaqueToken('pxs');
-  const row: ClientSecret = {
-    id: randomId(), name: data.name ?? 'default', hash: hashOpaqueToken(secret), displayPrefix: displayPrefix(secret),
-    createdAt: now, expiresAt: parseExpiresAt(data.expires_at, now), lastUsedAt: null, revokedAt: null,
-  };
-  await deps.stores.clients.addSecret(client.tenantId, client.serverId, client.clientId, row);
+  // The same service as the portal's, so the same limits apply (at most 10 live secrets).
+  const { value: secret, record: row } = await mintCredential(deps, client, 'secret', data.name ?? 'default', parseExpiresAt(data.expires_at, deps.clock.now()));
   await recordChange(deps, actor, client.tenantId, 'secret.create', `${client.serverId}/${client.clientId}/${row.id}`, {
     name: row.name, display_prefix: row.displayPrefix,
   });

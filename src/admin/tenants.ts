@@ -30,7 +30,7 @@ export async function getTenant(deps: CoreDeps, tenantId: string): Promise<Tenan
 export async function listTenantsForOperator(deps: CoreDeps, q: { limit?: number | string; cursor?: string }): Promise<Page<Tenant>> {
   const [after] = decodeCursor(q.cursor, ['']);
   const all = await deps.stores.tenants.list();
-  return page(q.limit, async (n) => all.filter((t) => t.id > after).slice(0, n), (t) => [t.id], (t) => ({ id: t.id, name: t.name }));
+  return page(q.limit, (n) => Promise.resolve(all.filter((t) => t.id > after).slice(0, n)), (t) => [t.id], (t) => ({ id: t.id, name: t.name }));
 }
 
 export async function createTenant(deps: CoreDeps, actor: Actor, data: TenantCreateData): Promise<Tenant> {

@@ -59,10 +59,10 @@ export function formatTable(rows: Row[], columns: string[]): string {
     if (v === null || v === undefined) return '-';
     if (Array.isArray(v)) return v.join(' ');
     // Epoch seconds read better as UTC times in a table; --json keeps the numbers.
-    return typeof v === 'number' && column.endsWith('_at') ? new Date(v * 1000).toISOString().slice(0, 19) + 'Z' : String(v);
+    return typeof v === 'number' && column.endsWith('_at') ? new Date(v * 1000).toISOString().slice(0, 19) + 'Z' : typeof v === 'string' ? v : JSON.stringify(v);
   };
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell((r as Record<string, unknown>)[c], c).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell((r as Record<string, unknown>)[c], c))))].join('\n');
 }
 

@@ -41,7 +41,7 @@ export async function runPrimary(config: Config): Promise<void> {
 
   cluster.on('message', (worker, m: { type?: string; id?: number }) => {
     if (m?.type !== METRICS_REQUEST) return;
-    metrics.clusterMetrics()
+    void metrics.clusterMetrics()
       .then((text) => text, () => null)
       .then((text) => { if (worker.isConnected()) worker.send({ type: METRICS_RESPONSE, id: m.id, text }); });
   });

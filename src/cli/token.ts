@@ -9,7 +9,7 @@ import { challengeFor } from '../core/pkce.js';
 import { randomBase64url, randomUnreserved } from '../crypto/random.js';
 import { openBrowser } from './token/browser.js';
 import { FlowError } from './token/errors.js';
-import { chooseAuthMethod, lifetimeOf, tokenRequest, type TokenFields } from './token/exchange.js';
+import { chooseAuthMethod, lifetimeOf, tokenRequest, type ClientCredentials, type SecretMethod, type TokenFields } from './token/exchange.js';
 import { checkIdToken } from './token/id-token.js';
 import { startLoopback } from './token/loopback.js';
 import { resolveEndpoints, type Endpoints } from './token/metadata.js';
@@ -18,11 +18,10 @@ import { codeFromResponse, parsePasted } from './token/response.js';
 import { checkName, loadToken, saveToken } from './token/store.js';
 import { UsageError } from './pkce.js';
 
-export { TOKEN_HELP } from './token/help.js';
 
 const OPTIONS = {
   issuer: { type: 'string' }, 'authorize-url': { type: 'string' }, 'token-url': { type: 'string' },
-  'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, scope: { type: 'string' },
+  'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, 'client-auth': { type: 'string' }, scope: { type: 'string' },
   'redirect-uri': { type: 'string' }, paste: { type: 'boolean' }, 'no-browser': { type: 'boolean' },
   json: { type: 'boolean' }, save: { type: 'string' }, refresh: { type: 'string' }, timeout: { type: 'string' },
 } as const;
@@ -43,6 +42,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
   const timeout = flags.timeout === undefined ? 300 : Number(flags.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
   if (flags.save !== undefined) checkName(flags.save);
+  clientAuthFlag(flags);
   try {
     const fields = flags.refresh !== undefined ? await refresh(flags, flags.refresh) : await authorize(flags, timeout);
     process.stdout.write(flags.json ? `${JSON.stringify(fields, null, 2)}\n` : `${fields.access_token}\n`);
@@ -52,6 +52,18 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     say(`pixie token: ${err.message}`);
     return 1;
   }
+}
+
+/**
+ * How the secret travels: servers that enforce the client's registered
+ * token_endpoint_auth_method refuse the other way, so it can be chosen.
+ */
+function clientAuthFlag(flags: Flags): SecretMethod | undefined {
+  const value = flags['client-auth'];
+  if (value === undefined) return undefined;
+  if (value !== 'basic' && value !== 'post') throw new UsageError('--client-auth must be basic (Authorization header) or post (form body)');
+  if (flags['client-secret'] === undefined) throw new UsageError('--client-auth needs --client-secret');
+  return value;
 }
 
 async function authorize(flags: Flags, timeout: number): Promise<TokenFields> {
@@ -102,14 +114,15 @@ async function authorize(flags: Flags, timeout: number): Promise<TokenFields> {
     }
     loopback?.answer(true, 'Pixie received the authorization code and is exchanging it for a token.');
     say('Exchanging the code for a token…');
+    const method = clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods);
     const fields = await tokenRequest(endpoints.tokenEndpoint, {
       grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier,
-    }, { clientId, clientSecret: flags['client-secret'], method: chooseAuthMethod(flags['client-secret'], endpoints.authMethods) });
+    }, { clientId, clientSecret: flags['client-secret'], method });
     if (nonce && typeof fields.id_token === 'string') {
       await checkIdToken(fields.id_token, { nonce, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
     }
     report(fields);
-    if (flags.save !== undefined) save(flags.save, fields, endpoints, clientId);
+    if (flags.save !== undefined) save(flags.save, fields, endpoints, clientId, method);
     return fields;
   } finally {
     clearTimeout(timer);
@@ -126,13 +139,15 @@ async function refresh(flags: Flags, name: string): Promise<TokenFields> {
   }
   say(`Refreshing "${name}" at ${saved.token_endpoint}…`);
   const secret = flags['client-secret'];
+  // The way the secret went when the token was saved, unless told otherwise (older files: post).
+  const method = secret ? clientAuthFlag(flags) ?? saved.client_auth ?? 'post' : 'none';
   const fields = await tokenRequest(saved.token_endpoint, { grant_type: 'refresh_token', refresh_token: refreshToken }, {
-    clientId: saved.client_id, clientSecret: secret, method: secret ? 'post' : 'none',
+    clientId: saved.client_id, clientSecret: secret, method,
   });
   // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
   const merged: TokenFields = { ...fields, ...(fields.refresh_token === undefined ? { refresh_token: refreshToken } : {}) };
   report(merged);
-  save(name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id);
+  save(name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id, method);
   return merged;
 }
 
@@ -141,11 +156,13 @@ function report(fields: TokenFields): void {
   say(`Got an access token${fields.scope ? ` (scope: ${fields.scope})` : ''}${lifetime === null ? ', with no expiry' : `, valid for ${lifetime} s`}.`);
 }
 
-function save(name: string, fields: TokenFields, endpoints: Pick<Endpoints, 'issuer' | 'tokenEndpoint'>, clientId: string): void {
+function save(
+  name: string, fields: TokenFields, endpoints: Pick<Endpoints, 'issuer' | 'tokenEndpoint'>, clientId: string, method: ClientCredentials['method'],
+): void {
   const now = Math.floor(Date.now() / 1000);
   const lifetime = lifetimeOf(fields);
   const file = saveToken(name, {
-    token_endpoint: endpoints.tokenEndpoint, client_id: clientId, issuer: endpoints.issuer,
+    token_endpoint: endpoints.tokenEndpoint, client_id: clientId, issuer: endpoints.issuer, ...(method !== 'none' ? { client_auth: method } : {}),
     expires_at: lifetime === null ? null : now + lifetime, saved_at: now, fields,
   });
   say(`Saved as "${name}" in ${file}; refresh it with: pixie token --refresh ${name}`);

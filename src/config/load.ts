@@ -53,6 +53,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     if (!/^\d{1,7}$/.test(cacheSize) || Number(cacheSize) < 1) problems.push(`PIXIE_SERVER_CACHE_SIZE "${cacheSize}" must be a whole number from 1`);
     else c.serverCacheSize = Number(cacheSize);
   }
+  c.adminClientSecret = env.PIXIE_ADMIN_CLIENT_SECRET || null;
+  c.sqliteSynchronous = env.PIXIE_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL';
   c.trustProxy = env.PIXIE_TRUST_PROXY === 'true' || env.PIXIE_TRUST_PROXY === '1';
   c.stackExchangeTenant = env.PIXIE_SE_TENANT ?? c.stackExchangeTenant;
   c.stackExchangeServer = env.PIXIE_SE_SERVER ?? c.stackExchangeServer;

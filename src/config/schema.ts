@@ -28,6 +28,10 @@ export interface Config {
   bodyLimit: number;
   /** HTTP worker processes sharing the port (node:cluster); 1 runs no cluster. */
   workers: number;
+  /** Secret of the system tenant's admin client; null: generated on first start and printed once. */
+  adminClientSecret: string | null;
+  /** SQLite's `synchronous`: NORMAL survives a process crash, FULL also an OS crash (slower). */
+  sqliteSynchronous: 'NORMAL' | 'FULL';
   /** Authorization servers kept resolved in memory (settings and keys), least recently used dropped first. */
   serverCacheSize: number;
 }
@@ -49,6 +53,8 @@ export const DEFAULT_CONFIG: Config = {
   bodyLimit: 64 * 1024,
   workers: 1,
   serverCacheSize: 1000,
+  adminClientSecret: null,
+  sqliteSynchronous: 'NORMAL',
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -21,8 +21,13 @@ export class OAuthError extends Error {
 export class InvalidRequest extends OAuthError {
   constructor(d: string) { super('invalid_request', d); }
 }
-/** RFC 6749 §5.2: 401 with WWW-Authenticate when the client tried to authenticate. */
+/**
+ * RFC 6749 §5.2: client authentication failed. Always 401, and every 401 carries a
+ * `WWW-Authenticate: Basic` challenge (RFC 9110 §11.6.1) whose realm is the issuer.
+ */
 export class InvalidClient extends OAuthError {
+  /** The issuer of the server the client tried to authenticate to; set by the endpoint. */
+  realm: string | null = null;
   constructor(d: string) { super('invalid_client', d, 401); }
 }
 export class InvalidGrant extends OAuthError {

@@ -1,12 +1,12 @@
 /** RFC 7662 token introspection and RFC 7009 revocation. */
-import { authenticateClient, readClientCredentials } from './client-auth/authenticate.js';
+import { authenticateClient, readClientCredentials, withClientRealm } from './client-auth/authenticate.js';
 import { findActiveApiKey } from './api-keys.js';
 import type { CoreDeps } from './deps.js';
 import type { ResolvedServer } from './directory.js';
 import { InvalidRequest, UnauthorizedClient } from './errors.js';
 import { verifyPkce } from './pkce.js';
 import { findActiveToken, findToken } from './tokens/lookup.js';
-import type { TokenRecord } from './types.js';
+import type { Client, TokenRecord } from './types.js';
 
 export type IntrospectionResponse =
   | { active: false }
@@ -22,9 +22,14 @@ interface EndpointRequest {
   authorization: string | undefined;
 }
 
+/** The resource server or client authenticates as at the token endpoint, with its registered method. */
+function authenticate(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest): Promise<Client> {
+  return withClientRealm(rs.issuer, async () => authenticateClient(deps, rs.server.tenantId, rs.server.id, readClientCredentials(req.params, req.authorization)));
+}
+
 /** SPEC §4.3: any confidential client of the same server may introspect; public clients may not. */
 export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest): Promise<IntrospectionResponse> {
-  const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, readClientCredentials(req.params, req.authorization));
+  const client = await authenticate(deps, rs, req);
   if (client.public) throw new UnauthorizedClient('public clients may not introspect tokens');
   const token = req.params.token;
   if (!token) throw new InvalidRequest('token is required');
@@ -68,8 +73,7 @@ async function introspectApiKey(deps: CoreDeps, rs: ResolvedServer, value: strin
 
 /** RFC 7009 §2.1: a client revokes its own tokens; unknown tokens are not an error. */
 export async function revoke(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest): Promise<void> {
-  const creds = readClientCredentials(req.params, req.authorization);
-  const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds);
+  const client = await authenticate(deps, rs, req);
   const token = req.params.token;
   if (!token) throw new InvalidRequest('token is required');
   const rec = await findToken(deps, rs, token);

@@ -34,6 +34,9 @@ export interface SigningKeyStore {
   retire(tenantId: string, serverId: string, kid: string, retiredAt: number, expiresAt: number): Promise<void>;
 }
 
+/** What a client's CORS origins are made of (core/cors.ts originsOf). */
+export type ClientOriginSource = Pick<Client, 'redirectUris' | 'allowedOrigins'>;
+
 export interface ClientStore {
   find(tenantId: string, serverId: string, clientId: string): Promise<Client | null>;
   upsert(client: Client, now: number): Promise<void>;
@@ -42,6 +45,11 @@ export interface ClientStore {
   /** Replace the secrets declared by an import with the given ones (by name). */
   deleteSecretsByName(tenantId: string, serverId: string, clientId: string, names: string[]): Promise<void>;
   touchSecret(id: string, now: number): Promise<void>;
+  /**
+   * Redirect URIs and allowed origins of every client of a server (the CORS preflight answer).
+   * Cached for a few seconds; the same array comes back while cached, so callers may memoise on it.
+   */
+  listOriginSources(tenantId: string, serverId: string): Promise<readonly ClientOriginSource[]>;
   /** Apps a user registered in the portal. */
   listByOwner(tenantId: string, serverId: string, ownerUserId: string): Promise<Client[]>;
   /** Removes the client with its secrets and API keys (tokens are revoked by the caller). */

@@ -14,7 +14,8 @@ function parse(uri: string): URL | null {
   }
 }
 
-function isLoopback(u: URL): boolean {
+/** An http URI on a loopback IP literal: RFC 8252 §7.3 lets its port vary. */
+export function isLoopback(u: URL): boolean {
   return u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
 }
 
@@ -53,10 +54,10 @@ export function loginSuccessUri(publicUrl: string): string {
  */
 export function checkAllowedOrigin(origin: string): string | null {
   const u = parse(origin);
-  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) return 'must be an http(s) origin such as https://app.example.com';
-  if (u.origin !== origin) return `must be an origin without path, query or trailing slash (${u.origin})`;
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:')) return 'is not a web origin: write it like https://app.example.com';
+  if (u.origin !== origin) return `must be the scheme, host and port only (${u.origin}), with no path or trailing slash`;
   if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.host.replace(/:\d+$/, '')) && u.hostname !== 'localhost') {
-    return 'must use https (http is allowed for loopback only)';
+    return 'must use https (http is allowed only for 127.0.0.1, [::1] and localhost)';
   }
   return null;
 }

@@ -49,6 +49,3 @@ export function defaultScopes(client: Client): string[] {
   return client.scopes.filter((s) => s !== 'offline_access' && s !== 'no_expiry');
 }
 
-export function formatScope(scopes: string[]): string {
-  return scopes.join(' ');
-}

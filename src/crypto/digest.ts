@@ -9,10 +9,6 @@ type OneShotHash = (algorithm: string, data: string | Buffer, outputEncoding?: s
  */
 const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
-export function sha256(input: string | Buffer): Buffer {
-  return createHash('sha256').update(input).digest();
-}
-
 export function sha256Base64url(input: string | Buffer): string {
   return oneShot ? (oneShot('sha256', input, 'base64url') as string) : createHash('sha256').update(input).digest('base64url');
 }

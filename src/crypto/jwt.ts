@@ -48,7 +48,7 @@ export async function verifyJwt(
 ): Promise<VerifiedJwt> {
   // Loaded at first use: a server that never verifies a JWT (opaque tokens) starts without jose.
   const { createLocalJWKSet, jwtVerify } = await import('jose');
-  const jwks = createLocalJWKSet({ keys: keys as never });
+  const jwks = createLocalJWKSet({ keys: keys });
   const { payload, protectedHeader } = await jwtVerify(token, jwks, {
     issuer: opts.issuer,
     typ: opts.typ,
@@ -69,7 +69,7 @@ export async function verifyJwtIgnoringTime(
   opts: { issuer: string; typ: string },
 ): Promise<VerifiedJwt> {
   const { compactVerify, createLocalJWKSet } = await import('jose');
-  const { payload, protectedHeader } = await compactVerify(token, createLocalJWKSet({ keys: keys as never }));
+  const { payload, protectedHeader } = await compactVerify(token, createLocalJWKSet({ keys: keys }));
   if (typeof protectedHeader.typ !== 'string' || protectedHeader.typ.toLowerCase() !== opts.typ.toLowerCase()) {
     throw new Error(`typ must be ${opts.typ}`);
   }

@@ -36,7 +36,7 @@ const CRC_TABLE = (() => {
 
 function crc32(text: string): number {
   let crc = -1;
-  for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < text.length; i++) crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 
@@ -70,7 +70,7 @@ export function hasValidChecksum(token: string, prefix?: TokenPrefix): boolean {
  */
 export function hashOpaqueToken(token: string): string {
   const m = token.length === token.indexOf('_') + 59 ? TIME_KEYED_SHAPE.exec(token) : null;
-  return m && TIME_KEYED.has(m[1]!) ? `${m[2]}.${sha256Base64url(token)}` : sha256Base64url(token);
+  return m && TIME_KEYED.has(m[1]) ? `${m[2]}.${sha256Base64url(token)}` : sha256Base64url(token);
 }
 
 /** The part of a secret that may be shown again after creation (prefix + 4 chars). */

@@ -51,10 +51,10 @@ const NUMERIC = '0123456789';
 /** Numeric ids as Stack Exchange hands out (portal client ids); 12 digits, first non-zero. */
 export function randomNumericId(length = 12): string {
   const bytes = randomBytes(length * 2);
-  let out = String(1 + (bytes[0]! % 9));
+  let out = String(1 + (bytes[0] % 9));
   for (let i = 1; out.length < length; i++) {
     // 250 = 25 * 10: reject the top values so every digit is equally likely
-    if (bytes[i]! < 250) out += NUMERIC[bytes[i]! % 10];
+    if (bytes[i] < 250) out += NUMERIC[bytes[i] % 10];
   }
   return out;
 }

@@ -23,10 +23,6 @@ declare module 'fastify' {
   }
 }
 
-export function ctx(app: FastifyInstance): AppContext {
-  return app.pixie;
-}
-
 export const TenantServerParams = {
   type: 'object',
   properties: {

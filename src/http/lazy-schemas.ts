@@ -58,6 +58,6 @@ export function lazyCompilers(): { buildValidator: BuildValidator; buildSerializ
     buildSerializer: lazyFactory<Serializer>(
       () => (serializers ??= (require('@fastify/fast-json-stringify-compiler') as typeof SerializerCompiler)() as unknown as Factory<Serializer>),
       lazySerializer,
-    ) as unknown as BuildSerializer,
+    ),
   };
 }

@@ -29,8 +29,8 @@ const BASIC_TYPES = new Set([ValueErrorType.Array, ValueErrorType.Boolean, Value
 function unionErrors(e: ValueError): ValueError[] {
   if (e.type !== ValueErrorType.Union || e.errors.length === 0) return [e];
   const branches = e.errors.map((it) => [...it].flatMap(unionErrors)).filter((b) => b.length > 0);
-  if (branches.length && branches.every((b) => b.length === 1 && b[0]!.type === ValueErrorType.Literal)) {
-    const allowed = branches.map((b) => JSON.stringify(b[0]!.schema.const)).join(', ');
+  if (branches.length && branches.every((b) => b.length === 1 && b[0].type === ValueErrorType.Literal)) {
+    const allowed = branches.map((b) => JSON.stringify(b[0].schema.const)).join(', ');
     return [{ ...e, message: `must be one of ${allowed}` }];
   }
   const depth = (b: ValueError[]) => Math.max(...b.map((x) => x.path.split('/').length));
@@ -39,7 +39,7 @@ function unionErrors(e: ValueError): ValueError[] {
   const best = ranked[0];
   if (best && (depth(best) > e.path.split('/').length || !wrongType(best))) return best;
   // A value of none of the types: name them ("Expected string or array").
-  const types = branches.map((b) => b[0]!.message.replace(/^Expected /, ''));
+  const types = branches.map((b) => b[0].message.replace(/^Expected /, ''));
   return [{ ...e, message: `Expected ${[...new Set(types)].join(' or ')}` }];
 }
 
@@ -72,6 +72,14 @@ export function validateImport(doc: unknown): ImportFileData {
           if (bad) problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/allowed_origins/${oi}: ${bad}`);
         });
         if (c.public && c.client_secret !== undefined) problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/client_secret: a public client has no secret`);
+        // The method is enforced at the token endpoint, so a contradiction would lock the client out.
+        const method = c.token_endpoint_auth_method;
+        if (c.public && method !== undefined && method !== 'none') {
+          problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/token_endpoint_auth_method: must be "none" for a public client`);
+        }
+        if (!c.public && method === 'none') {
+          problems.push(`/tenants/${ti}/servers/${si}/clients/${ci}/token_endpoint_auth_method: must not be "none" for a confidential client (set "public": true, or choose client_secret_basic or client_secret_post)`);
+        }
       });
     });
   });

@@ -4,7 +4,7 @@
  */
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
-import { checkRegisteredRedirectUri } from '../core/redirect-uri.js';
+import { checkAllowedOrigin, checkRegisteredRedirectUri } from '../core/redirect-uri.js';
 import type { Client, GrantType } from '../core/types.js';
 import { randomNumericId } from '../crypto/random.js';
 
@@ -30,6 +30,8 @@ export interface AppSettings {
   redirectUris: string;
   /** One URI per line: where users may be sent after signing out (RP-initiated logout). */
   postLogoutRedirectUris: string;
+  /** Browser origins allowed to call the token endpoint and userinfo (CORS), one per line. */
+  allowedOrigins: string;
   grants: AppGrants;
   allowNoExpiry: boolean;
   nonWebRedirect: boolean;
@@ -38,6 +40,7 @@ export interface AppSettings {
 /** Scopes every portal app may request; `no_expiry` only with the permission. */
 export const APP_SCOPES = ['openid', 'profile', 'email', 'read_inbox', 'write_access', 'private_info'];
 const MAX_REDIRECT_URIS = 20;
+const MAX_ALLOWED_ORIGINS = 20;
 const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
 function invalid(message: string): AppError {
@@ -54,12 +57,23 @@ export function normalizeDomain(value: string): string | null {
 
 export function parseRedirectUris(text: string, label = 'Redirect URI'): string[] {
   const uris = [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))];
-  if (uris.length > MAX_REDIRECT_URIS) throw invalid(`Register at most ${MAX_REDIRECT_URIS} ${label[0]!.toLowerCase()}${label.slice(1)}s.`);
+  if (uris.length > MAX_REDIRECT_URIS) throw invalid(`Register at most ${MAX_REDIRECT_URIS} ${label[0].toLowerCase()}${label.slice(1)}s.`);
   for (const uri of uris) {
     const problem = checkRegisteredRedirectUri(uri);
     if (problem || uri.length > 2000) throw invalid(`${label} "${uri.slice(0, 80)}" ${problem ?? 'is too long'}.`);
   }
   return uris;
+}
+
+/** One origin per line, as a browser sends it: `https://app.example.com`, no path. */
+export function parseAllowedOrigins(text: string): string[] {
+  const origins = [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))];
+  if (origins.length > MAX_ALLOWED_ORIGINS) throw invalid(`Allow at most ${MAX_ALLOWED_ORIGINS} origins.`);
+  for (const origin of origins) {
+    const problem = origin.length > 300 ? 'is too long' : checkAllowedOrigin(origin);
+    if (problem) throw invalid(`Allowed origin "${origin.slice(0, 80)}" ${problem}.`);
+  }
+  return origins;
 }
 
 /** Portal choices → the client's protocol fields. */
@@ -75,6 +89,7 @@ function applySettings(base: Client, s: AppSettings): Client {
   if (base.public && g.clientCredentials) throw invalid('Client credentials needs a client secret, so public applications cannot use it.');
   const oauthDomain = normalizeDomain(s.oauthDomain);
   const redirectUris = parseRedirectUris(s.redirectUris);
+  const allowedOrigins = parseAllowedOrigins(s.allowedOrigins);
   const redirects = g.authorizationCode || g.authorizationCodePkce || g.implicit;
   if (redirects && !oauthDomain && redirectUris.length === 0 && !s.nonWebRedirect) {
     throw invalid('Add an OAuth domain or a redirect URI, or allow the non-web redirect, so users can be sent back to your application.');
@@ -84,7 +99,7 @@ function applySettings(base: Client, s: AppSettings): Client {
   if (g.implicit) grantTypes.push('implicit');
   if (g.clientCredentials) grantTypes.push('client_credentials');
   return {
-    ...base, name, description: s.description.trim(), oauthDomain, redirectUris, grantTypes,
+    ...base, name, description: s.description.trim(), oauthDomain, redirectUris, allowedOrigins, grantTypes,
     // "with PKCE" alone means PKCE is required; public apps need it anyway (SPEC §4.1).
     requirePkce: g.authorizationCodePkce && !g.authorizationCode,
     responseTypes: g.implicit ? ['code', 'token'] : ['code'],
@@ -99,6 +114,7 @@ export function settingsOf(c: Client): AppSettings {
   return {
     name: c.name, description: c.description, oauthDomain: c.oauthDomain ?? '', redirectUris: c.redirectUris.join('\n'),
     postLogoutRedirectUris: c.postLogoutRedirectUris.join('\n'),
+    allowedOrigins: c.allowedOrigins.join('\n'),
     grants: {
       authorizationCode: code && !c.requirePkce && !c.public, authorizationCodePkce: code,
       implicit: c.grantTypes.includes('implicit'), clientCredentials: c.grantTypes.includes('client_credentials'),
@@ -110,7 +126,8 @@ export function settingsOf(c: Client): AppSettings {
 /** Defaults for a new app: the code grant with PKCE, plus the plain code grant for confidential apps. */
 export function newAppSettings(isPublic: boolean): AppSettings {
   return {
-    name: '', description: '', oauthDomain: '', redirectUris: '', postLogoutRedirectUris: '', allowNoExpiry: false, nonWebRedirect: false,
+    name: '', description: '', oauthDomain: '', redirectUris: '', postLogoutRedirectUris: '', allowedOrigins: '', allowNoExpiry: false,
+    nonWebRedirect: false,
     grants: { authorizationCode: !isPublic, authorizationCodePkce: true, implicit: false, clientCredentials: false },
   };
 }

@@ -4,32 +4,16 @@
  */
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
-import type { ApiKey, Client, ClientSecret } from '../core/types.js';
-import { displayPrefix, generateOpaqueToken, hashOpaqueToken } from '../crypto/opaque-token.js';
-import { randomId } from '../crypto/random.js';
+import type { Client, ClientSecret } from '../core/types.js';
+import { invalid, listCredentials, MAX_YEARS, mintCredential, type CredentialKind, type IssuedCredential } from '../credentials/service.js';
 import { getOwnedApp, type PortalScope } from './apps.js';
 
-export type CredentialKind = 'api-key' | 'secret';
+export type { CredentialKind, IssuedCredential };
 
 export interface NewCredential {
   name: string;
   /** `YYYY-MM-DD` from a date field, or empty for no expiry. */
   expiresOn: string;
-}
-
-export interface IssuedCredential {
-  kind: CredentialKind;
-  /** Shown exactly once. */
-  value: string;
-  record: ClientSecret;
-}
-
-/** Active credentials of one kind an app may hold at a time: enough to rotate, not a dump. */
-const MAX_LIVE = 10;
-const MAX_YEARS = 10;
-
-function invalid(message: string): AppError {
-  return new AppError('validation_failed', message);
 }
 
 /** A date field means "valid through that day (UTC)": the credential expires at the next midnight. */
@@ -45,22 +29,10 @@ export function parseExpiry(value: string, now: number): number | null {
   return expiresAt;
 }
 
-export function isLive(c: ClientSecret, now: number): boolean {
-  return c.revokedAt === null && (c.expiresAt === null || c.expiresAt > now);
-}
-
 function checkName(name: string, kind: CredentialKind): string {
   const n = name.trim() || (kind === 'api-key' ? 'API key' : 'Client secret');
   if (n.length > 100) throw invalid('The name can be at most 100 characters.');
   return n;
-}
-
-export async function listCredentials(deps: CoreDeps, app: Client): Promise<{ apiKeys: ApiKey[]; secrets: ClientSecret[] }> {
-  const [apiKeys, secrets] = await Promise.all([
-    deps.stores.apiKeys.list(app.tenantId, app.serverId, app.clientId),
-    deps.stores.clients.listSecrets(app.tenantId, app.serverId, app.clientId),
-  ]);
-  return { apiKeys, secrets };
 }
 
 export async function issueCredential(
@@ -68,28 +40,6 @@ export async function issueCredential(
 ): Promise<IssuedCredential> {
   const app = await getOwnedApp(deps, scope, userId, clientId);
   return mintCredential(deps, app, kind, checkName(input.name, kind), parseExpiry(input.expiresOn, deps.clock.now()));
-}
-
-/**
- * Generate and store a credential of a client: shared by the portal and the admin API (SPEC §7, §8)
- * so both enforce the same rules. The caller has checked access to `app`, the name and the expiry.
- */
-export async function mintCredential(
-  deps: CoreDeps, app: Client, kind: CredentialKind, name: string, expiresAt: number | null,
-): Promise<IssuedCredential> {
-  if (kind === 'secret' && app.public) throw invalid('Public applications cannot keep a secret, so they have no client secrets.');
-  const now = deps.clock.now();
-  const existing = await listCredentials(deps, app);
-  const live = (kind === 'api-key' ? existing.apiKeys : existing.secrets).filter((c) => isLive(c, now));
-  if (live.length >= MAX_LIVE) throw invalid(`An application can have at most ${MAX_LIVE} active ${kind === 'api-key' ? 'API keys' : 'client secrets'}. Revoke one first.`);
-  const value = generateOpaqueToken(kind === 'api-key' ? 'pxk' : 'pxs');
-  const record: ClientSecret = {
-    id: randomId(), name, hash: hashOpaqueToken(value), displayPrefix: displayPrefix(value), createdAt: now, expiresAt,
-    lastUsedAt: null, revokedAt: null,
-  };
-  if (kind === 'api-key') await deps.stores.apiKeys.add({ ...record, tenantId: app.tenantId, serverId: app.serverId, clientId: app.clientId });
-  else await deps.stores.clients.addSecret(app.tenantId, app.serverId, app.clientId, record);
-  return { kind, value, record };
 }
 
 export async function findCredential(

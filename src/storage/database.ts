@@ -14,6 +14,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** SQLite only: ':memory:' for tests. */
   sqliteFile?: string;
+  /** SQLite only: NORMAL (default) or FULL. */
+  sqliteSynchronous?: 'NORMAL' | 'FULL';
 }
 
 export interface Database {
@@ -105,7 +107,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   const file = opts.sqliteFile ?? join(opts.dataDir, 'pixie.db');
   if (file !== ':memory:') mkdirSync(opts.dataDir, { recursive: true });
-  const sqlite = openSqlite(file);
+  const sqlite = openSqlite(file, opts.sqliteSynchronous);
   if (!sqliteUpToDate(sqlite)) {
     const { Kysely, SqliteDialect } = await import('kysely');
     const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });

@@ -103,7 +103,7 @@ function creationSite(): string {
 
 export function statement<R>(build: Build<R>, opts: StatementOptions = {}): Statement<R> {
   const stmt: Statement<R> = { id: nextId++, build, compiled: {}, cacheMs: (opts.cacheSeconds ?? 0) * 1000, site: creationSite() };
-  ALL_STATEMENTS.push(stmt as Statement<unknown>);
+  ALL_STATEMENTS.push(stmt);
   return stmt;
 }
 

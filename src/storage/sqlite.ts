@@ -4,7 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { bind, compile, ReadCache, type Params, type SqlExecutor, type Statement } from './prepared.js';
 import { FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from './sqlite-checkpoint.js';
 
-export function openSqlite(file: string): Database.Database {
+export function openSqlite(file: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Database.Database {
   const db = new Database(file);
   // First: every later statement, switching a new file to WAL included, waits for another
   // process's lock (several processes starting together) instead of failing with SQLITE_BUSY.
@@ -12,7 +12,7 @@ export function openSqlite(file: string): Database.Database {
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: every commit survives a process crash; only an OS crash or power
   // loss may lose the last commits. PIXIE_SQLITE_SYNCHRONOUS=FULL trades speed for that.
-  db.pragma(`synchronous = ${process.env.PIXIE_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL'}`);
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('foreign_keys = ON');
   return db;
 }
@@ -37,7 +37,7 @@ function prepareRaw(db: Database.Database, sql: string): { s: Database.Statement
       // statement, and `*` then expands to other columns than the names read at first.
       if (values.length !== names.length) names = columnNames();
       const row: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+      for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
       return row;
     },
   };
@@ -153,7 +153,7 @@ export class SqliteExecutor implements SqlExecutor {
     if (this.db.inTransaction) throw new Error('SQLite write outside the batch and outside a transaction');
     this.db.exec('BEGIN IMMEDIATE');
     let settle!: (err?: unknown) => void;
-    const done = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+    const done = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err instanceof Error ? err : new Error('SQLite commit failed', { cause: err })) : resolve())));
     done.catch(() => {}); // a failed commit is reported to whoever awaits sync()
     this.batch = { done, settle };
     setImmediate(() => this.commitBatch());

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
-import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, USER } from '../helpers/fixture.js';
+import { POST_CLIENT, POST_SECRET, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { launchChromium } from '../helpers/browser.js';
 
@@ -71,7 +71,7 @@ function exchange(clientId: string, code: string, secret: string | null): Promis
 async function introspect(token: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${s.issuer}/oauth2/introspect`, {
     method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET }),
+    body: new URLSearchParams({ token, client_id: POST_CLIENT, client_secret: POST_SECRET }),
   });
   return res.json() as Promise<Record<string, unknown>>;
 }

@@ -7,7 +7,7 @@ import { clientWithDefaults } from '../../src/core/client-defaults.js';
 import { createVerifier } from '../../packages/verify/src/index.js';
 import { PRINTED_URL, runCli, type CliRun } from '../helpers/cli.js';
 import { startFakeStackExchange, type FakeStackExchange } from '../helpers/fake-stackexchange.js';
-import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
+import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE, POST_CLIENT, POST_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -81,6 +81,26 @@ describe('pixie token, loopback redirect (RFC 8252)', () => {
     assert.equal(await run.exit, 0, run.stderr());
     assert.match(run.stdout(), /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     assert.match(run.stderr(), /Got an access token \(scope: read_inbox\), valid for 3600 s/);
+  });
+
+  it('sends the secret the way the client is registered (--client-auth), and refreshes the same way', async () => {
+    // Discovery lists client_secret_basic, so Basic is the default; this client is registered for post.
+    const basicRun = token(['--issuer', s.issuer, '--client-id', POST_CLIENT, '--client-secret', POST_SECRET, '--scope', 'read_inbox']);
+    await fetch(await new UserAgent(s.url).authorize(await printedUrl(basicRun), USER));
+    assert.equal(await basicRun.exit, 1);
+    assert.match(basicRun.stderr(), /invalid_client — .*registered with token_endpoint_auth_method client_secret_post.*choose with --client-auth basic\|post/);
+
+    const run = token(['--issuer', s.issuer, '--client-id', POST_CLIENT, '--client-secret', POST_SECRET, '--client-auth', 'post',
+      '--scope', 'read_inbox offline_access', '--save', 'post-app']);
+    await fetch(await new UserAgent(s.url).authorize(await printedUrl(run), USER));
+    assert.equal(await run.exit, 0, run.stderr());
+    assert.equal(JSON.parse(readFileSync(join(configDir, 'tokens.json'), 'utf8')).tokens['post-app'].client_auth, 'post');
+    const refreshed = token(['--refresh', 'post-app', '--client-secret', POST_SECRET]);
+    assert.equal(await refreshed.exit, 0, refreshed.stderr());
+
+    const bad = token(['--issuer', s.issuer, '--client-id', POST_CLIENT, '--client-auth', 'jwt']);
+    assert.notEqual(await bad.exit, 0);
+    assert.match(bad.stderr(), /--client-auth must be basic .* or post/);
   });
 
   it('refuses a response whose state does not match, and exchanges nothing', async () => {

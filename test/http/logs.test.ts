@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
+import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, POST_CLIENT, POST_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { authorizeUrl, basic, postForm } from '../helpers/flow.js';
 import { startTestServer } from '../helpers/server.js';
 import { pkce, UserAgent } from '../helpers/user-agent.js';
@@ -13,7 +13,7 @@ describe('log redaction', () => {
     let log = '';
     stream.on('data', (chunk) => (log += chunk.toString()));
     const s = await startTestServer({ config: { logLevel: 'trace' }, logStream: stream });
-    const secrets: string[] = [USER.password, CONFIDENTIAL_SECRET];
+    const secrets: string[] = [USER.password, CONFIDENTIAL_SECRET, POST_SECRET];
     try {
       const ua = new UserAgent(s.url);
       const { verifier, challenge } = pkce();
@@ -31,7 +31,7 @@ describe('log redaction', () => {
       secrets.push(tokens.access_token, tokens.refresh_token, tokens.id_token);
       const refreshed = await (await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'refresh_token', client_id: PUBLIC_CLIENT, refresh_token: tokens.refresh_token })).json();
       secrets.push(refreshed.access_token, refreshed.refresh_token);
-      await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET });
+      await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: POST_CLIENT, client_secret: POST_SECRET });
       await postForm(`${s.issuer}/oauth2/introspect`, { token: refreshed.access_token }, { authorization: basic() });
       await fetch(`${s.issuer}/userinfo`, { headers: { authorization: `Bearer ${refreshed.access_token}` } });
       await fetch(`${s.issuer}/userinfo?access_token=${refreshed.access_token}`);

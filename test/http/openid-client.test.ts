@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
+import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, POST_CLIENT, POST_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
 
@@ -18,10 +18,14 @@ after(async () => { await s.close(); });
 
 type ClientAuthName = 'None' | 'ClientSecretBasic' | 'ClientSecretPost';
 
+/** Each client authenticates with the token_endpoint_auth_method it is registered with. */
+const SECRETS: Record<string, string> = { [CONFIDENTIAL_CLIENT]: CONFIDENTIAL_SECRET, [POST_CLIENT]: POST_SECRET };
+
 async function discover(clientId: string, auth: ClientAuthName): Promise<client.Configuration> {
+  const secret = SECRETS[clientId] ?? '';
   const clientAuth = auth === 'None' ? client.None()
-    : auth === 'ClientSecretBasic' ? client.ClientSecretBasic(CONFIDENTIAL_SECRET) : client.ClientSecretPost(CONFIDENTIAL_SECRET);
-  const metadata: Partial<client.ClientMetadata> = auth === 'None' ? {} : { client_secret: CONFIDENTIAL_SECRET };
+    : auth === 'ClientSecretBasic' ? client.ClientSecretBasic(secret) : client.ClientSecretPost(secret);
+  const metadata: Partial<client.ClientMetadata> = auth === 'None' ? {} : { client_secret: secret };
   // Pixie on a loopback http issuer is allowed (SPEC §1); openid-client needs to be told.
   return client.discovery(new URL(s.issuer), clientId, metadata, clientAuth, { execute: [client.allowInsecureRequests] });
 }
@@ -54,7 +58,7 @@ async function expectInvalidGrant(promise: Promise<unknown>): Promise<void> {
 const cases: { name: string; clientId: string; auth: ClientAuthName }[] = [
   { name: 'public client with PKCE (none)', clientId: PUBLIC_CLIENT, auth: 'None' },
   { name: 'confidential client (client_secret_basic)', clientId: CONFIDENTIAL_CLIENT, auth: 'ClientSecretBasic' },
-  { name: 'confidential client (client_secret_post)', clientId: CONFIDENTIAL_CLIENT, auth: 'ClientSecretPost' },
+  { name: 'confidential client (client_secret_post)', clientId: POST_CLIENT, auth: 'ClientSecretPost' },
 ];
 
 for (const c of cases) {

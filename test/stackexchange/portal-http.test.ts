@@ -15,7 +15,8 @@ const BOB = { username: 'bob', password: 'another long password' };
 const EXTRA: ImportFileData = {
   tenants: [{
     id: 'default', users: [{ username: BOB.username, password: BOB.password }],
-    servers: [{ id: 'default', clients: [{ client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET, api_keys: [
+    // Registered for client_secret_post: introspect() below sends the secret in the form body.
+    servers: [{ id: 'default', clients: [{ client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET, token_endpoint_auth_method: 'client_secret_post', api_keys: [
       { name: 'Imported', key: IMPORTED_KEY, expires_at: null },
       { name: 'Legacy', key: 'U4DMV*8nvpm3EOpvf69Rxw((' },
     ] }] }],
@@ -74,6 +75,35 @@ describe('developer portal pages', () => {
     assert.match(await badUri.text(), /must use https/);
     const badDomain = await ua.post('/apps', { csrf, name: 'x', type: 'confidential', oauth_domain: 'not a domain/path' });
     assert.match(await badDomain.text(), /is not a domain name/);
+  });
+
+  it('saves allowed origins (one per line), explains a bad one in plain words, and CORS follows them', async () => {
+    const ua = await signIn(USER);
+    const csrf = await csrfOf(ua, '/apps/new');
+    const created = await ua.post('/apps', { csrf, name: 'Browser app', type: 'public', non_web_redirect: 'on' });
+    const appPath = created.headers.get('location')!.split('?')[0]!;
+    const clientId = appPath.split('/').pop()!;
+    const settings = { csrf, name: 'Browser app', grant_code_pkce: 'on', non_web_redirect: 'on' };
+    for (const [bad, message] of [
+      ['https://spa.example.com/app', /Allowed origin &quot;https:\/\/spa.example.com\/app&quot; must be the scheme, host and port only/],
+      ['http://spa.example.com', /must use https/],
+      ['spa.example.com', /is not a web origin: write it like https:\/\/app.example.com/],
+    ] as const) {
+      const res = await ua.post(appPath, { ...settings, allowed_origins: `https://ok.example.com\n${bad}` });
+      assert.equal(res.status, 400, bad);
+      const page = await res.text();
+      assert.match(page, message, bad);
+      assert.match(page, /<textarea id="allowed_origins"[^>]*>https:\/\/ok.example.com\n/, 'keeps what was typed');
+    }
+    const saved = await ua.post(appPath, { ...settings, allowed_origins: 'https://spa.example.com\r\n\r\nhttp://127.0.0.1:5173\n' });
+    assert.equal(saved.status, 303);
+    assert.match(await (await ua.get(appPath)).text(), /<textarea id="allowed_origins"[^>]*>https:\/\/spa.example.com\nhttp:\/\/127.0.0.1:5173<\/textarea>/);
+    const res = await fetch(`${s.issuer}/oauth2/token`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://spa.example.com' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, code: 'pxc_nope', code_verifier: 'v'.repeat(43) }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://spa.example.com');
   });
 
   it('shows an app to its owner only, and public apps get no client secrets', async () => {

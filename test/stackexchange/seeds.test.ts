@@ -9,7 +9,7 @@ import type { Client } from '../../src/core/types.js';
 import { createApp, deleteApp, newAppSettings, updateApp, type AppSettings, type PortalScope } from '../../src/portal/apps.js';
 import { issueCredential } from '../../src/portal/credentials.js';
 import { listAuthorizedApps, revokeAuthorization } from '../../src/portal/account.js';
-import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, USER } from '../helpers/fixture.js';
+import { POST_CLIENT, POST_SECRET, USER } from '../helpers/fixture.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import { pkce, UserAgent } from '../helpers/user-agent.js';
 
@@ -57,7 +57,7 @@ function post(path: string, form: Record<string, string>, query?: Record<string,
 }
 
 async function introspect(token: string): Promise<Record<string, unknown>> {
-  const res = await post('/default/default/oauth2/introspect', { token, client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET });
+  const res = await post('/default/default/oauth2/introspect', { token, client_id: POST_CLIENT, client_secret: POST_SECRET });
   assert.equal(res.status, 200);
   return res.json() as Promise<Record<string, unknown>>;
 }

@@ -125,6 +125,15 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await s.clients.listSecrets('t-a', 'default', 'app'), []);
     });
 
+    it('lists the redirect URIs and allowed origins of a server\'s clients, and sees a client change at once', async () => {
+      await s.servers.upsert({ tenantId: 't-b', id: 'cors', settings: {} as never, customScopes: [] }, NOW);
+      await s.clients.upsert(client('t-b', 'spa', { serverId: 'cors', redirectUris: ['https://spa.example.com/cb'], allowedOrigins: [] }), NOW);
+      assert.deepEqual(await s.clients.listOriginSources('t-b', 'cors'), [{ redirectUris: ['https://spa.example.com/cb'], allowedOrigins: [] }]);
+      assert.deepEqual(await s.clients.listOriginSources('t-b', 'none'), []);
+      await s.clients.upsert(client('t-b', 'spa', { serverId: 'cors', redirectUris: [], allowedOrigins: ['https://new.example.com'] }), NOW);
+      assert.deepEqual(await s.clients.listOriginSources('t-b', 'cors'), [{ redirectUris: [], allowedOrigins: ['https://new.example.com'] }]);
+    });
+
     it('consumes a code once; 50 concurrent consumes of one code return exactly one row', async () => {
       const c = code();
       await s.codes.save(c);

@@ -76,7 +76,7 @@ export class JwksCache {
     if (status !== 200 || !isObject(body) || !Array.isArray(body.keys)) {
       throw new VerifierUnavailableError('unknown_key', `the JWKS at ${uri} answered ${status} without a key set`);
     }
-    this.keys = body.keys.filter(isObject) as JWK[];
+    this.keys = body.keys.filter(isObject);
     this.imported.clear();
   }
 }

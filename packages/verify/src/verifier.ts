@@ -71,7 +71,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     return {
       kind: 'access_token', method: 'jwt', subject: String(payload.sub),
-      clientId: typeof payload.client_id === 'string' ? payload.client_id : String(payload.azp ?? ''),
+      clientId: typeof payload.client_id === 'string' ? payload.client_id : (typeof payload.azp === 'string' ? payload.azp : ''),
       scopes: scopesOf(payload), expiresAt: payload.exp ?? null, boundChallenge: challengeFromClaims(payload), claims: payload,
     };
   }
@@ -87,10 +87,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof answer.exp === 'number' && answer.exp + tolerance <= t) throw new InvalidTokenError('expired', 'the token has expired');
     if (typeof answer.nbf === 'number' && answer.nbf - tolerance > t) throw new InvalidTokenError('not_yet_valid', 'the token is not valid yet');
     // Introspection answers from Pixie omit `aud` (its tokens are for the whole server); when present it must match.
-    if (audiences && answer.aud !== undefined && ![answer.aud].flat().some((a) => audiences.includes(String(a)))) {
+    if (audiences && answer.aud !== undefined && ![answer.aud].flat().some((a) => typeof a === 'string' && audiences.includes(a))) {
       throw new InvalidTokenError('audience', 'the token is meant for another audience');
     }
-    const isKey = token.startsWith(API_KEY_PREFIX) || /^api[_-]?key$/i.test(String(answer.token_type ?? ''));
+    const isKey = token.startsWith(API_KEY_PREFIX) || /^api[_-]?key$/i.test(typeof answer.token_type === 'string' ? answer.token_type : '');
     if (!isKey && answer.token_type === 'refresh_token') throw new InvalidTokenError('wrong_kind', 'a refresh token is not an access token');
     const clientId = typeof answer.client_id === 'string' ? answer.client_id : '';
     return {

@@ -6,7 +6,7 @@ export function openBrowser(url: string): void {
     : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
       : ['xdg-open', [url]];
   try {
-    const child = spawn(cmd, args as string[], { detached: true, stdio: 'ignore' });
+    const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
     child.on('error', () => process.stderr.write('Could not open a browser; open the URL above yourself.\n'));
     child.unref();
   } catch {

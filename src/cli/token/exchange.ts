@@ -13,6 +13,8 @@ export interface ClientCredentials {
   method: 'basic' | 'post' | 'none';
 }
 
+export type SecretMethod = Exclude<ClientCredentials['method'], 'none'>;
+
 export function chooseAuthMethod(secret: string | undefined, supported: string[] | null): ClientCredentials['method'] {
   if (!secret) return 'none';
   return supported?.includes('client_secret_basic') ? 'basic' : 'post';
@@ -70,7 +72,10 @@ export async function tokenRequest(url: string, params: Record<string, string>, 
   }
   if (!res.ok || fields.error !== undefined) {
     const detail = fields.error ? `${fields.error}${fields.error_description ? ` — ${fields.error_description}` : ''}` : text.slice(0, 200);
-    throw new FlowError(`the token endpoint refused the request (HTTP ${res.status}): ${detail}`);
+    // Servers that enforce the registered token_endpoint_auth_method refuse a secret sent the other way.
+    const hint = fields.error === 'invalid_client' && client.method !== 'none'
+      ? ` (the secret was sent with ${client.method === 'basic' ? 'an Authorization: Basic header' : 'the form body'}; choose with --client-auth basic|post)` : '';
+    throw new FlowError(`the token endpoint refused the request (HTTP ${res.status}): ${detail}${hint}`);
   }
   if (typeof fields.access_token !== 'string' || !fields.access_token) throw new FlowError('the token endpoint answered without an access_token');
   return fields;

@@ -33,7 +33,7 @@ async function fetchMetadata(issuer: string): Promise<Record<string, unknown> | 
     }
     if (res.status === 404) continue;
     if (!res.ok) throw new FlowError(`discovery at ${base + path} answered HTTP ${res.status}`);
-    const body = await res.json().catch(() => null);
+    const body: unknown = await res.json().catch(() => null);
     if (typeof body !== 'object' || body === null) throw new FlowError(`discovery at ${base + path} did not answer JSON`);
     return body as Record<string, unknown>;
   }

@@ -6,11 +6,13 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FlowError } from './errors.js';
-import type { TokenFields } from './exchange.js';
+import type { SecretMethod, TokenFields } from './exchange.js';
 
 export interface SavedToken {
   token_endpoint: string;
   client_id: string;
+  /** How the client secret was sent (absent for public clients and files of older versions). */
+  client_auth?: SecretMethod;
   issuer: string | null;
   /** Epoch seconds, or null for a token without expiry. */
   expires_at: number | null;

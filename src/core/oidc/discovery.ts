@@ -2,6 +2,26 @@
 import type { ResolvedServer } from '../directory.js';
 import { ID_TOKEN_ALGS } from '../types.js';
 
+/**
+ * Features Pixie does not offer, published because the specifications' defaults would say
+ * otherwise (OIDC Discovery §3: request_uri_parameter_supported defaults to true) or because
+ * relying parties look for them explicitly.
+ */
+const NOT_SUPPORTED = {
+  request_parameter_supported: false,
+  request_uri_parameter_supported: false,
+  claims_parameter_supported: false,
+  frontchannel_logout_supported: false,
+  backchannel_logout_supported: false,
+} as const;
+
+/**
+ * `token` (the implicit grant) is served only to clients that enabled it (legacy Stack Exchange
+ * apps) and answers in the fragment; `code` answers in the query.
+ */
+const RESPONSE_TYPES = ['code', 'token'];
+const RESPONSE_MODES = ['query', 'fragment'];
+
 export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Record<string, unknown> {
   const i = rs.issuer;
   return {
@@ -14,9 +34,9 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     jwks_uri: `${i}/.well-known/jwks.json`,
     end_session_endpoint: `${i}/oauth2/logout`,
     scopes_supported: [...rs.scopes.keys()],
-    response_types_supported: ['code'],
-    response_modes_supported: ['query'],
-    grant_types_supported: grantTypes,
+    response_types_supported: RESPONSE_TYPES,
+    response_modes_supported: RESPONSE_MODES,
+    grant_types_supported: [...grantTypes, 'implicit'],
     code_challenge_methods_supported: rs.server.settings.allowPlainPkce ? ['S256', 'plain'] : ['S256'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
@@ -27,5 +47,7 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'preferred_username', 'email', 'email_verified'],
     prompt_values_supported: ['none', 'login', 'consent'],
     authorization_response_iss_parameter_supported: true,
+    ui_locales_supported: ['en'],
+    ...NOT_SUPPORTED,
   };
 }

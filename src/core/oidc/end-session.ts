@@ -50,7 +50,7 @@ function clientIdOf(clientId: string | undefined, hint: IdTokenHint | null): str
     if (!hint.aud.includes(clientId)) throw new InvalidRequest('client_id does not match the audience of id_token_hint');
     return clientId;
   }
-  return hint.azp ?? (hint.aud.length === 1 ? hint.aud[0]! : null);
+  return hint.azp ?? (hint.aud.length === 1 ? hint.aud[0] : null);
 }
 
 function pick(raw: Record<string, string | undefined>): EndSessionParams {

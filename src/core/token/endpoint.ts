@@ -2,7 +2,7 @@
  * The token endpoint (RFC 6749 §3.2): authenticate the client, check the grant is allowed,
  * strip undeclared parameters, dispatch to the grant handler.
  */
-import { authenticateClient, readClientCredentials } from '../client-auth/authenticate.js';
+import { authenticateClient, readClientCredentials, withClientRealm } from '../client-auth/authenticate.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
@@ -15,7 +15,13 @@ export interface TokenRequest {
   dialect: TokenDialect;
 }
 
-export async function handleTokenRequest(
+export function handleTokenRequest(
+  deps: CoreDeps, registry: GrantRegistry, rs: ResolvedServer, req: TokenRequest,
+): Promise<TokenResponse> {
+  return withClientRealm(rs.issuer, () => tokenRequest(deps, registry, rs, req));
+}
+
+async function tokenRequest(
   deps: CoreDeps, registry: GrantRegistry, rs: ResolvedServer, req: TokenRequest,
 ): Promise<TokenResponse> {
   const grantType = req.params.grant_type;

@@ -45,7 +45,7 @@ async function issuingTenant(request: FastifyRequest, token: string): Promise<{ 
   if (parts.length === 3) {
     let iss: unknown;
     try {
-      iss = (JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { iss?: unknown }).iss;
+      iss = (JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { iss?: unknown }).iss;
     } catch {
       return null;
     }

@@ -4,8 +4,7 @@
  * id and answered with a bare `server_error` — never a stack trace.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, OAuthError } from '../../core/errors.js';
-import { InvalidClientBasic } from '../../core/client-auth/authenticate.js';
+import { AppError, InvalidClient, OAuthError } from '../../core/errors.js';
 import { noStore, type ErrorFormat } from '../context.js';
 import { errorPage } from '../views/pages.js';
 import { sendPage } from './page-headers.js';
@@ -31,11 +30,20 @@ export function toOAuthError(err: unknown): OAuthError | null {
   return null;
 }
 
+function basicChallenge(err: OAuthError): string {
+  const realm = (err instanceof InvalidClient && err.realm) || 'pixie';
+  return `Basic realm="${realm.replace(/["\\]/g, '')}", charset="UTF-8"`;
+}
+
 export function sendOAuthError(reply: FastifyReply, err: OAuthError, format: ErrorFormat): FastifyReply {
   noStore(reply).status(err.status);
-  if (err instanceof InvalidClientBasic) reply.header('www-authenticate', 'Basic realm="pixie", charset="UTF-8"');
   if (format === 'bearer') {
     reply.header('www-authenticate', `Bearer error="${err.error}", error_description="${err.description.replace(/["\\]/g, '')}"`);
+  } else if (err.status === 401 && (format === 'oauth-json' || format === 'oauth-form')) {
+    // RFC 9110 §11.6.1: every 401 carries a challenge. Clients authenticate with Basic at the
+    // token, introspection and revocation endpoints (RFC 6749 §5.2), whatever method failed.
+    // Pages never get one: a browser would open its own sign-in dialog.
+    reply.header('www-authenticate', basicChallenge(err));
   }
   const body = { error: err.error, error_description: err.description };
   if (format === 'oauth-form') return reply.type('application/x-www-form-urlencoded').send(new URLSearchParams(body).toString());

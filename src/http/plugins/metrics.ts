@@ -69,7 +69,7 @@ async function buildRegistry(counts: Counts, poolStats?: () => PoolStats): Promi
     [...routes.values()].flatMap((r) => {
       let cumulative = 0;
       const buckets = [...LATENCY_BUCKETS, '+Inf' as const].map((le, i) => {
-        cumulative += r.buckets[i]!;
+        cumulative += r.buckets[i];
         return { labels: { le, route: r.route, method: r.method }, value: cumulative, metricName: `${latencyName}_bucket` };
       });
       const labels = { route: r.route, method: r.method };
@@ -121,8 +121,8 @@ export function registerMetrics(app: FastifyInstance, poolStats?: () => PoolStat
     r.statuses.set(status, (r.statuses.get(status) ?? 0) + 1);
     const seconds = reply.elapsedTime / 1000;
     let i = 0;
-    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
-    r.buckets[i]!++;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]) i++;
+    r.buckets[i]++;
     r.sum += seconds;
     r.count++;
     if (status === 200 && request.method === 'POST' && TOKEN_ROUTE.test(route)) {

@@ -1,4 +1,4 @@
-/** A tiny HTML template tag: every interpolation is escaped unless wrapped in `raw()`. */
+/** A tiny HTML template tag: every interpolation is escaped unless it is itself `html` (a Raw). */
 
 export class Raw {
   constructor(readonly value: string) {}
@@ -7,14 +7,10 @@ export class Raw {
   }
 }
 
-export function raw(value: string): Raw {
-  return new Raw(value);
-}
-
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
 function render(value: unknown): string {
@@ -25,7 +21,7 @@ function render(value: unknown): string {
 }
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
-  let out = strings[0]!;
+  let out = strings[0];
   values.forEach((v, i) => (out += render(v) + strings[i + 1]));
   return new Raw(out);
 }

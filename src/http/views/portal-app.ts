@@ -84,7 +84,7 @@ ${generateForm(v, 'api-key')}
 </div>
 ${a.public ? '' : html`<div class="card" id="secrets">
 <h2 class="first">Client secrets</h2>
-<p class="hint">Used by your server at the token endpoint (<code>client_secret</code>). Keep several to rotate without downtime: generate a new one, deploy it, then revoke the old one.</p>
+<p class="hint">Used by your server at the token endpoint: send it as <code>client_secret</code> in the form body, next to <code>client_id</code> (not in an Authorization header). Keep several to rotate without downtime: generate a new one, deploy it, then revoke the old one.</p>
 ${v.errorAt === 'secret' ? errorBox(v.error) : ''}
 ${credentialRows(v, 'secret', v.secrets)}
 ${generateForm(v, 'secret')}

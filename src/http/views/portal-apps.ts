@@ -1,7 +1,7 @@
 /** Developer portal: the list of a user's applications, the create form and the settings form. */
 import type { Client } from '../../core/types.js';
 import type { AppSettings } from '../../portal/apps.js';
-import { ago, day, errorBox, notice } from './format.js';
+import { errorBox, notice } from './format.js';
 import { html, type Raw } from './html.js';
 import { layout } from './layout.js';
 
@@ -118,6 +118,9 @@ export function settingsForm(v: SettingsFormView): Raw {
 <input type="hidden" name="csrf" value="${v.csrf}">
 ${basicFields(s)}
 ${postLogoutField(s)}
+<label for="allowed_origins">Allowed origins <span class="optional">optional</span></label>
+<textarea id="allowed_origins" name="allowed_origins" rows="2" class="mono" spellcheck="false" placeholder="https://app.example.com">${s.allowedOrigins}</textarea>
+<p class="hint">For single-page apps: the web pages at these addresses may call the token endpoint and userinfo from the browser. One per line, scheme and host only, like <code>https://app.example.com</code>. The addresses of your redirect URIs are allowed already.</p>
 <fieldset><legend>Grant types</legend>
 ${check('grant_code_pkce', g.authorizationCodePkce, 'Authorization code with PKCE', 'Recommended for every kind of application.')}
 ${check('grant_code', g.authorizationCode, 'Authorization code', v.app.public ? 'Public applications always use PKCE.' : 'Without PKCE: the token request must carry a client secret.', v.app.public)}
@@ -132,6 +135,3 @@ ${nonWebCheck(s, v.loginSuccess)}
 </form>`;
 }
 
-export function createdLine(c: { createdAt: number; lastUsedAt: number | null }, now: number): string {
-  return `Created ${day(c.createdAt)} · last used ${ago(c.lastUsedAt, now).toLowerCase()}`;
-}

@@ -1,4 +1,4 @@
-import type { ClientStore } from '../../core/ports.js';
+import type { ClientOriginSource, ClientStore } from '../../core/ports.js';
 import type { Client, ClientSecret, GrantType, IdTokenAlg, TokenEndpointAuthMethod } from '../../core/types.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { ClientSecretsTable, ClientsTable } from '../schema.js';
@@ -53,6 +53,13 @@ const deleteSecretByName = statement((db) =>
 const touchSecret = statement((db) =>
   db.updateTable('client_secrets').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
 );
+// Read by CORS preflights (a scan of the server's clients): cached so that it runs at most once
+// per server every few seconds, however many requests ask.
+const listOriginSources = statement((db) =>
+  db.selectFrom('clients').select(['redirect_uris', 'allowed_origins'])
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId')),
+  { cacheSeconds: 5 },
+);
 const listByOwner = statement((db) =>
   db.selectFrom('clients').selectAll()
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
@@ -73,6 +80,8 @@ const setSecretExpiry = statement((db) =>
     .where(secretOf.tenantId, '=', param('tenantId')).where(secretOf.serverId, '=', param('serverId'))
     .where(secretOf.clientId, '=', param('clientId')).where(secretOf.id, '=', param('id')).where('revoked_at', 'is', null),
 );
+
+type OriginRow = Pick<ClientsTable, 'redirect_uris' | 'allowed_origins'>;
 
 export function toClient(r: ClientsTable): Client {
   return {
@@ -112,6 +121,7 @@ function memo<R extends object, T>(parsed: WeakMap<R, T>, row: R, parse: (r: R) 
 export function clientStore(x: SqlExecutor): ClientStore {
   const clients = new WeakMap<ClientsTable, Client>();
   const secrets = new WeakMap<ClientSecretsTable[], ClientSecret[]>();
+  const originSources = new WeakMap<OriginRow[], ClientOriginSource[]>();
   return {
     find: async (tenantId, serverId, clientId) => {
       const row = await x.first(findClient, { tenantId, serverId, clientId });
@@ -137,6 +147,10 @@ export function clientStore(x: SqlExecutor): ClientStore {
       for (const name of names) await x.run(deleteSecretByName, { tenantId, serverId, clientId, name });
     },
     touchSecret: async (id, now) => { await x.run(touchSecret, { id, now }); },
+    listOriginSources: async (tenantId, serverId) =>
+      memo(originSources, await x.all(listOriginSources, { tenantId, serverId }), (rows) => rows.map((r) => ({
+        redirectUris: parseJson<string[]>(r.redirect_uris, []), allowedOrigins: parseJson<string[]>(r.allowed_origins, []),
+      }))),
     listByOwner: async (tenantId, serverId, ownerUserId) =>
       (await x.all(listByOwner, { tenantId, serverId, ownerUserId })).map(toClient),
     delete: async (tenantId, serverId, clientId) => { await x.run(deleteClient, { tenantId, serverId, clientId }); },

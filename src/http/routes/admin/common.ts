@@ -16,7 +16,7 @@ const WHERE: Record<string, string> = { body: 'body', querystring: 'query', para
 
 /** Ajv errors → `{error: 'validation_failed', message}` naming the field (SPEC §8). */
 export function adminSchemaError(errors: FastifySchemaValidationError[], dataVar: string): Error {
-  const e = errors[0]!;
+  const e = errors[0];
   const where = WHERE[dataVar] ?? dataVar;
   const path = e.instancePath.slice(1).replace(/\//g, '.');
   const p = e.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };

@@ -18,6 +18,8 @@ export function introspectionRoutes(app: FastifyInstance): void {
     if (!isForm(request)) throw new InvalidRequest('revocation requests must be application/x-www-form-urlencoded');
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
     await revoke(app.pixie.deps, rs, { params: request.body as FormParams, authorization: request.headers.authorization });
-    return noStore(reply).status(200).send();
+    // RFC 7009 §2.2: 200 whether or not the token was known. The body is ignored by the
+    // spec, but clients such as simple-oauth2 parse it as JSON: an empty object, not nothing.
+    return noStore(reply).status(200).type('application/json; charset=utf-8').send({});
   });
 }

@@ -86,7 +86,7 @@ export function stackExchangeRoutes(app: FastifyInstance): void {
 
   app.get<{ Querystring: Record<string, unknown> }>('/oauth/login_success', { config: page }, async (request, reply) => {
     const q = request.query ?? {};
-    const pick = (k: string) => (typeof q[k] === 'string' ? (q[k] as string).slice(0, 2000) : null);
+    const pick = (k: string) => (typeof q[k] === 'string' ? (q[k]).slice(0, 2000) : null);
     const error = pick('error');
     return sendPage(reply, 200, loginSuccessPage({
       code: pick('code'), state: pick('state'), error, errorDescription: pick('error_description'),

@@ -58,7 +58,7 @@ export function endSessionRoutes(app: FastifyInstance): void {
     return sendPage(reply, 200, endSessionPage({
       csrf: csrfToken(request, reply), action: `/${rs.server.tenantId}/${rs.server.id}/oauth2/logout/confirm`,
       tenantName: await tenantName(request, rs.server.tenantId), appName: req.client?.name ?? null,
-      username: user?.username ?? null, fields: req.params as Record<string, string>,
+      username: user?.username ?? null, fields: req.params,
     }));
   };
   app.get<P>('/:tenant/:server/oauth2/logout', { schema: { params: TenantServerParams, querystring: FormBody }, config }, handler);

@@ -5,7 +5,7 @@ import type { Client, User } from '../../../core/types.js';
 import {
   createApp, deleteApp, getOwnedApp, listApps, newAppSettings, settingsOf, updateApp, type AppSettings,
 } from '../../../portal/apps.js';
-import { listCredentials, type CredentialKind, type IssuedCredential } from '../../../portal/credentials.js';
+import { listCredentials, type CredentialKind, type IssuedCredential } from '../../../credentials/service.js';
 import { FormBody } from '../../context.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { checkCsrf, csrfToken } from '../../plugins/session.js';
@@ -25,6 +25,7 @@ function settingsFromForm(b: Form): AppSettings {
   return {
     name: b.name ?? '', description: b.description ?? '', oauthDomain: b.oauth_domain ?? '', redirectUris: b.redirect_uris ?? '',
     postLogoutRedirectUris: b.post_logout_redirect_uris ?? '',
+    allowedOrigins: b.allowed_origins ?? '',
     grants: {
       authorizationCode: on(b, 'grant_code'), authorizationCodePkce: on(b, 'grant_code_pkce'),
       implicit: on(b, 'grant_implicit'), clientCredentials: on(b, 'grant_client_credentials'),
