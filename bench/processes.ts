@@ -31,6 +31,8 @@ export interface ProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Ready when this URL answers 200; otherwise when the child sends {type: 'ready'} over IPC. */
   readyUrl?: string;
+  /** How long to wait for ready (default 30 s). */
+  readyTimeoutMs?: number;
 }
 
 let nextMessageId = 0;
@@ -51,6 +53,16 @@ export class BenchProcess {
   peakRssMb(): number | null {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Resident set size now (VmRSS), in MB. */
+  rssMb(): number | null {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : null;
     } catch {
       return null;
@@ -133,8 +145,9 @@ export async function startProcess(opts: ProcessOptions): Promise<BenchProcess> 
   });
   const proc = new BenchProcess(opts.name, child);
   try {
-    if (opts.readyUrl) await waitForUrl(opts.readyUrl, proc, 30_000);
-    else await waitForReadyMessage(proc, 30_000);
+    const timeout = opts.readyTimeoutMs ?? 30_000;
+    if (opts.readyUrl) await waitForUrl(opts.readyUrl, proc, timeout);
+    else await waitForReadyMessage(proc, timeout);
   } catch (err) {
     await proc.stop();
     throw err;

@@ -6,6 +6,7 @@ import { defaultGrantRegistry } from './core/token/registry.js';
 import { registerCors } from './http/plugins/cors.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { lazyChildLogger, loggerOptions } from './http/logging.js';
+import { serverOptions, trackConnections } from './http/connections.js';
 import { lazyCompilers } from './http/lazy-schemas.js';
 import { registerMetrics, type PoolStats } from './http/plugins/metrics.js';
 import { adminApi } from './http/routes/admin/index.js';
@@ -42,12 +43,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     logger: opts.logStream ? { ...logger, stream: opts.logStream } : logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    ...(opts.https ? { https: opts.https } : {}),
+    ...serverOptions(config, opts.https),
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
     schemaController: { compilersFactory: lazyCompilers() },
     childLoggerFactory: lazyChildLogger,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  trackConnections(app.server, config.maxConnectionsPerIp);
   app.decorate('pixie', { deps: opts.deps, registry: defaultGrantRegistry(), config });
   // Repeated parameters arrive as arrays, which every schema rejects (RFC 6749 §3.1: no duplicates).
   await app.register(formbody, { bodyLimit: config.bodyLimit });

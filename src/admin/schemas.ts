@@ -42,8 +42,29 @@ export function PageOf<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) });
 }
 
+const Prefix = (what: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: what }));
+export const TenantListQuery = Type.Object({
+  ...PageQuery.properties,
+  q: Prefix('only tenants whose id or name starts with this (ASCII letters compared without case)'),
+}, Strict);
+export const ServerListQuery = Type.Object({ ...PageQuery.properties, q: Prefix('only servers whose id starts with this') }, Strict);
+
 export const Tenant = Type.Object({ id: Id, name: Type.String() });
-export const TenantCreate = Type.Object({ id: Id, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, Strict);
+export const TenantCreate = Type.Object({
+  id: Id,
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  admin_client: Type.Optional(Type.Object({
+    client_id: ClientId,
+    client_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  }, { ...Strict, description: 'also create a confidential client_credentials client with scope manage_configuration on the tenant\'s admin server' })),
+}, { ...Strict, examples: [{ id: 'acme', name: 'Acme', admin_client: { client_id: 'acme-admin' } }] });
+export const CreatedTenant = Type.Object({
+  ...Tenant.properties,
+  admin_client: Type.Optional(Type.Object({
+    authorization_server_id: Id, client_id: Type.String(),
+    client_secret: Type.String({ description: 'shown once: only its hash is kept' }),
+  })),
+});
 
 const Alg = StringEnum(['ES256', 'RS256', 'EdDSA'] as const);
 const ServerSettingsFields = {
@@ -166,3 +187,5 @@ export type ApiKeyCreateData = Static<typeof ApiKeyCreate>;
 export type UserCreateData = Static<typeof UserCreate>;
 export type UserUpdateData = Static<typeof UserUpdate>;
 export type PageQueryData = Static<typeof PageQuery>;
+export type TenantListQueryData = Static<typeof TenantListQuery>;
+export type ServerListQueryData = Static<typeof ServerListQuery>;

@@ -8,7 +8,8 @@ import { resolveSettings } from '../core/settings.js';
 import type { AuthorizationServer, ServerSettings } from '../core/types.js';
 import { RESERVED_IDS } from '../import/schema.js';
 import { recordChange, type Actor } from './audit.js';
-import type { ServerCreateData, ServerUpdateData } from './schemas.js';
+import { decodeCursor, page, type Page } from './pagination.js';
+import type { ServerCreateData, ServerListQueryData, ServerUpdateData } from './schemas.js';
 import { getTenant } from './tenants.js';
 
 const SETTING_KEYS = ['accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg'] as const;
@@ -40,9 +41,12 @@ export async function getServer(deps: CoreDeps, tenantId: string, serverId: stri
   return s;
 }
 
-export async function listServers(deps: CoreDeps, tenantId: string): Promise<ServerView[]> {
+/** Keyset-paginated by id; `q`: only ids that start with it (served by the primary key). */
+export async function listServers(deps: CoreDeps, tenantId: string, q: ServerListQueryData): Promise<Page<ServerView>> {
   await getTenant(deps, tenantId);
-  return (await deps.stores.servers.list(tenantId)).map((s) => view(deps, s));
+  const [after] = decodeCursor(q.cursor, ['']);
+  const prefix = q.q ? q.q.toLowerCase() : null;
+  return page(q.limit, (n) => deps.stores.admin.listServers(tenantId, after, n, prefix), (s) => [s.id], (s) => view(deps, s));
 }
 
 export async function showServer(deps: CoreDeps, tenantId: string, serverId: string): Promise<ServerView> {

@@ -13,7 +13,8 @@ import { ensureServer } from '../import/apply.js';
 import { RESERVED_IDS } from '../import/schema.js';
 import { recordChange, type Actor } from './audit.js';
 import { decodeCursor, page, type Page } from './pagination.js';
-import type { TenantCreateData } from './schemas.js';
+import { createClient } from './clients.js';
+import type { TenantCreateData, TenantListQueryData } from './schemas.js';
 
 /** The tenant whose admin clients may create and delete tenants. */
 export const SYSTEM_TENANT_ID = 'system';
@@ -26,35 +27,71 @@ export async function getTenant(deps: CoreDeps, tenantId: string): Promise<Tenan
   return t;
 }
 
-/** Operator-wide listing: every tenant, by id. */
-export async function listTenantsForOperator(deps: CoreDeps, q: { limit?: number | string; cursor?: string }): Promise<Page<Tenant>> {
+/** Lower-case ASCII letters only, as SQLite's and PostgreSQL's (COLLATE "C") lower() do. */
+const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * Operator-wide listing by id, keyset-paginated. `q`: tenants whose id or name starts with it,
+ * ignoring the case of ASCII letters (served by the primary key and an index on the name).
+ */
+export async function listTenantsForOperator(deps: CoreDeps, q: TenantListQueryData): Promise<Page<Tenant>> {
   const [after] = decodeCursor(q.cursor, ['']);
-  const all = await deps.stores.tenants.list();
-  return page(q.limit, (n) => Promise.resolve(all.filter((t) => t.id > after).slice(0, n)), (t) => [t.id], (t) => ({ id: t.id, name: t.name }));
+  const prefix = q.q ? asciiLower(q.q) : null;
+  return page(q.limit, (n) => deps.stores.admin.listTenants(after, n, prefix), (t) => [t.id], (t) => ({ id: t.id, name: t.name }));
 }
 
-export async function createTenant(deps: CoreDeps, actor: Actor, data: TenantCreateData): Promise<Tenant> {
+export type CreatedTenant = Tenant & { admin_client?: { authorization_server_id: string; client_id: string; client_secret: string } };
+
+export async function createTenant(deps: CoreDeps, actor: Actor, data: TenantCreateData): Promise<CreatedTenant> {
   if (RESERVED_IDS.has(data.id)) throw new AppError('validation_failed', `body parameter "id": "${data.id}" is a reserved word`);
   const now = deps.clock.now();
   const tenant = { id: data.id, name: data.name ?? data.id };
-  await deps.stores.transaction(async () => {
+  return deps.stores.transaction(async () => {
     if (await deps.stores.tenants.get(data.id)) throw new AppError('conflict', `tenant "${data.id}" already exists`);
     await deps.stores.tenants.upsert(tenant, now);
     await ensureServer(deps.stores, data.id, ADMIN_SERVER_ID, now);
     await ensureServer(deps.stores, data.id, 'default', now);
     await recordChange(deps, actor, data.id, 'tenant.create', data.id, { name: tenant.name });
     if (actor.tenantId !== data.id) await recordChange(deps, actor, actor.tenantId ?? SYSTEM_TENANT_ID, 'tenant.create', data.id, { name: tenant.name });
+    if (!data.admin_client) return tenant;
+    // The tenant's own administrator in the same step: its secret is in this answer only.
+    const c = await createClient(deps, actor, data.id, {
+      authorization_server_id: ADMIN_SERVER_ID, client_id: data.admin_client.client_id,
+      client_name: data.admin_client.client_name ?? 'Tenant administrator', grant_types: ['client_credentials'],
+      scopes: ['manage_configuration'], response_types: [],
+    });
+    return { ...tenant, admin_client: { authorization_server_id: ADMIN_SERVER_ID, client_id: c.client_id, client_secret: c.client_secret! } };
   });
-  return tenant;
 }
 
+/**
+ * Deletes a tenant with everything in it. The bulk goes in short batches first (a tenant may
+ * hold millions of tokens; other tenants are served meanwhile), then the tenant's row and the
+ * audit entry in one transaction. A second sweep takes rows that requests in flight wrote
+ * meanwhile (tokens and sessions have no foreign key to the tenant). Interrupted, it can be
+ * run again: the tenant stays listed until its row goes.
+ */
 export async function deleteTenant(deps: CoreDeps, actor: Actor, tenantId: string): Promise<void> {
   if (UNDELETABLE.has(tenantId)) throw new AppError('forbidden', `tenant "${tenantId}" cannot be deleted`);
+  await getTenant(deps, tenantId);
+  const servers = await serverIds(deps, tenantId);
+  await deps.stores.admin.deleteTenantRows(tenantId);
   await deps.stores.transaction(async () => {
     if (!(await deps.stores.admin.deleteTenant(tenantId))) throw new AppError('not_found', `no tenant "${tenantId}"`);
     await recordChange(deps, actor, actor.tenantId ?? SYSTEM_TENANT_ID, 'tenant.delete', tenantId);
   });
-  deps.directory.invalidate();
+  // Only this tenant's servers leave the cache: the other tenants' stay resolved.
+  for (const id of servers) deps.directory.invalidate(tenantId, id);
+  await deps.stores.admin.deleteTenantRows(tenantId);
+}
+
+async function serverIds(deps: CoreDeps, tenantId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (;;) {
+    const batch = await deps.stores.admin.listServers(tenantId, ids.at(-1) ?? '', 500, null);
+    ids.push(...batch.map((s) => s.id));
+    if (batch.length < 500) return ids;
+  }
 }
 
 export interface SystemBootstrap {

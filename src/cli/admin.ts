@@ -14,6 +14,7 @@ import { createTenant, deleteTenant, listTenantsForOperator } from '../admin/ten
 import { createUser, getUser, listUsers, updateUser } from '../admin/users.js';
 import { loadConfig } from '../config/load.js';
 import { systemClock, type CoreDeps } from '../core/deps.js';
+import type { Tenant } from '../core/types.js';
 import { ServerDirectory } from '../core/directory.js';
 import { randomBase64url } from '../crypto/random.js';
 import { ensureDefaults } from '../import/apply.js';
@@ -23,8 +24,8 @@ import { UsageError } from './pkce.js';
 export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets, API keys and users in the configured database
 
 Usage:
-  pixie admin tenants list
-  pixie admin tenants create ID [--name NAME]
+  pixie admin tenants list [--search PREFIX] [--limit N]
+  pixie admin tenants create ID [--name NAME] [--admin-client CLIENT_ID]
   pixie admin tenants delete ID
   pixie admin clients list [--tenant T] [--server S]
   pixie admin clients create CLIENT_ID [--tenant T] [--server S] [--name NAME] [--public]
@@ -42,13 +43,17 @@ Usage:
 
 Options: --tenant (default "default"), --server (default "default"), --json (machine-readable output),
 --data DIR (or PIXIE_DATA_DIR; DATABASE_URL selects PostgreSQL). Secrets and API keys are printed once.
+\`tenants list\` prints every tenant (page after page; --limit N stops after N), or those whose id or
+name starts with --search; \`tenants create --admin-client\` also creates the tenant's admin client
+(client_credentials, scope manage_configuration, on its admin server) and prints its secret once.
 `;
 
 const OPTIONS = {
   tenant: { type: 'string', default: 'default' }, server: { type: 'string', default: 'default' }, json: { type: 'boolean' },
   data: { type: 'string' }, name: { type: 'string' }, public: { type: 'boolean' }, 'grant-type': { type: 'string', multiple: true },
   'redirect-uri': { type: 'string', multiple: true }, scope: { type: 'string', multiple: true }, body: { type: 'string' },
-  password: { type: 'string' }, email: { type: 'string' }, limit: { type: 'string' },
+  password: { type: 'string' }, email: { type: 'string' }, limit: { type: 'string' }, search: { type: 'string' },
+  'admin-client': { type: 'string' },
 } as const;
 
 type Row = object;
@@ -83,6 +88,19 @@ function parseBody(text: string | undefined): Record<string, unknown> {
   throw new UsageError('--body must be a JSON object');
 }
 
+/** Every tenant (or those matching `search`), page after page, up to `max`. */
+async function allTenants(deps: CoreDeps, search: string | undefined, max: number): Promise<Tenant[]> {
+  if (Number.isNaN(max) || max < 1) throw new UsageError('--limit must be a positive number');
+  const items: Tenant[] = [];
+  let cursor: string | undefined;
+  do {
+    const p = await listTenantsForOperator(deps, { limit: '200', ...(cursor ? { cursor } : {}), ...(search ? { q: search } : {}) });
+    items.push(...p.items);
+    cursor = p.next_cursor ?? undefined;
+  } while (cursor && items.length < max);
+  return items.slice(0, max);
+}
+
 export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) => void): Promise<void> {
   const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [resource, action, ...args] = positionals;
@@ -107,12 +125,16 @@ export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: 
   try {
     switch (`${resource} ${action}`) {
       case 'tenants list': {
-        const p = await listTenantsForOperator(deps, q);
-        return print(p.items, p.items, ['id', 'name']);
+        const items = await allTenants(deps, o.search, o.limit === undefined ? Infinity : Number(o.limit));
+        return print(items, items, ['id', 'name']);
       }
       case 'tenants create': {
-        const t = await createTenant(deps, CLI_ACTOR, check(TenantCreate, { id: need(args[0], 'ID'), ...(o.name ? { name: o.name } : {}) }));
-        return print(t, [t], ['id', 'name']);
+        const t = await createTenant(deps, CLI_ACTOR, check(TenantCreate, {
+          id: need(args[0], 'ID'), ...(o.name ? { name: o.name } : {}), ...(o['admin-client'] ? { admin_client: { client_id: o['admin-client'] } } : {}),
+        }));
+        const admin = t.admin_client;
+        return print(t, [{ ...t, admin_client: admin?.client_id }], admin ? ['id', 'name', 'admin_client'] : ['id', 'name'],
+          admin ? `admin client secret (shown once, store it now): ${admin.client_secret}` : undefined);
       }
       case 'tenants delete': {
         await deleteTenant(deps, CLI_ACTOR, need(args[0], 'ID'));

@@ -64,7 +64,12 @@ export async function runPrimary(config: Config): Promise<void> {
   });
 
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: no more waiting for the workers' grace period.
+      say(`${signal} again: stopping now`);
+      for (const w of workers.keys()) w.process.kill('SIGKILL');
+      process.exit(1);
+    }
     stopping = true;
     say(`${signal}: stopping ${workers.size} workers`);
     if (workers.size === 0) process.exit(0);

@@ -5,6 +5,7 @@ import { loadConfig, type ServeFlags } from '../config/load.js';
 import { startPurgeJob } from '../jobs/purge.js';
 import { createPixie } from '../server.js';
 import { runPrimary, workerSlot } from './cluster.js';
+import { onShutdownSignals } from './shutdown.js';
 import { DEV_ADMIN_SECRET, DEV_CONFIDENTIAL_SECRET, devImport } from './dev-tenant.js';
 
 function devBanner(url: string): string {
@@ -72,15 +73,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
     process.stdout.write(`\nSystem admin client created (manages tenants; shown once, store it now):\n  ${clientId} / ${generatedSecret}\n`
       + `  token: POST ${url}/system/admin/oauth2/token grant_type=client_credentials scope=manage_configuration\n\n`);
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    pixie.app.log.info({ signal }, 'stopping: finishing requests in flight');
-    await purge?.stop();
-    await pixie.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  onShutdownSignals({
+    server: pixie.app.server, log: pixie.app.log,
+    close: async () => { await purge?.stop(); await pixie.close(); },
+  }, config.shutdownGrace);
 }

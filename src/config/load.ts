@@ -23,6 +23,31 @@ export class ConfigError extends Error {
   }
 }
 
+/** Numeric limits from the environment: [config key, variable, unit in ms (seconds) or 1 (a count), min, max]. */
+const NUMBERS: [keyof Config, string, number, number, number][] = [
+  ['headersTimeout', 'PIXIE_HEADERS_TIMEOUT', 1000, 0.1, 3600],
+  ['requestTimeout', 'PIXIE_REQUEST_TIMEOUT', 1000, 0.1, 3600],
+  ['keepAliveTimeout', 'PIXIE_KEEP_ALIVE_TIMEOUT', 1000, 0.1, 3600],
+  ['idleTimeout', 'PIXIE_IDLE_TIMEOUT', 1000, 0.1, 3600],
+  ['shutdownGrace', 'PIXIE_SHUTDOWN_GRACE', 1000, 0, 3600],
+  ['maxConnectionsPerIp', 'PIXIE_MAX_CONNECTIONS_PER_IP', 1, 0, 1_000_000],
+  ['pendingSignInsPerIp', 'PIXIE_PENDING_SIGNINS_PER_IP', 1, 1, 1_000_000],
+  ['pendingSignInsMax', 'PIXIE_PENDING_SIGNINS_MAX', 1, 1, 100_000_000],
+];
+
+function readNumbers(c: Config, env: NodeJS.ProcessEnv, problems: string[]): void {
+  for (const [key, name, unit, min, max] of NUMBERS) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    const n = Number(text);
+    const whole = unit === 1;
+    if (!/^\d+(\.\d+)?$/.test(text) || n < min || n > max || (whole && !Number.isInteger(n))) {
+      problems.push(`${name} "${text}" must be ${whole ? 'a whole number' : 'a number of seconds'} from ${min} to ${max}`);
+    } else (c as unknown as Record<string, number>)[key] = Math.round(n * unit);
+  }
+  if (c.headersTimeout > c.requestTimeout) problems.push('PIXIE_HEADERS_TIMEOUT must not be longer than PIXIE_REQUEST_TIMEOUT');
+}
+
 export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
   const c: Config = { ...DEFAULT_CONFIG };
@@ -55,6 +80,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
   }
   c.adminClientSecret = env.PIXIE_ADMIN_CLIENT_SECRET || null;
   c.sqliteSynchronous = env.PIXIE_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL';
+  readNumbers(c, env, problems);
   c.trustProxy = env.PIXIE_TRUST_PROXY === 'true' || env.PIXIE_TRUST_PROXY === '1';
   c.stackExchangeTenant = env.PIXIE_SE_TENANT ?? c.stackExchangeTenant;
   c.stackExchangeServer = env.PIXIE_SE_SERVER ?? c.stackExchangeServer;

@@ -34,6 +34,18 @@ export interface Config {
   sqliteSynchronous: 'NORMAL' | 'FULL';
   /** Authorization servers kept resolved in memory (settings and keys), least recently used dropped first. */
   serverCacheSize: number;
+  /** Sign-ins in progress (parked authorization requests) allowed per client IP, and in all. */
+  pendingSignInsPerIp: number;
+  pendingSignInsMax: number;
+  /** Connection deadlines, in milliseconds: all request headers, the whole request, an idle keep-alive connection, any silent socket. */
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  idleTimeout: number;
+  /** Open connections allowed per client address (0: no cap). */
+  maxConnectionsPerIp: number;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed (ms). */
+  shutdownGrace: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -55,6 +67,14 @@ export const DEFAULT_CONFIG: Config = {
   serverCacheSize: 1000,
   adminClientSecret: null,
   sqliteSynchronous: 'NORMAL',
+  pendingSignInsPerIp: 100,
+  pendingSignInsMax: 10_000,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  idleTimeout: 30_000,
+  maxConnectionsPerIp: 100,
+  shutdownGrace: 10_000,
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -64,14 +64,28 @@ export class AuthorizePageError extends OAuthError {
 }
 
 /** Non-OAuth failures of services (import, admin, portal), with a stable code. */
-export type AppErrorCode = 'not_found' | 'conflict' | 'forbidden' | 'validation_failed' | 'rate_limited' | 'unauthorized';
+export type AppErrorCode = 'not_found' | 'conflict' | 'forbidden' | 'validation_failed' | 'rate_limited' | 'unauthorized' | 'unavailable';
 
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly status = ({ not_found: 404, conflict: 409, forbidden: 403, validation_failed: 400, rate_limited: 429, unauthorized: 401 } as const)[code],
+    readonly status = ({
+      not_found: 404, conflict: 409, forbidden: 403, validation_failed: 400, rate_limited: 429, unauthorized: 401, unavailable: 503,
+    } as const)[code],
+    /** Seconds for a Retry-After header (429, 503). */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The database cannot be reached (connection refused or lost, server shutting down, too many
+ * connections). Answered 503 temporarily_unavailable with Retry-After: retrying is the fix.
+ */
+export class StorageUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('storage is unavailable', { cause });
   }
 }

@@ -135,6 +135,8 @@ export interface InteractionStore {
   save(interaction: Interaction): Promise<void>;
   find(id: string, now: number): Promise<Interaction | null>;
   delete(id: string): Promise<void>;
+  /** Interactions not yet expired: started from this IP, and in all. */
+  countPending(ip: string, now: number): Promise<{ ip: number; total: number }>;
 }
 
 export interface LoginAttempt {
@@ -150,15 +152,19 @@ export interface LoginAttemptStore {
   save(attempt: LoginAttempt): Promise<void>;
   /** Count one more failure atomically (from 1 again once the last is older than forgetBefore). */
   increment(key: string, now: number, forgetBefore: number): Promise<LoginAttempt>;
+  /** Take one back (an attempt counted before its check that then succeeded). */
+  decrement(key: string): Promise<void>;
+  /** Lock the key until `until`, unless it is already locked for longer. */
+  lock(key: string, until: number): Promise<void>;
   clear(key: string): Promise<void>;
 }
 
 export interface PurgeCutoffs {
-  /** Codes, tokens, sessions and interactions that expired (or tokens revoked) before this. */
+  /** Codes, tokens and sessions that expired (or tokens revoked) before this. */
   expiredBefore: number;
   /** Login-attempt counters whose last failure is older than this and that are not locked. */
   loginFailuresBefore: number;
-  /** Login locks that ended before this. */
+  /** Login locks that ended before this; interactions (sign-ins in progress) that expired before this. */
   now: number;
 }
 
@@ -235,7 +241,21 @@ export interface AdminStore {
   revokeToken(tenantId: string, hash: string, now: number): Promise<boolean>;
   /** Every signing key of the server, expired ones included, newest first. */
   listSigningKeys(tenantId: string, serverId: string): Promise<StoredSigningKey[]>;
-  /** Removes the tenant and everything in it (servers, keys, clients, users, grants, tokens). */
+  /**
+   * Ordered by id. `prefix` (lower case): only tenants whose id, or whose name with ASCII letters
+   * in lower case, starts with it.
+   */
+  listTenants(afterId: string, limit: number, prefix: string | null): Promise<Tenant[]>;
+  /** The tenant's servers ordered by id; `prefix`: only ids that start with it. */
+  listServers(tenantId: string, afterId: string, limit: number, prefix: string | null): Promise<AuthorizationServer[]>;
+  /**
+   * Removes everything in the tenant but the tenant itself (servers, keys, clients, secrets, API
+   * keys, users, grants, codes, tokens, sessions, interactions, sign-in counters, its audit log), in
+   * short batches that each commit on their own: other tenants are served in between. Not
+   * atomic: run it again (or delete the tenant) after an interruption. Returns the rows removed.
+   */
+  deleteTenantRows(tenantId: string): Promise<number>;
+  /** Removes the tenant's row (what is left in it goes by cascade); false when there was none. */
   deleteTenant(tenantId: string): Promise<boolean>;
 }
 

@@ -62,15 +62,26 @@ export function checkAllowedOrigin(origin: string): string | null {
   return null;
 }
 
-/** Valid as a *registered* redirect URI: absolute, no fragment, https unless loopback or a native scheme. */
+/**
+ * RFC 8252 §7.1: a private-use scheme is a reversed domain name the app's owner controls
+ * (`com.example.app:/callback`): at least one dot, so `vbscript:`, `file:` or `myapp:` are not.
+ */
+const PRIVATE_USE_SCHEME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+:$/;
+
+/**
+ * Valid as a *registered* redirect URI (and post-logout redirect URI): absolute, no fragment,
+ * no credentials; https, http on a loopback host, or a private-use scheme. Any other scheme
+ * (`javascript:`, `data:`, `file:`, `vbscript:`, …) is refused.
+ */
 export function checkRegisteredRedirectUri(uri: string): string | null {
   const u = parse(uri);
   if (!u) return 'is not an absolute URI';
   if (u.hash || uri.includes('#')) return 'must not contain a fragment';
   if (u.username || u.password) return 'must not contain credentials';
-  if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname) && u.hostname !== 'localhost') {
-    return 'must use https (http is allowed for loopback only)';
+  if (u.protocol === 'https:') return null;
+  if (u.protocol === 'http:') {
+    return LOOPBACK_HOSTS.has(u.hostname) || u.hostname === 'localhost' ? null : 'must use https (http is allowed for loopback only)';
   }
-  if (u.protocol === 'javascript:' || u.protocol === 'data:') return 'uses a forbidden scheme';
-  return null;
+  if (PRIVATE_USE_SCHEME.test(u.protocol)) return null;
+  return `uses a forbidden scheme "${u.protocol.slice(0, 40)}" (https, loopback http, or a reversed-domain scheme such as com.example.app:)`;
 }

@@ -14,7 +14,8 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; SPEC §4.2 fixes 60 seconds. */
 export const CODE_TTL = 60;
-export const INTERACTION_TTL = 15 * 60;
+/** A sign-in in progress (login and consent pages) lasts this long; expired ones are purged at the next pass. */
+export const INTERACTION_TTL = 10 * 60;
 
 export function resolveSettings(partial: Partial<ServerSettings> | undefined): ServerSettings {
   return { ...DEFAULT_SERVER_SETTINGS, ...(partial ?? {}) };

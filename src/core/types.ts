@@ -120,6 +120,8 @@ export interface AuthorizationCode {
   userId: string;
   grantId: string;
   redirectUri: string;
+  /** False when the authorization request omitted redirect_uri; else the token request must repeat it (RFC 6749 §4.1.3). */
+  redirectUriGiven?: boolean;
   scope: string;
   codeChallenge: string | null;
   codeChallengeMethod: 'S256' | 'plain' | null;
@@ -173,6 +175,8 @@ export interface AuthorizationRequest {
   serverId: string;
   clientId: string;
   redirectUri: string;
+  /** False when redirect_uri was omitted (one registered URI): the token request may omit it too. */
+  redirectUriGiven?: boolean;
   responseType: 'code' | 'token';
   scopes: string[];
   state: string | null;
@@ -190,4 +194,6 @@ export interface Interaction {
   request: AuthorizationRequest;
   createdAt: number;
   expiresAt: number;
+  /** The client IP that started it: pending interactions are capped per IP. */
+  ip?: string;
 }

@@ -1,13 +1,46 @@
 /**
  * pino options: secrets never reach a log line. Headers that carry credentials are redacted,
- * and sensitive query parameters are masked in logged URLs (codes arrive in query strings).
+ * and sensitive parameters are masked in logged URLs (codes arrive in query strings) and bodies,
+ * by their names as the server decodes them: `client_%73ecret=…` is masked like `client_secret=…`.
  */
 import type { FastifyServerOptions } from 'fastify';
 
-const SENSITIVE_PARAMS = /([?&](?:code|access_token|refresh_token|id_token|id_token_hint|logout_hint|token|client_secret|code_verifier|password|key|state|csrf)=)[^&#]*/gi;
+/** Parameter names whose values are secrets (or let one be replayed), compared after decoding. */
+const SENSITIVE = new Set([
+  'code', 'access_token', 'refresh_token', 'id_token', 'id_token_hint', 'logout_hint', 'token', 'client_secret', 'client_assertion',
+  'code_verifier', 'password', 'key', 'state', 'csrf', 'assertion', 'subject_token', 'pkce_verifier',
+]);
 
+/** The name as a server would read it: `+` is a space, `%xx` decoded (so `client_%73ecret` is `client_secret`). */
+function decodedName(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return null; // undecodable: treated as sensitive
+  }
+}
+
+function isSensitive(name: string | null): boolean {
+  return name === null || SENSITIVE.has(name.trim());
+}
+
+/** The URL with the value of every sensitive query parameter replaced, names compared after decoding. */
 export function maskUrl(url: string): string {
-  return url.replace(SENSITIVE_PARAMS, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const pairs = url.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq < 0) return pair;
+    return isSensitive(decodedName(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=[redacted]` : pair;
+  });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
+}
+
+/** A parsed body (form or JSON) with every sensitive value replaced, at any depth. */
+export function maskParams(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskParams);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSensitive(k.toLowerCase()) ? '[redacted]' : maskParams(v)]));
 }
 
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
@@ -15,7 +48,9 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
     level,
     redact: {
       paths: [
-        'req.headers.authorization', 'req.headers.cookie', 'req.headers["pkce-verifier"]', 'res.headers["set-cookie"]',
+        'req.headers.authorization', 'req.headers["proxy-authorization"]', 'req.headers.cookie', 'req.headers.dpop',
+        'req.headers["pkce-verifier"]', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie', 'headers.dpop',
+        'headers["set-cookie"]',
         '*.password', '*.client_secret', '*.code_verifier', '*.refresh_token', '*.access_token', '*.token', '*.code', '*.id_token_hint',
       ],
       censor: '[redacted]',
@@ -24,6 +59,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
       req(request: { method: string; url: string; ip?: string; id?: string }) {
         return { method: request.method, url: maskUrl(request.url), remoteAddress: request.ip };
       },
+      body: maskParams,
     },
   };
 }

@@ -59,6 +59,11 @@ async function postgresUpToDate(pool: import('pg').Pool, schema: string): Promis
   }
 }
 
+function isOtherSchemaGone(error: unknown, schema: string | undefined): boolean {
+  const m = /^schema "(.+)" does not exist$/.exec((error as Error)?.message ?? '');
+  return m !== null && m[1] !== schema;
+}
+
 async function migrate(db: Kysely<unknown>, schema?: string, ownTransaction = false): Promise<void> {
   const { Migrator } = await import('kysely');
   const { MIGRATIONS } = await import('./migrations/index.js');
@@ -70,7 +75,13 @@ async function migrate(db: Kysely<unknown>, schema?: string, ownTransaction = fa
     db, migrationTableSchema: schema, provider: { getMigrations: async () => MIGRATIONS }, allowUnorderedMigrations: true,
     disableTransactions: ownTransaction,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's catalog query checks the privileges on every schema of the database and fails
+  // when another installation's (or another test's) schema is dropped at that moment. Nothing
+  // of ours was changed then (applied migrations are recorded and skipped): try again.
+  for (let attempt = 1; error && attempt <= 3 && isOtherSchemaGone(error, schema); attempt++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     const which = failed ? ` ${failed.migrationName}` : 's';

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { bind, compile, ReadCache, type Params, type SqlExecutor, type Statement } from './prepared.js';
+import { rethrowStorageError } from './unavailable.js';
 
 // int8 (bigint) columns hold epoch seconds: safe as JS numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -54,10 +55,10 @@ export class PostgresExecutor implements SqlExecutor {
     const client = this.tx.getStore();
     if (client) {
       this.cache.written(c, true); // cached again after COMMIT
-      return client.query(config);
+      return client.query(config).catch(rethrowStorageError);
     }
     this.cache.written(c, false);
-    const result = await this.pool.query(config);
+    const result = await this.pool.query(config).catch(rethrowStorageError);
     // Reads that started while the write was in flight may have cached the old rows.
     if (c.changesConfig) this.cache.clear();
     return result;
@@ -86,7 +87,7 @@ export class PostgresExecutor implements SqlExecutor {
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     if (this.tx.getStore()) return fn();
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(rethrowStorageError);
     this.openTx++;
     try {
       await client.query('BEGIN');

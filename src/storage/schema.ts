@@ -38,13 +38,13 @@ export interface SessionsTable {
   hash: string; tenant_id: string; user_id: string; auth_time: number; expires_at: number; created_at: number;
 }
 export interface InteractionsTable {
-  id: string; tenant_id: string; request: string; created_at: number; expires_at: number;
+  id: string; tenant_id: string; request: string; created_at: number; expires_at: number; ip: string;
 }
 export interface AuthorizationCodesTable {
   hash: string; tenant_id: string; server_id: string; client_id: string; user_id: string; grant_id: string;
   redirect_uri: string; scope: string; code_challenge: string | null; code_challenge_method: string | null;
   nonce: string | null; auth_time: number; expires_at: number; consumed_at: number | null; created_at: number;
-  replayed_at: number | null;
+  replayed_at: number | null; redirect_uri_given: number;
 }
 export interface TokensTable {
   hash: string; kind: string; tenant_id: string; server_id: string; client_id: string; user_id: string | null;

@@ -117,6 +117,29 @@ describe('pixie admin', () => {
     assert.ok(entries.every((e) => e.actorClientId === 'pixie-admin-cli' && e.actorTenantId === null));
   });
 
+  it('creates a tenant with its admin client, printing the secret once, and the secret works', async () => {
+    const out = ok('tenants', 'create', 'globex', '--admin-client', 'globex-admin');
+    assert.match(out, /^ID\s+NAME\s+ADMIN_CLIENT$/m);
+    assert.match(out, /^globex\s+globex\s+globex-admin$/m);
+    const secret = /admin client secret \(shown once, store it now\): (pxs_\S+)/.exec(out)?.[1];
+    assert.ok(secret, out);
+    const token = await clientToken(server.url, 'globex', { clientId: 'globex-admin', secret });
+    const res = await fetch(`${server.url}/api/admin/globex/clients`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+  });
+
+  it('lists every tenant page after page, and searches by prefix', async () => {
+    // More tenants than one page of the listing (200).
+    for (let i = 0; i < 230; i++) await server.db.stores.tenants.upsert({ id: `bulk-${String(i).padStart(3, '0')}`, name: `Bulk ${i}` }, 1);
+    await server.db.stores.sync(); // committed before the command (spawnSync blocks this process) reads them
+    const all = JSON.parse(ok('tenants', 'list', '--json')) as { id: string }[];
+    assert.equal(all.filter((t) => t.id.startsWith('bulk-')).length, 230);
+    assert.deepEqual(all.map((t) => t.id), all.map((t) => t.id).sort());
+    const found = JSON.parse(ok('tenants', 'list', '--search', 'BULK 22', '--json')) as { id: string }[];
+    assert.deepEqual(found.map((t) => t.id), ['bulk-022', ...Array.from({ length: 10 }, (_, i) => `bulk-22${i}`)]);
+    assert.equal(JSON.parse(ok('tenants', 'list', '--limit', '3', '--json')).length, 3);
+  });
+
   it('fails with exit code 2 and names the field on bad input', () => {
     const bad = pixie('clients', 'create', 'bad', '--redirect-uri', 'http://evil.example/cb');
     assert.equal(bad.status, 2);

@@ -28,6 +28,28 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ 'tls-cert': 'a.pem' }, {}), /go together/);
   });
 
+  it('reads connection deadlines, caps and the shutdown grace from the environment (seconds), with defaults', () => {
+    const d = loadConfig({}, {});
+    assert.deepEqual(
+      [d.headersTimeout, d.requestTimeout, d.keepAliveTimeout, d.idleTimeout, d.shutdownGrace, d.maxConnectionsPerIp, d.pendingSignInsPerIp, d.pendingSignInsMax],
+      [10_000, 30_000, 5_000, 30_000, 10_000, 100, 100, 10_000],
+    );
+    const c = loadConfig({}, {
+      PIXIE_HEADERS_TIMEOUT: '1.5', PIXIE_REQUEST_TIMEOUT: '2', PIXIE_KEEP_ALIVE_TIMEOUT: '0.5', PIXIE_IDLE_TIMEOUT: '3',
+      PIXIE_SHUTDOWN_GRACE: '0', PIXIE_MAX_CONNECTIONS_PER_IP: '0', PIXIE_PENDING_SIGNINS_PER_IP: '7', PIXIE_PENDING_SIGNINS_MAX: '70',
+    });
+    assert.deepEqual(
+      [c.headersTimeout, c.requestTimeout, c.keepAliveTimeout, c.idleTimeout, c.shutdownGrace, c.maxConnectionsPerIp, c.pendingSignInsPerIp, c.pendingSignInsMax],
+      [1500, 2000, 500, 3000, 0, 0, 7, 70],
+    );
+    assert.throws(() => loadConfig({}, { PIXIE_REQUEST_TIMEOUT: '10s', PIXIE_MAX_CONNECTIONS_PER_IP: '1.5' }), (e: ConfigError) => {
+      assert.match(e.problems.join('\n'), /PIXIE_REQUEST_TIMEOUT "10s" must be a number of seconds/);
+      assert.match(e.problems.join('\n'), /PIXIE_MAX_CONNECTIONS_PER_IP "1.5" must be a whole number/);
+      return true;
+    });
+    assert.throws(() => loadConfig({}, { PIXIE_HEADERS_TIMEOUT: '40' }), /must not be longer than PIXIE_REQUEST_TIMEOUT/);
+  });
+
   it('serves HTTPS with --tls-cert and --tls-key', { skip: existsSync('/usr/bin/openssl') ? false : 'openssl not installed' }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pixie-tls-'));
     const cert = join(dir, 'cert.pem');

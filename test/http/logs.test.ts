@@ -50,4 +50,26 @@ describe('log redaction', () => {
       assert.equal(log.includes(encodeURIComponent(secret)), false);
     }
   });
+
+  it('masks parameters whose names are percent-encoded, and secrets in logged bodies and headers', async () => {
+    const stream = new PassThrough();
+    let log = '';
+    stream.on('data', (chunk) => (log += chunk.toString()));
+    const s = await startTestServer({ config: { logLevel: 'trace' }, logStream: stream });
+    const secrets = ['enc-access-token-0001', 'enc-code-value-0002', 'enc-client-secret-0003', 'enc-state-value-0004', 'enc-secret-plus-0005', 'enc-body-secret-0006', 'enc-nested-password-7', 'enc-dpop-proof-0008'];
+    try {
+      await fetch(`${s.issuer}/userinfo?access_%74oken=${secrets[0]}`);
+      await fetch(`${s.url}/oauth/login_success?c%6fde=${secrets[1]}&st%61te=${secrets[3]}`);
+      await postForm(`${s.issuer}/oauth2/token?client_%73ecret=${secrets[2]}`, { grant_type: 'client_credentials', client_id: CONFIDENTIAL_CLIENT });
+      await postForm(`${s.url}/oauth/access_token?%63lient%5Fsecret=${secrets[4]}`, { client_id: CONFIDENTIAL_CLIENT, code: 'x' });
+      await fetch(`${s.issuer}/userinfo`, { headers: { authorization: `DPoP ${secrets[7]}`, dpop: secrets[7] } });
+      // Whatever logs a parsed body or headers gets them masked too (form or JSON, any depth).
+      s.app.log.info({ body: { Client_Secret: secrets[5], nested: { password: secrets[6] }, kept: 'visible-value' } }, 'body');
+      s.app.log.info({ headers: { authorization: `Bearer ${secrets[7]}`, cookie: `s=${secrets[7]}`, dpop: secrets[7] } }, 'headers');
+    } finally {
+      await s.close();
+    }
+    assert.ok(log.includes('visible-value') && log.includes('access_%74oken=[redacted]'), 'the lines were logged');
+    for (const secret of secrets) assert.equal(log.includes(secret), false, `${secret} appears in the log`);
+  });
 });

@@ -44,6 +44,17 @@ describe('purge job', () => {
     assert.equal((await (await post('/oauth2/introspect', { token: access_token })).json()).active, false);
   });
 
+  it('removes sign-ins in progress as soon as they expired (no grace period)', async () => {
+    const { challenge } = pkce();
+    const res = await fetch(`${s.issuer}/oauth2/authorize?${new URLSearchParams({
+      response_type: 'code', client_id: PUBLIC_CLIENT, redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256',
+    })}`, { redirect: 'manual' });
+    assert.match(res.headers.get('location') ?? '', /^\/login\?interaction=/);
+    assert.equal((await purgeOnce(s.deps.stores, clock))!.interactions, 0);
+    clock.advance(10 * 60 + 1);
+    assert.equal((await purgeOnce(s.deps.stores, clock))!.interactions, 1);
+  });
+
   it('skips a pass while another runner holds the purge lock', async () => {
     let release!: () => void;
     let started!: () => void;

@@ -15,10 +15,11 @@ import { randomId } from '../../src/crypto/random.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
 import { adminContract } from './contract-admin.js';
+import { rawDatabase, tenantContract, type RawDatabase } from './contract-tenants.js';
 
 const NOW = 3_000_000_000;
 
-interface Backend { name: string; skip: string | false; open(): Promise<{ stores: Stores; close(): Promise<void> }> }
+interface Backend { name: string; skip: string | false; open(): Promise<{ stores: Stores; raw: RawDatabase; close(): Promise<void> }> }
 
 const BACKENDS: Backend[] = [
   {
@@ -26,7 +27,7 @@ const BACKENDS: Backend[] = [
     async open() {
       const dataDir = mkdtempSync(join(tmpdir(), 'pixie-contract-'));
       const db = await openDatabase({ dataDir });
-      return { stores: db.stores, close: async () => { await db.stores.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+      return { stores: db.stores, raw: rawDatabase(db), close: async () => { await db.stores.close(); rmSync(dataDir, { recursive: true, force: true }); } };
     },
   },
   {
@@ -34,7 +35,7 @@ const BACKENDS: Backend[] = [
     async open() {
       const schema = await createTestSchema();
       const db = await openDatabase({ databaseUrl: schema.url, dataDir: '' }).catch(async (err) => { await schema.drop(); throw err; });
-      return { stores: db.stores, close: async () => { await db.stores.close(); await schema.drop(); } };
+      return { stores: db.stores, raw: rawDatabase(db), close: async () => { await db.stores.close(); await schema.drop(); } };
     },
   },
 ];
@@ -52,7 +53,7 @@ function client(tenantId: string, clientId: string, over: Partial<Client> = {}):
 function code(over: Partial<AuthorizationCode> = {}): AuthorizationCode {
   return {
     hash: randomId(), tenantId: 't-a', serverId: 'default', clientId: 'app', userId: 'u1', grantId: 'g1',
-    redirectUri: 'https://app.example.com/cb', scope: 'openid', codeChallenge: 'abc', codeChallengeMethod: 'S256', nonce: null,
+    redirectUri: 'https://app.example.com/cb', redirectUriGiven: true, scope: 'openid', codeChallenge: 'abc', codeChallengeMethod: 'S256', nonce: null,
     authTime: NOW, expiresAt: NOW + 60, consumedAt: null, createdAt: NOW, replayedAt: null, ...over,
   };
 }
@@ -68,10 +69,11 @@ function token(over: Partial<TokenRecord> = {}): TokenRecord {
 for (const backend of BACKENDS) {
   describe(`storage contract on ${backend.name}`, { skip: backend.skip }, () => {
     let s: Stores;
+    let raw: RawDatabase;
     let close: () => Promise<void>;
 
     before(async () => {
-      ({ stores: s, close } = await backend.open());
+      ({ stores: s, raw, close } = await backend.open());
       for (const t of ['t-a', 't-b']) {
         await s.tenants.upsert({ id: t, name: t.toUpperCase() }, NOW);
         await s.servers.upsert({ tenantId: t, id: 'default', settings: { accessTokenTtl: t === 't-a' ? 600 : 900 } as never, customScopes: [] }, NOW);
@@ -226,13 +228,24 @@ for (const backend of BACKENDS) {
       await s.sessions.delete(session.hash);
       assert.equal(await s.sessions.find(session.hash, NOW), null);
       const request = {
-        tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', responseType: 'code' as const,
-        scopes: ['openid'], state: 'st', codeChallenge: 'c', codeChallengeMethod: 'S256' as const, nonce: null, prompt: [], maxAge: null,
-        dialect: 'oauth2' as const,
+        tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', redirectUriGiven: true,
+        responseType: 'code' as const, scopes: ['openid'], state: 'st', codeChallenge: 'c', codeChallengeMethod: 'S256' as const,
+        nonce: null, prompt: [] as string[], maxAge: null, dialect: 'oauth2' as const,
       };
-      const interaction = { id: randomId(), request, createdAt: NOW, expiresAt: NOW + 600 };
+      const interaction = { id: randomId(), request, createdAt: NOW, expiresAt: NOW + 600, ip: '192.0.2.1' };
       await s.interactions.save(interaction);
       assert.deepEqual(await s.interactions.find(interaction.id, NOW + 599), interaction);
+      // Stored compactly, every field read back: the other response type, dialect, prompt, max_age, no redirect_uri.
+      const other = {
+        ...interaction, id: randomId(), ip: '192.0.2.2',
+        request: { ...request, redirectUriGiven: false, responseType: 'token' as const, scopes: [], state: null, codeChallenge: null,
+          codeChallengeMethod: null, nonce: 'n', prompt: ['login', 'consent'], maxAge: 0, dialect: 'stackexchange' as const },
+      };
+      await s.interactions.save(other);
+      assert.deepEqual(await s.interactions.find(other.id, NOW), other);
+      assert.deepEqual(await s.interactions.countPending('192.0.2.1', NOW), { ip: 1, total: 2 });
+      assert.deepEqual(await s.interactions.countPending('192.0.2.1', NOW + 600), { ip: 0, total: 0 });
+      await s.interactions.delete(other.id);
       assert.equal(await s.interactions.find(interaction.id, NOW + 600), null);
       await s.interactions.delete(interaction.id);
       assert.equal(await s.interactions.find(interaction.id, NOW), null);
@@ -276,6 +289,16 @@ for (const backend of BACKENDS) {
       assert.equal(await s.loginAttempts.get('acct:t-a:bob'), null);
     });
 
+    it('counts, takes back and locks login attempts atomically', async () => {
+      const counted = await Promise.all(Array.from({ length: 10 }, () => s.loginAttempts.increment('ip:192.0.2.9', NOW, NOW - 3600)));
+      assert.deepEqual(counted.map((a) => a.failures).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await s.loginAttempts.decrement('ip:192.0.2.9');
+      await s.loginAttempts.lock('ip:192.0.2.9', NOW + 60);
+      await s.loginAttempts.lock('ip:192.0.2.9', NOW + 30); // a shorter lock does not shorten it
+      assert.deepEqual(await s.loginAttempts.get('ip:192.0.2.9'), { key: 'ip:192.0.2.9', failures: 9, lastFailureAt: NOW, lockedUntil: NOW + 60 });
+      await s.loginAttempts.clear('ip:192.0.2.9');
+    });
+
     it('rolls back a failed transaction', async () => {
       await assert.rejects(s.transaction(async () => {
         await s.tenants.upsert({ id: 't-rollback', name: 'x' }, NOW);
@@ -313,6 +336,7 @@ for (const backend of BACKENDS) {
     });
 
     adminContract(() => s, NOW, client, token);
+    tenantContract(() => s, () => raw, NOW, client, token);
 
     it('runs an exclusive job in one runner at a time', async () => {
       let release!: () => void;

@@ -66,4 +66,14 @@ describe('redirect URI matching (SPEC §4.1, RFC 9700 §4.1.3)', () => {
     assert.match(checkRegisteredRedirectUri('cb')!, /absolute/);
     assert.match(checkRegisteredRedirectUri('javascript:alert(1)')!, /forbidden/);
   });
+
+  it('accepts only https, loopback http and reversed-domain private-use schemes (RFC 8252 §7.1)', () => {
+    for (const ok of ['com.example.app:/callback', 'com.example.app:/oauth2redirect?x=1', 'io.github.my-app:/cb', 'http://localhost:8080/cb', 'http://[::1]/cb']) {
+      assert.equal(checkRegisteredRedirectUri(ok), null, ok);
+    }
+    for (const bad of [
+      'vbscript:msgbox(1)', 'file:///etc/passwd', 'myapp:/callback', 'data:text/html,x', 'JavaScript:alert(1)',
+      'ftp://example.com/cb', 'ws://example.com/cb', 'blob:https://example.com/x', 'about:blank', 'com.:/cb',
+    ]) assert.match(checkRegisteredRedirectUri(bad) ?? 'accepted', /forbidden|absolute/, bad);
+  });
 });

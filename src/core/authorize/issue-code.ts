@@ -12,7 +12,7 @@ export async function issueAuthorizationCode(
   const now = deps.clock.now();
   await deps.stores.codes.save({
     hash: hashOpaqueToken(code), tenantId: req.tenantId, serverId: req.serverId, clientId: req.clientId, userId, grantId,
-    redirectUri: req.redirectUri, scope: req.scopes.join(' '), codeChallenge: req.codeChallenge,
+    redirectUri: req.redirectUri, redirectUriGiven: req.redirectUriGiven !== false, scope: req.scopes.join(' '), codeChallenge: req.codeChallenge,
     codeChallengeMethod: req.codeChallengeMethod, nonce: req.nonce, authTime, expiresAt: now + CODE_TTL,
     consumedAt: null, createdAt: now,
   });

@@ -79,7 +79,7 @@ export async function validateAuthorizationRequest(
   return {
     client,
     request: {
-      tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: client.clientId, redirectUri, responseType,
+      tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: client.clientId, redirectUri, redirectUriGiven: p.redirect_uri !== undefined, responseType,
       scopes, state: p.state ?? null, ...pkce, nonce: p.nonce ?? null, prompt, maxAge, dialect,
     },
   };

@@ -8,7 +8,7 @@ import { buildRedirect } from '../authorize/redirect.js';
 import { issueAuthorizationCode } from '../authorize/issue-code.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
-import { AccessDenied, OAuthError } from '../errors.js';
+import { AccessDenied, AppError, OAuthError } from '../errors.js';
 import { INTERACTION_TTL } from '../settings.js';
 import { issueAccessToken } from '../tokens/issue.js';
 import type { AuthorizationRequest, Interaction, Session } from '../types.js';
@@ -24,9 +24,31 @@ function needsLogin(req: AuthorizationRequest, session: Session | null, now: num
   return req.maxAge !== null && now - session.authTime > req.maxAge;
 }
 
-async function park(deps: CoreDeps, request: AuthorizationRequest): Promise<string> {
+/**
+ * Who parks a request, and how many parked requests may wait: from one IP address and in all.
+ * An anonymous /authorize stores its request until the user signs in, so without these caps
+ * anyone could fill the disk.
+ */
+export interface ParkLimits {
+  ip: string;
+  perIp: number;
+  total: number;
+}
+
+async function checkRoom(deps: CoreDeps, limits: ParkLimits, now: number): Promise<void> {
+  const pending = await deps.stores.interactions.countPending(limits.ip, now);
+  if (pending.ip >= limits.perIp) {
+    throw new AppError('rate_limited', 'Too many sign-ins are in progress from your network. Finish one, or try again in a few minutes.', 429, 60);
+  }
+  if (pending.total >= limits.total) {
+    throw new AppError('unavailable', 'Too many sign-ins are in progress right now. Try again in a few minutes.', 503, 60);
+  }
+}
+
+async function park(deps: CoreDeps, request: AuthorizationRequest, limits: ParkLimits | null): Promise<string> {
   const now = deps.clock.now();
-  const interaction: Interaction = { id: randomId(), request, createdAt: now, expiresAt: now + INTERACTION_TTL };
+  if (limits) await checkRoom(deps, limits, now);
+  const interaction: Interaction = { id: randomId(), request, createdAt: now, expiresAt: now + INTERACTION_TTL, ip: limits?.ip };
   await deps.stores.interactions.save(interaction);
   return interaction.id;
 }
@@ -51,19 +73,20 @@ export function loginSatisfied(interaction: Interaction, session: Session, now: 
 
 /** Entry from /authorize. */
 export async function startAuthorization(
-  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session | null,
+  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session | null, limits: ParkLimits | null = null,
 ): Promise<AuthorizeOutcome> {
   const now = deps.clock.now();
   if (needsLogin(req, session, now)) {
     if (req.prompt.includes('none')) throw new OAuthError('login_required', 'the user is not signed in');
-    return { kind: 'login', interactionId: await park(deps, req) };
+    return { kind: 'login', interactionId: await park(deps, req, limits) };
   }
-  return afterAuthentication(deps, rs, req, session!, null);
+  return afterAuthentication(deps, rs, req, session!, null, limits);
 }
 
 /** After login (or with a valid session): consent if needed, else complete. */
 export async function afterAuthentication(
   deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session, interactionId: string | null,
+  limits: ParkLimits | null = null,
 ): Promise<AuthorizeOutcome> {
   const grantId = req.prompt.includes('consent') ? null : await coveringGrant(deps, req, session.userId);
   if (grantId) {
@@ -74,9 +97,10 @@ export async function afterAuthentication(
   if (interactionId && req.prompt.includes('login')) {
     // The user has just signed in: what waits for consent no longer asks for a login.
     await deps.stores.interactions.delete(interactionId);
-    return { kind: 'consent', interactionId: await park(deps, { ...req, prompt: req.prompt.filter((p) => p !== 'login') }) };
+    // It replaces the one just deleted: not counted against the caps again.
+    return { kind: 'consent', interactionId: await park(deps, { ...req, prompt: req.prompt.filter((p) => p !== 'login') }, null) };
   }
-  return { kind: 'consent', interactionId: interactionId ?? (await park(deps, req)) };
+  return { kind: 'consent', interactionId: interactionId ?? (await park(deps, req, limits)) };
 }
 
 /** The user pressed Authorize or Deny on the consent page. */

@@ -1,6 +1,7 @@
 /**
- * Sign-in with throttling (SPEC §6): failures are counted per account and per IP; after a few,
- * the key is locked for a time that doubles with every further failure, up to 15 minutes.
+ * Sign-in with throttling (SPEC §6): attempts are counted per account and per IP before the
+ * password is checked (a success takes its count back); after a few failures the key is
+ * locked for a time that doubles with every further attempt, up to 15 minutes.
  */
 import { generateOpaqueToken, hashOpaqueToken } from '../../crypto/opaque-token.js';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/password.js';
@@ -30,22 +31,47 @@ function lockedFor(a: LoginAttempt | null, now: number): number {
   return a?.lockedUntil && a.lockedUntil > now ? a.lockedUntil - now : 0;
 }
 
-async function recordFailure(deps: CoreDeps, key: string, limit: number, now: number): Promise<void> {
+function lockSeconds(failures: number, limit: number): number {
+  return Math.min(BASE_LOCK * 2 ** (failures - limit), MAX_LOCK);
+}
+
+/**
+ * Counts the attempt for `key` before the password is checked, in one atomic statement: a
+ * burst of parallel guesses (other usernames, other processes) then sees every attempt ahead
+ * of it, and only the first `limit` are checked. Beyond the limit the key is locked at once.
+ */
+async function countAttempt(deps: CoreDeps, key: string, limit: number, now: number): Promise<{ failures: number; over: number }> {
   const { failures } = await deps.stores.loginAttempts.increment(key, now, now - FORGET_AFTER);
-  if (failures < limit) return;
-  const lockedUntil = now + Math.min(BASE_LOCK * 2 ** (failures - limit), MAX_LOCK);
-  await deps.stores.loginAttempts.save({ key, failures, lastFailureAt: now, lockedUntil });
+  if (failures <= limit) return { failures, over: 0 };
+  const seconds = lockSeconds(failures, limit);
+  await deps.stores.loginAttempts.lock(key, now + seconds);
+  return { failures, over: seconds };
+}
+
+/** After a wrong password: the attempt is counted already; lock once the limit is reached. */
+async function lockAtLimit(deps: CoreDeps, key: string, failures: number, limit: number, now: number): Promise<number> {
+  if (failures < limit) return 0;
+  const seconds = lockSeconds(failures, limit);
+  await deps.stores.loginAttempts.lock(key, now + seconds);
+  return seconds;
 }
 
 /**
  * Accounts whose password is being checked right now, in this process: a burst of parallel
- * guesses would otherwise all pass the lock check before the first failure is counted.
+ * guesses on one account gets a quick answer without touching the counters.
  */
 const verifying = new Set<string>();
 
 function tooMany(seconds: number): AppError {
   const minutes = Math.ceil(seconds / 60);
   return new AppError('rate_limited', `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+}
+
+async function checkPassword(deps: CoreDeps, tenantId: string, username: string, password: string) {
+  const user = await deps.stores.users.findByUsername(tenantId, username);
+  // Verify against a dummy hash for unknown users so the response time does not reveal them.
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  return user && ok && !user.disabled ? user : null;
 }
 
 export async function login(deps: CoreDeps, tenantId: string, username: string, password: string, ip: string): Promise<LoginResult> {
@@ -58,17 +84,20 @@ export async function login(deps: CoreDeps, tenantId: string, username: string, 
   verifying.add(k.account);
   let user;
   try {
-    user = await deps.stores.users.findByUsername(tenantId, username);
-    // Verify against a dummy hash for unknown users so the response time does not reveal them.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !ok || user.disabled) {
-      await recordFailure(deps, k.account, LIMITS.account, now);
-      await recordFailure(deps, k.ip, LIMITS.ip, now);
-      const after = await deps.stores.loginAttempts.get(k.account);
-      if (lockedFor(after, now) > 0) throw tooMany(lockedFor(after, now));
+    const [a, i] = await Promise.all([
+      countAttempt(deps, k.account, LIMITS.account, now), countAttempt(deps, k.ip, LIMITS.ip, now),
+    ]);
+    if (a.over || i.over) throw tooMany(Math.max(a.over, i.over));
+    user = await checkPassword(deps, tenantId, username, password);
+    if (!user) {
+      const locked = Math.max(
+        await lockAtLimit(deps, k.account, a.failures, LIMITS.account, now), await lockAtLimit(deps, k.ip, i.failures, LIMITS.ip, now),
+      );
+      if (locked > 0) throw tooMany(locked);
       throw new AppError('unauthorized', 'Wrong username or password.');
     }
-    await deps.stores.loginAttempts.clear(k.account);
+    // A success forgets the account's failures and takes back the attempt counted for the IP.
+    await Promise.all([deps.stores.loginAttempts.clear(k.account), deps.stores.loginAttempts.decrement(k.ip)]);
   } finally {
     verifying.delete(k.account);
   }

@@ -4,7 +4,7 @@
  * id and answered with a bare `server_error` — never a stack trace.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, InvalidClient, OAuthError } from '../../core/errors.js';
+import { AppError, InvalidClient, OAuthError, StorageUnavailable } from '../../core/errors.js';
 import { noStore, type ErrorFormat } from '../context.js';
 import { errorPage } from '../views/pages.js';
 import { sendPage } from './page-headers.js';
@@ -51,13 +51,34 @@ export function sendOAuthError(reply: FastifyReply, err: OAuthError, format: Err
   return reply.send(body);
 }
 
+/** Seconds a client should wait before retrying while the database is unreachable. */
+const RETRY_AFTER = 5;
+/** One log line per outage: further failures within this window are not logged again. */
+const OUTAGE_LOG_WINDOW_MS = 60_000;
+let lastOutageLog = 0;
+
+function storageUnavailable(request: FastifyRequest, reply: FastifyReply, format: ErrorFormat, err: StorageUnavailable): FastifyReply {
+  const now = Date.now();
+  if (now - lastOutageLog >= OUTAGE_LOG_WINDOW_MS) {
+    lastOutageLog = now;
+    const cause = err.cause as { code?: string; message?: string };
+    request.log.error({ code: cause?.code, reason: cause?.message }, 'storage unavailable: answering 503 temporarily_unavailable (logged once a minute while it lasts)');
+  }
+  reply.header('retry-after', String(RETRY_AFTER));
+  const oauth = new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable; try again shortly', 503);
+  if (format === 'json') return noStore(reply).status(503).send({ error: oauth.error, message: oauth.description });
+  return sendOAuthError(reply, oauth, format);
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const format: ErrorFormat = request.routeOptions.config?.errorFormat ?? 'json';
     if (err instanceof AppError) {
+      if (err.retryAfter !== null) reply.header('retry-after', String(err.retryAfter));
       if (format === 'page') return sendPage(reply, err.status, errorPage('Something went wrong', err.message));
       return reply.status(err.status).send({ error: err.code, message: err.message });
     }
+    if ((err as unknown) instanceof StorageUnavailable) return storageUnavailable(request, reply, format, err);
     const oauth = toOAuthError(err);
     if (oauth) {
       if (format === 'json') return reply.status(oauth.status).send({ error: oauth.error === 'invalid_request' ? 'validation_failed' : oauth.error, message: oauth.description });

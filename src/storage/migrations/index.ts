@@ -9,6 +9,8 @@ import * as m0006 from './0006-pg-byte-order.js';
 import * as m0007 from './0007-partial-token-indexes.js';
 import * as m0008 from './0008-code-replay.js';
 import * as m0009 from './0009-client-metadata.js';
+import * as m0010 from './0010-tenant-scale.js';
+import * as m0011 from './0011-hostile-traffic.js';
 import { MIGRATION_NAMES } from './names.js';
 
 export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
@@ -21,6 +23,8 @@ export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
   '0007-partial-token-indexes': m0007,
   '0008-code-replay': m0008,
   '0009-client-metadata': m0009,
+  '0010-tenant-scale': m0010,
+  '0011-hostile-traffic': m0011,
 };
 
 // A migration listed in one place and not the other would be skipped or never recorded.

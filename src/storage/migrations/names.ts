@@ -13,4 +13,6 @@ export const MIGRATION_NAMES = [
   '0007-partial-token-indexes',
   '0008-code-replay',
   '0009-client-metadata',
+  '0010-tenant-scale',
+  '0011-hostile-traffic',
 ] as const;

@@ -4,6 +4,7 @@ import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { GrantsTable } from '../schema.js';
 import { toClient } from './clients.js';
 import { toKey } from './keys.js';
+import { toServer } from './tenants.js';
 import { toToken } from './tokens.js';
 import { toGrant, toUser } from './users.js';
 
@@ -94,11 +95,83 @@ const listKeys = statement((db) =>
     .orderBy('created_at', 'desc'),
 );
 
-// Rows without a foreign key to the tenant go first; the rest cascade from `tenants`.
-const tenantRows = (['tokens', 'grants', 'authorization_codes', 'sessions', 'interactions'] as const).map((table) =>
-  statement((db) => db.deleteFrom(table).where('tenant_id', '=', t())),
+/**
+ * Deleting a tenant goes in batches of BATCH rows, each committed on its own (SQLite: its own
+ * event-loop turn), so that a tenant with millions of tokens never holds SQLite's write lock or
+ * a PostgreSQL transaction for long: other tenants' requests run between the batches. Each
+ * DELETE takes its rows from a sub-select by tenant (SQLite has no DELETE … LIMIT by default).
+ */
+const BATCH = 500;
+type Build = Parameters<typeof statement>[0];
+const limit = () => param<number>('limit');
+/** Rows whose own key is unique (tokens, codes, …): the sub-select by tenant picks them, the key finds them. */
+const byUniqueKey = (table: 'tokens', key: 'hash'): Build => (db) =>
+  db.deleteFrom(table).where(key, 'in', (eb) => eb.selectFrom(table).select(key).where('tenant_id', '=', t()).limit(limit()));
+/** Rows keyed (tenant_id, key). */
+const byTenantKey = (table: 'users', key: 'id'): Build => (db) =>
+  db.deleteFrom(table).where('tenant_id', '=', t())
+    .where(key, 'in', (eb) => eb.selectFrom(table).select(key).where('tenant_id', '=', t()).limit(limit()));
+/** Rows keyed (tenant_id, server_id, key): a row value, so that the primary key finds each row. */
+const byServerKey = (table: 'clients', key: 'client_id'): Build => (db) =>
+  db.deleteFrom(table).where('tenant_id', '=', t())
+    .where((eb) => eb(eb.refTuple('server_id', key), 'in',
+      // Kysely types a row-value sub-select differently from the tuple it is compared with.
+      eb.selectFrom(table).select(['server_id', key]).where('tenant_id', '=', t()).limit(limit()) as never));
+// Tables without a foreign key to the tenant first, then the ones that cascade (clients take
+// their secrets and API keys, servers their signing keys); the tenant's row goes last.
+const UNIQUE_KEYS = [
+  ['tokens', 'hash'], ['authorization_codes', 'hash'], ['grants', 'id'], ['sessions', 'hash'], ['interactions', 'id'], ['audit_log', 'id'],
+] as const;
+const tenantBatches = [
+  ...UNIQUE_KEYS.map(([table, key]) => statement(byUniqueKey(table as 'tokens', key as 'hash'))),
+  statement(byServerKey('used_challenges' as 'clients', 'challenge' as 'client_id')),
+  statement(byServerKey('clients', 'client_id')),
+  statement(byTenantKey('users', 'id')),
+  statement(byTenantKey('servers' as 'users', 'id')),
+];
+// Sign-in throttling is keyed by `acct:{tenant}:{username}` (core/interaction/login.ts).
+const loginAttemptsBatch = statement((db, { sql }) =>
+  db.deleteFrom('login_attempts').where('key', 'in', (eb) =>
+    eb.selectFrom('login_attempts').select('key')
+      .where(sql<string>`substr(key, 1, ${param<number>('prefixLength')})`, '=', param('prefix')).limit(param<number>('limit'))),
 );
 const deleteTenant = statement((db) => db.deleteFrom('tenants').where('id', '=', t()));
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function drain(x: SqlExecutor, stmt: Parameters<SqlExecutor['run']>[0], params: Record<string, unknown>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await x.run(stmt, { ...params, limit: BATCH });
+    total += n;
+    // SQLite commits the turn's writes at its check phase: this batch is committed, and whatever
+    // other requests wait for runs, before the next one.
+    await nextTurn();
+    if (n < BATCH) return total;
+  }
+}
+
+const listTenants = statement((db) =>
+  db.selectFrom('tenants').select(['id', 'name']).where('id', '>', param('after')).orderBy('id').limit(param<number>('limit')),
+);
+// A prefix is the range [from, to): the id's primary key or the index on lower(name) serves it.
+const searchTenants = statement((db, { sql }) =>
+  db.selectFrom('tenants').select(['id', 'name']).where('id', '>', param('after'))
+    .where((eb) => eb.or([
+      eb.and([eb('id', '>=', param('from')), eb('id', '<', param('to'))]),
+      eb.and([eb(sql<string>`lower(name)`, '>=', param('from')), eb(sql<string>`lower(name)`, '<', param('to'))]),
+    ]))
+    .orderBy('id').limit(param<number>('limit')),
+);
+const listServers = statement((db) =>
+  db.selectFrom('servers').selectAll().where('tenant_id', '=', t()).where('id', '>', param('after'))
+    .where('id', '>=', param('from')).where('id', '<', param('to')).orderBy('id').limit(param<number>('limit')),
+);
+
+/** The range of strings that start with `prefix` (byte order: SQLite, and COLLATE "C" on PostgreSQL). */
+function prefixRange(prefix: string): { from: string; to: string } {
+  return { from: prefix, to: `${prefix}\u{10FFFF}` };
+}
 
 function toAdminGrant(r: GrantsTable): AdminGrant {
   return { ...toGrant(r), revokedAt: r.revoked_at };
@@ -156,9 +229,17 @@ export function adminStore(x: SqlExecutor): AdminStore {
       return true;
     }),
     listSigningKeys: async (tenantId, serverId) => (await x.all(listKeys, { tenantId, serverId })).map(toKey),
-    deleteTenant: (tenantId) => x.transaction(async () => {
-      for (const s of tenantRows) await x.run(s, { tenantId });
-      return (await x.run(deleteTenant, { tenantId })) > 0;
-    }),
+    listTenants: (after, limit, prefix) => (prefix
+      ? x.all(searchTenants, { after, limit, ...prefixRange(prefix) })
+      : x.all(listTenants, { after, limit })),
+    listServers: async (tenantId, after, limit, prefix) =>
+      (await x.all(listServers, { tenantId, after, limit, ...prefixRange(prefix ?? '') })).map(toServer),
+    deleteTenantRows: async (tenantId) => {
+      let total = 0;
+      for (const s of tenantBatches) total += await drain(x, s, { tenantId });
+      const prefix = `acct:${tenantId}:`;
+      return total + await drain(x, loginAttemptsBatch, { prefix, prefixLength: prefix.length });
+    },
+    deleteTenant: async (tenantId) => (await x.run(deleteTenant, { tenantId })) > 0,
   };
 }

@@ -6,7 +6,7 @@ import type { AuthorizationCodesTable } from '../schema.js';
 const insertCode = statement((db) =>
   db.insertInto('authorization_codes').values({
     hash: param('hash'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
-    user_id: param('userId'), grant_id: param('grantId'), redirect_uri: param('redirectUri'), scope: param('scope'),
+    user_id: param('userId'), grant_id: param('grantId'), redirect_uri: param('redirectUri'), redirect_uri_given: param<number>('redirectUriGiven'), scope: param('scope'),
     code_challenge: param<string | null>('codeChallenge'), code_challenge_method: param<string | null>('codeChallengeMethod'),
     nonce: param<string | null>('nonce'), auth_time: param<number>('authTime'), expires_at: param<number>('expiresAt'),
     consumed_at: null, created_at: param<number>('createdAt'),
@@ -36,7 +36,7 @@ const findCode = statement((db) => db.selectFrom('authorization_codes').selectAl
 function toCode(r: AuthorizationCodesTable): AuthorizationCode {
   return {
     hash: r.hash, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id, userId: r.user_id,
-    grantId: r.grant_id, redirectUri: r.redirect_uri, scope: r.scope, codeChallenge: r.code_challenge,
+    grantId: r.grant_id, redirectUri: r.redirect_uri, redirectUriGiven: Number(r.redirect_uri_given) !== 0, scope: r.scope, codeChallenge: r.code_challenge,
     codeChallengeMethod: r.code_challenge_method as AuthorizationCode['codeChallengeMethod'], nonce: r.nonce,
     authTime: r.auth_time, expiresAt: r.expires_at, consumedAt: r.consumed_at, createdAt: r.created_at,
     replayedAt: r.replayed_at,
@@ -46,7 +46,7 @@ function toCode(r: AuthorizationCodesTable): AuthorizationCode {
 export function codeStore(x: SqlExecutor): CodeStore {
   return {
     save: async (c) => {
-      await x.run(insertCode, { ...c });
+      await x.run(insertCode, { ...c, redirectUriGiven: c.redirectUriGiven === false ? 0 : 1 });
     },
     consume: async (hash, now) => {
       const r = await x.first(consumeCode, { hash, now });

@@ -52,7 +52,9 @@ export function purgeStore(x: SqlExecutor): PurgeStore {
         codes: await drain(x, purgeCodes, { before }),
         tokens: await drain(x, purgeTokens, { before }),
         sessions: await drain(x, purgeSessions, { before }),
-        interactions: await drain(x, purgeInteractions, { before }),
+        // An expired sign-in in progress is of no use to anyone (unlike a code, whose replay
+        // must still be recognised): it goes at once, so an /authorize flood does not linger.
+        interactions: await drain(x, purgeInteractions, { before: c.now }),
         loginAttempts: await drain(x, purgeAttempts, { before: c.loginFailuresBefore, now: c.now }),
       };
     },

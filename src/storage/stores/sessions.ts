@@ -28,27 +28,73 @@ export function sessionStore(x: SqlExecutor): SessionStore {
 const insertInteraction = statement((db) =>
   db.insertInto('interactions').values({
     id: param('id'), tenant_id: param('tenantId'), request: param('request'), created_at: param<number>('createdAt'),
-    expires_at: param<number>('expiresAt'),
+    expires_at: param<number>('expiresAt'), ip: param('ip'),
   }),
 );
 const findInteraction = statement((db) =>
   db.selectFrom('interactions').selectAll().where('id', '=', param('id')).where('expires_at', '>', param<number>('now')),
 );
 const deleteInteraction = statement((db) => db.deleteFrom('interactions').where('id', '=', param('id')));
+const countByIp = statement((db) =>
+  db.selectFrom('interactions').select((eb) => eb.fn.countAll().as('n'))
+    .where('ip', '=', param('ip')).where('expires_at', '>', param<number>('now')),
+);
+const countAll = statement((db) =>
+  db.selectFrom('interactions').select((eb) => eb.fn.countAll().as('n')).where('expires_at', '>', param<number>('now')),
+);
+
+/**
+ * A parked request as stored: short keys, and nothing that is null, empty or the default, so
+ * that an anonymous /authorize costs a row of a few hundred bytes. Rows written before this
+ * form (full AuthorizationRequest JSON, with `tenantId`) are still read.
+ */
+interface CompactRequest {
+  t: string; s: string; c: string; r: string; g?: 0; y?: 'token'; sc?: string; st?: string; cc?: string; cm?: 'S256' | 'plain';
+  n?: string; p?: string; m?: number; d?: 'stackexchange';
+}
+
+function encodeRequest(q: AuthorizationRequest): string {
+  const c: CompactRequest = { t: q.tenantId, s: q.serverId, c: q.clientId, r: q.redirectUri };
+  if (q.redirectUriGiven === false) c.g = 0;
+  if (q.responseType === 'token') c.y = 'token';
+  if (q.scopes.length) c.sc = q.scopes.join(' ');
+  if (q.state !== null) c.st = q.state;
+  if (q.codeChallenge !== null) c.cc = q.codeChallenge;
+  if (q.codeChallengeMethod !== null) c.cm = q.codeChallengeMethod;
+  if (q.nonce !== null) c.n = q.nonce;
+  if (q.prompt.length) c.p = q.prompt.join(' ');
+  if (q.maxAge !== null) c.m = q.maxAge;
+  if (q.dialect === 'stackexchange') c.d = 'stackexchange';
+  return JSON.stringify(c);
+}
+
+function decodeRequest(text: string): AuthorizationRequest {
+  const v = parseJson<CompactRequest | AuthorizationRequest>(text, null as never);
+  if ('tenantId' in v) return v;
+  return {
+    tenantId: v.t, serverId: v.s, clientId: v.c, redirectUri: v.r, redirectUriGiven: v.g !== 0, responseType: v.y ?? 'code',
+    scopes: v.sc ? v.sc.split(' ') : [], state: v.st ?? null, codeChallenge: v.cc ?? null, codeChallengeMethod: v.cm ?? null,
+    nonce: v.n ?? null, prompt: v.p ? v.p.split(' ') : [], maxAge: v.m ?? null, dialect: v.d ?? 'oauth2',
+  };
+}
 
 export function interactionStore(x: SqlExecutor): InteractionStore {
   return {
     save: async (i) => {
       await x.run(insertInteraction, {
-        id: i.id, tenantId: i.request.tenantId, request: JSON.stringify(i.request), createdAt: i.createdAt, expiresAt: i.expiresAt,
+        id: i.id, tenantId: i.request.tenantId, request: encodeRequest(i.request), createdAt: i.createdAt, expiresAt: i.expiresAt, ip: i.ip ?? '',
       });
     },
     find: async (id, now) => {
       const r = await x.first(findInteraction, { id, now });
       if (!r) return null;
-      return { id: r.id, request: parseJson<AuthorizationRequest>(r.request, null as never), createdAt: r.created_at, expiresAt: r.expires_at };
+      return { id: r.id, request: decodeRequest(r.request), createdAt: r.created_at, expiresAt: r.expires_at, ip: r.ip };
     },
     delete: async (id) => { await x.run(deleteInteraction, { id }); },
+    countPending: async (ip, now) => {
+      const [byIp, all] = await Promise.all([x.first(countByIp, { ip, now }), x.first(countAll, { now })]);
+      return { ip: Number(byIp?.n ?? 0), total: Number(all?.n ?? 0) };
+    },
   };
 }
 
@@ -70,6 +116,13 @@ const incrementAttempt = statement((db, { sql }) =>
     }))
     .returningAll(),
 );
+const decrementAttempt = statement((db, { sql }) =>
+  db.updateTable('login_attempts').set({ failures: sql<number>`failures - 1` }).where('key', '=', param('key')).where('failures', '>', 0),
+);
+const lockAttempt = statement((db) =>
+  db.updateTable('login_attempts').set({ locked_until: param<number>('until') }).where('key', '=', param('key'))
+    .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', param<number>('until'))])),
+);
 const clearAttempt = statement((db) => db.deleteFrom('login_attempts').where('key', '=', param('key')));
 
 export function loginAttemptStore(x: SqlExecutor): LoginAttemptStore {
@@ -80,6 +133,8 @@ export function loginAttemptStore(x: SqlExecutor): LoginAttemptStore {
     },
     save: async (a) => { await x.run(saveAttempt, { ...a }); },
     clear: async (key) => { await x.run(clearAttempt, { key }); },
+    decrement: async (key) => { await x.run(decrementAttempt, { key }); },
+    lock: async (key, until) => { await x.run(lockAttempt, { key, until }); },
     increment: async (key, now, forgetBefore) => {
       const r = (await x.first(incrementAttempt, { key, now, forgetBefore }))!;
       return { key: r.key, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until };

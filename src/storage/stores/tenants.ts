@@ -36,7 +36,7 @@ const upsertServer = statement((db) =>
       .doUpdateSet({ settings: param('settings'), scopes: param('scopes'), updated_at: param<number>('now') })),
 );
 
-function toServer(row: ServersTable): AuthorizationServer {
+export function toServer(row: ServersTable): AuthorizationServer {
   return {
     tenantId: row.tenant_id,
     id: row.id,

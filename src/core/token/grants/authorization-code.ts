@@ -2,25 +2,17 @@
 import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
 import { InvalidClient, InvalidGrant, InvalidRequest } from '../../errors.js';
 import { verifyPkce } from '../../pkce.js';
-import type { ConsumedCode } from '../../ports.js';
+import type { AuthorizationCode } from '../../types.js';
 import { issueUserTokens } from '../token-set.js';
 import type { GrantHandler, TokenContext } from '../types.js';
 
-async function consumeCode(ctx: TokenContext, code: string): Promise<ConsumedCode> {
-  const { deps } = ctx;
-  const now = deps.clock.now();
-  const hash = hashOpaqueToken(code);
-  const row = await deps.stores.codes.consume(hash, now);
-  if (row) return row;
-  const used = await deps.stores.codes.find(hash);
-  if (used?.consumedAt != null) {
-    // RFC 6749 §4.1.2: a code used twice revokes every token issued from it. The mark covers an
-    // exchange of the first use still in progress (see TokenStore.save).
-    await deps.stores.codes.markReplayed(hash, now);
-    await deps.stores.tokens.revokeByCode(hash, now);
-    throw new InvalidGrant('authorization code was already used; tokens issued from it are revoked');
-  }
-  throw new InvalidGrant('authorization code is invalid');
+/** RFC 6749 §4.1.2: a code used twice revokes every token issued from it. */
+async function replayed(ctx: TokenContext, hash: string): Promise<never> {
+  const now = ctx.deps.clock.now();
+  // The mark covers an exchange of the first use still in progress (see TokenStore.save).
+  await ctx.deps.stores.codes.markReplayed(hash, now);
+  await ctx.deps.stores.tokens.revokeByCode(hash, now);
+  throw new InvalidGrant('authorization code was already used; tokens issued from it are revoked');
 }
 
 function secretRequired(): InvalidClient {
@@ -28,42 +20,51 @@ function secretRequired(): InvalidClient {
 }
 
 /**
- * SPEC §5: a confidential app that does not use PKCE must send client_secret. Checked before the
- * code is consumed, so that a request that merely forgot the secret does not burn the code;
- * checked again after (the row read here is not the consumed one).
+ * Every reason to refuse the exchange, checked on the stored code before it is consumed: a
+ * request that is refused (another client, a missing secret, redirect_uri or verifier) does
+ * not burn the code of the client it was issued to.
  */
-async function requirePkceCode(ctx: TokenContext, code: string): Promise<void> {
-  const row = await ctx.deps.stores.codes.find(hashOpaqueToken(code));
-  if (row && row.clientId === ctx.client.clientId && row.codeChallenge === null) throw secretRequired();
+function check(ctx: TokenContext, row: AuthorizationCode): void {
+  const { rs, client, deps, params } = ctx;
+  const { redirect_uri: redirectUri, code_verifier: verifier } = params;
+  if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
+    throw new InvalidGrant('authorization code was issued to another client');
+  }
+  // SPEC §5: a confidential app that does not use PKCE must send client_secret.
+  if (ctx.secretless && row.codeChallenge === null) throw secretRequired();
+  if (row.expiresAt <= deps.clock.now()) throw new InvalidGrant('authorization code expired');
+  if (redirectUri === undefined && (row.redirectUriGiven !== false || row.codeChallenge === null)) {
+    // RFC 6749 §4.1.3: required when the authorization request carried it (and always without PKCE).
+    throw new InvalidGrant('redirect_uri is required: it must repeat the one of the authorization request');
+  }
+  if (redirectUri !== undefined && redirectUri !== row.redirectUri) {
+    throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
+  }
+  if (row.codeChallenge !== null) verifyPkce(verifier, row.codeChallenge, row.codeChallengeMethod ?? 'S256');
+  else if (verifier !== undefined) {
+    // RFC 9700 §2.1.1 (PKCE downgrade): a verifier for a code issued without a challenge.
+    throw new InvalidGrant('code_verifier sent, but the authorization request had no code_challenge');
+  }
 }
 
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
   parameters: ['code', 'redirect_uri', 'code_verifier'],
   async handle(ctx) {
-    const { code, redirect_uri: redirectUri, code_verifier: verifier } = ctx.params;
+    const { code } = ctx.params;
     if (!code) throw new InvalidRequest('code is required');
-    if (ctx.secretless) await requirePkceCode(ctx, code);
-    const row = await consumeCode(ctx, code);
-    const { rs, client, deps } = ctx;
-    // Checked after the atomic consume so that a failed attempt still burns the code.
-    if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
-      throw new InvalidGrant('authorization code was issued to another client');
-    }
-    if (ctx.secretless && row.codeChallenge === null) throw secretRequired();
-    if (row.expiresAt <= deps.clock.now()) throw new InvalidGrant('authorization code expired');
+    const { deps } = ctx;
+    const hash = hashOpaqueToken(code);
+    const stored = await deps.stores.codes.find(hash);
+    if (!stored) throw new InvalidGrant('authorization code is invalid');
+    if (stored.consumedAt !== null) return replayed(ctx, hash);
+    check(ctx, stored);
+    // The atomic consume decides between parallel exchanges: exactly one wins, the others are replays.
+    const row = await deps.stores.codes.consume(hash, deps.clock.now());
+    if (!row) return replayed(ctx, hash);
     // SPEC §7: revoking an app on /account also voids the codes it has not exchanged yet.
     if (!row.grantLive) throw new InvalidGrant('the user revoked access for this application');
     if (!row.userLive) throw new InvalidGrant('the user of this grant no longer exists or is disabled');
-    if (redirectUri !== undefined ? redirectUri !== row.redirectUri : row.codeChallenge === null) {
-      // RFC 6749 §4.1.3; OAuth 2.1 lets PKCE stand in when redirect_uri is omitted.
-      throw new InvalidGrant('redirect_uri does not match the one of the authorization request');
-    }
-    if (row.codeChallenge !== null) verifyPkce(verifier, row.codeChallenge, row.codeChallengeMethod ?? 'S256');
-    else if (verifier !== undefined) {
-      // RFC 9700 §2.1.1 (PKCE downgrade): a verifier for a code issued without a challenge.
-      throw new InvalidGrant('code_verifier sent, but the authorization request had no code_challenge');
-    }
     // A replay racing this exchange still gets these tokens revoked (TokenStore.save); the first
     // use gets its answer either way (exactly one redemption succeeds).
     return issueUserTokens(ctx, {

@@ -6,19 +6,30 @@ import type { TokenRecord } from '../../types.js';
 import { issueUserTokens } from '../token-set.js';
 import type { GrantHandler, TokenContext } from '../types.js';
 
-async function rotate(ctx: TokenContext, token: string): Promise<TokenRecord> {
-  const { deps } = ctx;
-  const now = deps.clock.now();
-  const hash = hashOpaqueToken(token);
-  const row = await deps.stores.tokens.consume(hash, now);
-  if (row && row.kind === 'refresh') return row;
-  const seen = row ?? (await deps.stores.tokens.find(hash));
-  if (seen?.kind === 'refresh' && seen.consumedAt !== null && seen.familyId) {
-    // A rotated token came back: either the client or an attacker holds a stolen copy.
-    await deps.stores.tokens.revokeFamily(seen.familyId, now);
-    throw new InvalidGrant('refresh token was already used; its token family is revoked');
+/** A rotated token came back: either the client or an attacker holds a stolen copy. */
+async function reused(ctx: TokenContext, row: TokenRecord): Promise<never> {
+  await ctx.deps.stores.tokens.revokeFamily(row.familyId!, ctx.deps.clock.now());
+  throw new InvalidGrant('refresh token was already used; its token family is revoked');
+}
+
+/**
+ * Every reason to refuse the request, checked on the stored row before it is consumed: a
+ * refused refresh (another client, a wider scope) leaves the token usable.
+ */
+function check(ctx: TokenContext, row: TokenRecord, requested: string[]): void {
+  const { rs, client, deps } = ctx;
+  if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
+    throw new InvalidGrant('refresh token was issued to another client');
   }
-  throw new InvalidGrant('refresh token is invalid, expired or revoked');
+  if (row.revokedAt !== null) throw new InvalidGrant('refresh token is invalid, expired or revoked');
+  if (row.expiresAt !== null && row.expiresAt <= deps.clock.now()) throw new InvalidGrant('refresh token expired');
+  if (!row.userId || row.authTime === null) throw new InvalidGrant('refresh token has no user');
+  const granted = row.scope ? row.scope.split(' ') : [];
+  // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+  const extra = requested.find((s) => !granted.includes(s));
+  if (extra) throw new InvalidScope(`scope "${extra}" was not granted originally`);
+  // Scopes taken away from the client (or the server) since are not issued again.
+  checkScopes(requested, client, rs.scopes);
 }
 
 export const refreshTokenGrant: GrantHandler = {
@@ -27,22 +38,23 @@ export const refreshTokenGrant: GrantHandler = {
   async handle(ctx) {
     const { refresh_token: token, scope } = ctx.params;
     if (!token) throw new InvalidRequest('refresh_token is required');
-    const row = await rotate(ctx, token);
-    const { rs, client, deps } = ctx;
-    if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
-      throw new InvalidGrant('refresh token was issued to another client');
-    }
-    if (row.expiresAt !== null && row.expiresAt <= deps.clock.now()) throw new InvalidGrant('refresh token expired');
-    if (!row.userId || row.authTime === null) throw new InvalidGrant('refresh token has no user');
-    const granted = row.scope ? row.scope.split(' ') : [];
+    const { deps } = ctx;
+    const hash = hashOpaqueToken(token);
+    const stored = await deps.stores.tokens.find(hash);
+    if (stored?.kind !== 'refresh') throw new InvalidGrant('refresh token is invalid, expired or revoked');
+    if (stored.consumedAt !== null && stored.familyId) return reused(ctx, stored);
+    const granted = stored.scope ? stored.scope.split(' ') : [];
     const requested = scope === undefined ? granted : parseScope(scope);
-    // RFC 6749 §6: a refresh may narrow the scope, never widen it.
-    const extra = requested.find((s) => !granted.includes(s));
-    if (extra) throw new InvalidScope(`scope "${extra}" was not granted originally`);
-    // Scopes taken away from the client (or the server) since are not issued again.
-    checkScopes(requested, client, rs.scopes);
+    check(ctx, stored, requested);
+    // The atomic consume decides between parallel rotations: one wins, the others are reuse.
+    const row = await deps.stores.tokens.consume(hash, deps.clock.now());
+    if (!row) {
+      const seen = await deps.stores.tokens.find(hash);
+      if (seen?.consumedAt != null && seen.familyId) return reused(ctx, seen);
+      throw new InvalidGrant('refresh token is invalid, expired or revoked');
+    }
     return issueUserTokens(ctx, {
-      userId: row.userId, scopes: requested, authTime: row.authTime, nonce: null,
+      userId: row.userId!, scopes: requested, authTime: row.authTime!, nonce: null,
       codeHash: row.codeHash, familyId: row.familyId, familyStartedAt: row.familyStartedAt, grantId: row.grantId,
     });
   },

@@ -3,8 +3,8 @@ import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { createServer, listKeys, listServers, rotateKeys, showServer, updateServer } from '../../../admin/servers.js';
 import {
-  RotatedKeys, Server, ServerCreate, ServerParams, ServerUpdate, SigningKey, TenantParams,
-  type ServerCreateData, type ServerUpdateData,
+  PageOf, RotatedKeys, Server, ServerCreate, ServerListQuery, ServerParams, ServerUpdate, SigningKey, TenantParams,
+  type ServerCreateData, type ServerListQueryData, type ServerUpdateData,
 } from '../../../admin/schemas.js';
 import { actorOf } from '../../plugins/admin-auth.js';
 import { adminSchema } from './common.js';
@@ -14,9 +14,11 @@ type S = { Params: { tenant: string; server: string } };
 
 export function serverRoutes(api: FastifyInstance): void {
   const deps = api.pixie.deps;
-  api.get<T>('/api/admin/:tenant/servers', {
-    schema: adminSchema('servers', 'List authorization servers', { params: TenantParams, response: { 200: Type.Object({ items: Type.Array(Server) }) } }),
-  }, async (request) => ({ items: await listServers(deps, request.params.tenant) }));
+  api.get<T & { Querystring: ServerListQueryData }>('/api/admin/:tenant/servers', {
+    schema: adminSchema('servers', 'List authorization servers by id', {
+      params: TenantParams, querystring: ServerListQuery, response: { 200: PageOf(Server) },
+    }),
+  }, async (request) => listServers(deps, request.params.tenant, request.query));
 
   api.post<T & { Body: ServerCreateData }>('/api/admin/:tenant/servers', {
     schema: adminSchema('servers', 'Create an authorization server', { params: TenantParams, body: ServerCreate, response: { 201: Server } }),

@@ -1,20 +1,26 @@
-/** /api/system/tenants: create, list, delete tenants (system admins only, SPEC §8). */
+/** /api/system/tenants: create, list and search, delete tenants (system admins only, SPEC §8). */
 import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../../plugins/admin-auth.js';
 import { createTenant, deleteTenant, listTenantsForOperator } from '../../../admin/tenants.js';
-import { PageOf, PageQuery, Tenant, TenantCreate, TenantParams, type PageQueryData, type TenantCreateData } from '../../../admin/schemas.js';
+import {
+  CreatedTenant, PageOf, Tenant, TenantCreate, TenantListQuery, TenantParams, type TenantCreateData, type TenantListQueryData,
+} from '../../../admin/schemas.js';
 import { adminSchema } from './common.js';
 
 const config = { adminAccess: 'system' as const };
 
 export function tenantRoutes(api: FastifyInstance): void {
-  api.get<{ Querystring: PageQueryData }>('/api/system/tenants', {
-    config, schema: adminSchema('tenants', 'List tenants', { querystring: PageQuery, response: { 200: PageOf(Tenant) } }),
+  api.get<{ Querystring: TenantListQueryData }>('/api/system/tenants', {
+    config, schema: adminSchema('tenants', 'List tenants by id, or search them by id or name prefix', {
+      querystring: TenantListQuery, response: { 200: PageOf(Tenant) },
+    }),
   }, async (request) => listTenantsForOperator(api.pixie.deps, request.query));
 
   api.post<{ Body: TenantCreateData }>('/api/system/tenants', {
-    config, schema: adminSchema('tenants', 'Create a tenant with its admin and default servers', { body: TenantCreate, response: { 201: Tenant } }),
+    config, schema: adminSchema('tenants', 'Create a tenant with its admin and default servers (and, optionally, its admin client)', {
+      body: TenantCreate, response: { 201: CreatedTenant },
+    }),
   }, async (request, reply) => reply.status(201).send(await createTenant(api.pixie.deps, actorOf(request), request.body)));
 
   api.delete<{ Params: { tenant: string } }>('/api/system/tenants/:tenant', {

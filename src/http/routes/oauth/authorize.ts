@@ -1,5 +1,6 @@
 /** GET|POST /{tenant}/{server}/oauth2/authorize (RFC 6749 §4.1.1, SPEC §4.1). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkAuthorizeSizes } from '../../../core/authorize/limits.js';
 import { errorRedirect } from '../../../core/authorize/redirect.js';
 import { validateAuthorizationRequest, type RawParams, type RedirectTarget } from '../../../core/authorize/validate-request.js';
 import type { ResolvedServer } from '../../../core/directory.js';
@@ -35,17 +36,19 @@ export async function handleAuthorize(
   request: FastifyRequest, reply: FastifyReply, rs: ResolvedServer, raw: Record<string, unknown>,
   dialect: AuthorizationRequest['dialect'], overrides: RawParams = {},
 ): Promise<FastifyReply> {
-  const deps = request.server.pixie.deps;
+  const { deps, config } = request.server.pixie;
   const { params, duplicated } = splitParams(raw);
   Object.assign(params, overrides);
   let target: RedirectTarget | null = null;
   try {
+    checkAuthorizeSizes(raw);
     const dupTarget = duplicated.find((d) => TARGET_PARAMS.includes(d));
     if (dupTarget) throw new AuthorizePageError('invalid_request', `parameter "${dupTarget}" was sent more than once`);
     const { request: authz } = await validateAuthorizationRequest(deps, rs, params, dialect, (t) => (target = t));
     if (duplicated.length) throw new InvalidRequest(`parameter "${duplicated[0]}" was sent more than once`);
     const session = await currentSession(request, rs.server.tenantId);
-    return outcomeRedirect(reply, await startAuthorization(deps, rs, authz, session));
+    const limits = { ip: request.ip, perIp: config.pendingSignInsPerIp, total: config.pendingSignInsMax };
+    return outcomeRedirect(reply, await startAuthorization(deps, rs, authz, session, limits));
   } catch (err) {
     if (err instanceof OAuthError && err.redirectable && target) return reply.redirect(errorRedirect(target, err, rs.issuer), 302);
     if (err instanceof OAuthError) return sendPage(reply, 400, errorPage('This sign-in link is not valid', err.description, err.error));
