@@ -15,18 +15,24 @@ export interface VerifierOptions {
   introspection?: IntrospectionCredentials;
   /** How long an introspection answer is reused, in seconds (default 30; never past the token's `exp`). */
   cacheSeconds?: number;
-  /** Minimum seconds between two JWKS fetches caused by unknown `kid`s (default 30). */
+  /**
+   * Minimum seconds between two JWKS refetches caused by unknown `kid`s (default 30), counted on
+   * `now`. A routine refresh does not start it, so a key rotated just after one is picked up at once.
+   */
   jwksCooldownSeconds?: number;
-  /** Keys and metadata are refetched when older than this (default 600 s). */
+  /**
+   * Keys and metadata are refetched when older than this (default 600 s). The key set's age runs on
+   * the real clock, not `now`. While the issuer cannot be reached the last key set stays in use.
+   */
   maxAgeSeconds?: number;
   /** Allowed clock skew for `exp`/`nbf`, in seconds (default 0). */
   clockToleranceSeconds?: number;
   /** Skip discovery and use these endpoints. */
   endpoints?: { jwksUri?: string; introspectionEndpoint?: string };
-  /** Epoch seconds; tests pass a fake clock. */
+  /** Epoch seconds for token times, the discovery and introspection caches and the unknown-`kid` cooldown; tests pass a fake clock. */
   now?: () => number;
   fetch?: FetchLike;
-  /** Per-request timeout towards the issuer (default 5000 ms). */
+  /** Per-request timeout towards the issuer, in ms (default 5000). */
   timeoutMs?: number;
 }
 

@@ -8,7 +8,7 @@ import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { challengeFromClaims, checkBinding } from './binding.js';
 import { InsufficientScopeError, InvalidRequestError, InvalidTokenError, MissingTokenError, VerifyError } from './errors.js';
 import { Introspector, type IntrospectionAnswer } from './introspection.js';
-import { JwksCache, ALLOWED_ALGS } from './jwks.js';
+import { IssuerKeys, ALLOWED_ALGS } from './jwks.js';
 import { MetadataCache } from './metadata.js';
 import type { CredentialKind, VerifiedCredential, VerifierOptions, VerifyOptions } from './types.js';
 
@@ -22,7 +22,7 @@ export interface Verifier {
   verify(token: string | undefined, options?: VerifyOptions): Promise<VerifiedCredential>;
   /** The issuer this verifier trusts. */
   readonly issuer: string;
-  /** JWKS documents fetched so far (for monitoring the refetch rate limit). */
+  /** JWKS requests sent so far, answered or not (for monitoring the refetch rate limit). */
   readonly jwksFetches: number;
 }
 
@@ -44,7 +44,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof value !== 'string') throw new InvalidTokenError('malformed', `the issuer publishes no ${name}`);
     return value;
   };
-  const jwks = new JwksCache(endpoint('jwks_uri'), {
+  const jwks = new IssuerKeys(endpoint('jwks_uri'), {
     fetcher, now, timeoutMs, maxAgeSeconds: maxAge, cooldownSeconds: options.jwksCooldownSeconds ?? 30,
   });
   const introspector = options.introspection
@@ -56,7 +56,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   async function verifyJwt(token: string): Promise<VerifiedCredential> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, (header) => jwks.keyFor(header), {
+      ({ payload } = await jwtVerify(token, (header, jws) => jwks.keyFor(header, jws), {
         issuer: options.issuer,
         // RFC 9068 §4: only `at+jwt` — an ID token signed by the same key is not an access token.
         typ: 'at+jwt',
@@ -138,6 +138,9 @@ function joseFailure(err: unknown): VerifyError {
     if (err.claim === 'iss') return new InvalidTokenError('issuer', 'the token was issued by another issuer');
     if (err.claim === 'nbf' || err.claim === 'iat') return new InvalidTokenError('not_yet_valid', 'the token is not valid yet');
     return new InvalidTokenError('malformed', `the token's "${err.claim}" claim is not acceptable`);
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) {
+    return new InvalidTokenError('signature', `the token must be signed with one of ${ALLOWED_ALGS.join(', ')}`);
   }
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidTokenError('signature', 'the token signature is invalid');
   return new InvalidTokenError('malformed', 'the token is not a valid JWT access token');
