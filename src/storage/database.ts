@@ -1,10 +1,10 @@
 /** Opens SQLite (default) or PostgreSQL, runs the versioned migrations, returns the Stores. */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Stores } from '../core/ports.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import type { SqlExecutor } from './prepared.js';
+import { secureSqliteFiles } from './file-modes.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
 import { createStores } from './stores/index.js';
 
@@ -20,6 +20,8 @@ export interface Database {
   executor: SqlExecutor;
   stores: Stores;
   describe: string;
+  /** Problems fixed while opening (file modes tightened), for the caller to log as warnings. */
+  warnings: string[];
   /**
    * Run start-up work (defaults, import files) in one process at a time: PostgreSQL takes an
    * advisory lock, since two processes importing at once would race on unique keys; SQLite
@@ -82,7 +84,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const { openPostgres, PostgresExecutor, withAdvisoryLock } = await import('./postgres.js');
     const pool = openPostgres(opts.databaseUrl);
     try {
-      const schema = (await pool.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s;
+      const schema = (await pool.query<{ s: string | null }>('SELECT current_schema() AS s').catch((err: Error) => {
+        throw new Error(`cannot use the PostgreSQL database of DATABASE_URL (${where(opts.databaseUrl!)}): ${err.message}`);
+      })).rows[0]?.s;
       if (!schema) throw new Error('PostgreSQL has no current schema: the search_path names no existing schema');
       if (!(await postgresUpToDate(pool, schema))) {
         const { Kysely, PostgresDialect } = await import('kysely');
@@ -99,12 +103,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
     const executor = new PostgresExecutor(pool);
     return {
-      executor, stores: createStores(executor), describe: `PostgreSQL ${redactUrl(opts.databaseUrl)}`,
+      executor, stores: createStores(executor), describe: `PostgreSQL ${redactUrl(opts.databaseUrl)}`, warnings: [],
       serialized: async (fn) => (await withAdvisoryLock(pool, 'setup', true, fn))!.value,
     };
   }
   const file = opts.sqliteFile ?? join(opts.dataDir, 'pixie.db');
-  if (file !== ':memory:') mkdirSync(opts.dataDir, { recursive: true });
+  const warnings = file === ':memory:' ? [] : secureSqliteFiles(opts.dataDir, file);
   const sqlite = openSqlite(file);
   if (!sqliteUpToDate(sqlite)) {
     const { Kysely, SqliteDialect } = await import('kysely');
@@ -123,7 +127,17 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
   }
   const executor = new SqliteExecutor(sqlite);
-  return { executor, stores: createStores(executor), describe: `SQLite ${file}`, serialized: (fn) => fn() };
+  return { executor, stores: createStores(executor), describe: `SQLite ${file}`, warnings, serialized: (fn) => fn() };
+}
+
+/** Host, port and database name of a URL: never its password. */
+function where(url: string): string {
+  try {
+    const u = new URL(url);
+    return `host ${u.host || 'localhost'}${u.pathname.length > 1 ? `, database ${decodeURIComponent(u.pathname.slice(1))}` : ''}`;
+  } catch {
+    return 'an unparsable URL';
+  }
 }
 
 function redactUrl(url: string): string {
