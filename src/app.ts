@@ -14,6 +14,7 @@ import { introspectionRoutes } from './http/routes/oauth/introspect.js';
 import { tokenRoutes } from './http/routes/oauth/token.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
+import { homeRoutes } from './http/routes/pages/home.js';
 import { loginRoutes } from './http/routes/pages/login.js';
 import { pkceRoutes } from './http/routes/pages/pkce.js';
 import { assetRoutes } from './http/routes/assets.js';
@@ -61,6 +62,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   registerMetrics(app, opts.poolStats);
   healthRoutes(app);
+  homeRoutes(app);
   tokenRoutes(app);
   authorizeRoutes(app);
   introspectionRoutes(app);
