@@ -20,7 +20,7 @@ import { systemClock, type CoreDeps } from '../core/deps.js';
 import { ServerDirectory } from '../core/directory.js';
 import { randomBase64url } from '../crypto/random.js';
 import { ensureDefaults } from '../import/apply.js';
-import { openDatabase, type Database } from '../storage/database.js';
+import { MissingDatabase, openDatabase, type Database } from '../storage/database.js';
 import { UsageError } from './pkce.js';
 
 /** Usage lines per resource: `pixie admin RESOURCE --help` prints its own. */
@@ -56,7 +56,8 @@ const ACTIONS = Object.fromEntries(Object.entries(USAGE).map(([r, text]) =>
 
 const OPTIONS_HELP = `Options: --tenant (default "default"), --server (default "default"), --json (machine-readable output).
 Database: the one \`pixie serve\` uses from the same folder: --data DIR (or PIXIE_DATA_DIR; default ./.pixie),
-or DATABASE_URL=postgres://… for PostgreSQL. A missing SQLite database is created only with --create.
+or DATABASE_URL=postgres://… for PostgreSQL. A missing one (no SQLite file, no Pixie tables in the
+PostgreSQL schema) is created only with --create.
 Secrets and API keys are printed once.
 `;
 
@@ -123,16 +124,18 @@ function checkUsage(resource: string | undefined, action: string | undefined, he
   return null;
 }
 
-/** The database `pixie serve` would use; a missing SQLite file is an error unless --create. */
+const POINT_ELSEWHERE = 'run where `pixie serve` runs, or point to its database with --data DIR (PIXIE_DATA_DIR) '
+  + 'or DATABASE_URL=postgres://…; --create makes a new empty one there';
+
+/** The database `pixie serve` would use; a missing one is an error unless --create. */
 async function openConfigured(config: Config, create: boolean, note: (text: string) => void): Promise<Database> {
   if (!config.databaseUrl) {
     const file = resolve(config.dataDir, 'pixie.db');
-    if (!create && !existsSync(file)) {
-      throw new UsageError(`no database at ${file}; run where \`pixie serve\` runs, or point to its database with `
-        + '--data DIR (PIXIE_DATA_DIR) or DATABASE_URL=postgres://…; --create makes a new empty one there');
-    }
+    if (!create && !existsSync(file)) throw new UsageError(`no database at ${file}; ${POINT_ELSEWHERE}`);
   }
-  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: resolve(config.dataDir) });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: resolve(config.dataDir), create }).catch((err: Error) => {
+    throw err instanceof MissingDatabase ? new UsageError(`${err.message}; ${POINT_ELSEWHERE}`) : err;
+  });
   for (const warning of db.warnings) note(`pixie admin: ${warning}`);
   note(`pixie admin: using ${db.describe}`);
   return db;

@@ -14,6 +14,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** SQLite only: ':memory:' for tests. */
   sqliteFile?: string;
+  /** PostgreSQL: false refuses a schema without Pixie's tables instead of creating them (`pixie admin`). */
+  create?: boolean;
 }
 
 export interface Database {
@@ -88,6 +90,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         throw new Error(`cannot use the PostgreSQL database of DATABASE_URL (${where(opts.databaseUrl!)}): ${err.message}`);
       })).rows[0]?.s;
       if (!schema) throw new Error('PostgreSQL has no current schema: the search_path names no existing schema');
+      if (opts.create === false && !(await pool.query('SELECT to_regclass($1) AS t', [`"${schema.replaceAll('"', '""')}".kysely_migration`])).rows[0]?.t) {
+        throw new MissingDatabase(`no Pixie tables in schema "${schema}" of DATABASE_URL (${where(opts.databaseUrl)})`);
+      }
       if (!(await postgresUpToDate(pool, schema))) {
         const { Kysely, PostgresDialect } = await import('kysely');
         const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: openPostgres(opts.databaseUrl, 1) }) });
@@ -129,6 +134,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const executor = new SqliteExecutor(sqlite);
   return { executor, stores: createStores(executor), describe: `SQLite ${file}`, warnings, serialized: (fn) => fn() };
 }
+
+/** The database to open does not exist (and was not to be created). */
+export class MissingDatabase extends Error {}
 
 /** Host, port and database name of a URL: never its password. */
 function where(url: string): string {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../../src/cli/run.js';
 import { clientToken } from '../admin/helpers.js';
+import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
 import { startTestServer } from '../helpers/server.js';
 
 interface Run { status: number; stdout: string; stderr: string }
@@ -169,6 +170,23 @@ describe('pixie admin and its database', () => {
     const again = await pixie(['admin', 'tenants', 'list', '--data', dir]);
     assert.equal(again.status, 0, 'an existing database needs no --create');
     assert.match(again.stderr, /using SQLite/);
+  });
+
+  it('refuses a PostgreSQL schema without Pixie\'s tables unless --create', { skip: PG_SKIP }, async () => {
+    const schema = await createTestSchema();
+    try {
+      const env = { DATABASE_URL: schema.url };
+      const r = await pixie(['admin', 'tenants', 'list'], env);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, new RegExp(`no Pixie tables in schema "${schema.name}" of DATABASE_URL \\(host [^)]+\\)`));
+      assert.match(r.stderr, /--create/);
+      const created = await pixie(['admin', 'tenants', 'list', '--create'], env);
+      assert.equal(created.status, 0, created.stderr);
+      assert.match(created.stderr, /using PostgreSQL/);
+      assert.equal((await pixie(['admin', 'tenants', 'list'], env)).status, 0);
+    } finally {
+      await schema.drop();
+    }
   });
 
   it('system-admin rotate prints a new secret once; the old one stops working', async () => {
