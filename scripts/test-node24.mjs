@@ -28,10 +28,17 @@ function buildAddon() {
   const work = mkdtempSync(join(tmpdir(), 'pixie-node24-'));
   try {
     cpSync(sqliteDir, work, { recursive: true, filter: (src) => !src.startsWith(join(sqliteDir, 'build')) });
-    const r = spawnSync(node24, [nodeGyp, 'rebuild', '--release'], { cwd: work, stdio: 'inherit' });
-    if (r.status !== 0) return false;
+    // Not npm's `nodedir` (npm run exports it): headers of another Node build an addon Node 24 refuses.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.toLowerCase() !== 'npm_config_nodedir'));
+    console.log(`# building better-sqlite3 ${version} for Node 24 (once)`);
+    const r = spawnSync(node24, [nodeGyp, 'rebuild', '--release'], { cwd: work, encoding: 'utf8', env });
+    const built = join(work, 'build', 'Release', 'better_sqlite3.node');
+    if (r.status !== 0 || spawnSync(node24, ['-e', `require(${JSON.stringify(built)})`]).status !== 0) {
+      console.log(`${r.stderr}`.trim().split('\n').filter((l) => /ERR!/.test(l)).slice(0, 6).join('\n'));
+      return false;
+    }
     mkdirSync(dirname(addon), { recursive: true });
-    cpSync(join(work, 'build', 'Release', 'better_sqlite3.node'), addon);
+    cpSync(built, addon);
     return true;
   } finally {
     rmSync(work, { recursive: true, force: true });
