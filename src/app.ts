@@ -17,6 +17,7 @@ import { tokenRoutes } from './http/routes/oauth/token.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { endSessionRoutes } from './http/routes/oidc/end-session.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
+import { homeRoutes } from './http/routes/pages/home.js';
 import { loginRoutes } from './http/routes/pages/login.js';
 import { pkceRoutes } from './http/routes/pages/pkce.js';
 import { assetRoutes } from './http/routes/assets.js';
@@ -67,6 +68,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   // Before the routes: it attaches itself to the CORS endpoints as they are registered.
   registerCors(app);
   healthRoutes(app);
+  homeRoutes(app);
   tokenRoutes(app);
   authorizeRoutes(app);
   introspectionRoutes(app);

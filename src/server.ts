@@ -73,6 +73,7 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
   };
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
   const app = await buildApp({ config, deps, https, logStream: opts.logStream, poolStats: db.executor.poolStats?.bind(db.executor) });
+  for (const warning of db.warnings) app.log.warn(warning);
   const pixie: Pixie = {
     app, db, deps, url: deps.publicUrl, imported, systemAdmin,
     async listen() {

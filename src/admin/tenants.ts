@@ -131,3 +131,13 @@ export async function ensureSystemTenant(stores: Stores, now: number, secret: st
   });
   return { clientId, generatedSecret: secret === undefined ? value : null };
 }
+
+/**
+ * `pixie admin system-admin rotate`: a new generated secret for the system admin client, in
+ * place of the bootstrap one (which stops working). Returned once; only its hash is stored.
+ */
+export async function rotateSystemAdminSecret(stores: Stores, now: number): Promise<{ clientId: string; secret: string }> {
+  const secret = generateOpaqueToken('pxs');
+  await ensureSystemTenant(stores, now, secret);
+  return { clientId: SYSTEM_ADMIN_CLIENT_ID, secret };
+}

@@ -4,56 +4,84 @@
  */
 import { Value } from '../vendor/typebox.js';
 import type { TSchema } from '@sinclair/typebox';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../admin/api-keys.js';
 import { CLI_ACTOR } from '../admin/audit.js';
 import { createClient, deleteClient, getClient, listClients } from '../admin/clients.js';
 import { ApiKeyCreate, ClientCreate, TenantCreate, UserCreate, type ApiKeyCreateData, type UserCreateData } from '../admin/schemas.js';
 import { issueSecret, listSecrets, revokeSecret } from '../admin/secrets.js';
-import { createTenant, deleteTenant, listTenantsForOperator } from '../admin/tenants.js';
+import { createTenant, deleteTenant, listTenantsForOperator, rotateSystemAdminSecret } from '../admin/tenants.js';
 import { createUser, getUser, listUsers, updateUser } from '../admin/users.js';
 import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { systemClock, type CoreDeps } from '../core/deps.js';
-import type { Tenant } from '../core/types.js';
 import { ServerDirectory } from '../core/directory.js';
+import type { Tenant } from '../core/types.js';
 import { randomBase64url } from '../crypto/random.js';
 import { ensureDefaults } from '../import/apply.js';
-import { openDatabase } from '../storage/database.js';
+import { MissingDatabase, openDatabase, type Database } from '../storage/database.js';
 import { UsageError } from './pkce.js';
 
-export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets, API keys and users in the configured database
-
-Usage:
-  pixie admin tenants list [--search PREFIX] [--limit N]
+/** Usage lines per resource: `pixie admin RESOURCE --help` prints its own. */
+const USAGE: Record<string, string> = {
+  tenants: `  pixie admin tenants list [--search PREFIX] [--limit N]
   pixie admin tenants create ID [--name NAME] [--admin-client CLIENT_ID]
   pixie admin tenants delete ID
-  pixie admin clients list [--tenant T] [--server S]
+`,
+  clients: `  pixie admin clients list [--tenant T] [--server S]
   pixie admin clients create CLIENT_ID [--tenant T] [--server S] [--name NAME] [--public]
                              [--grant-type G]... [--redirect-uri URI]... [--scope S]... [--body JSON]
   pixie admin clients delete CLIENT_ID [--tenant T] [--server S]
-  pixie admin secrets list CLIENT_ID [--tenant T] [--server S]
+`,
+  secrets: `  pixie admin secrets list CLIENT_ID [--tenant T] [--server S]
   pixie admin secrets create CLIENT_ID [--tenant T] [--server S] [--name NAME]
   pixie admin secrets revoke CLIENT_ID SECRET_ID [--tenant T] [--server S]
-  pixie admin api-keys list CLIENT_ID [--tenant T] [--server S]
+`,
+  'api-keys': `  pixie admin api-keys list CLIENT_ID [--tenant T] [--server S]
   pixie admin api-keys create CLIENT_ID [--tenant T] [--server S] [--name NAME]
   pixie admin api-keys revoke CLIENT_ID KEY_ID [--tenant T] [--server S]
-  pixie admin users list [--tenant T]
+`,
+  users: `  pixie admin users list [--tenant T]
   pixie admin users create USERNAME [--tenant T] [--password P] [--email E] [--name NAME]
   pixie admin users disable USERNAME [--tenant T]
+`,
+  'system-admin': `  pixie admin system-admin rotate      a new secret for the system admin client (manages tenants)
+`,
+};
 
-Options: --tenant (default "default"), --server (default "default"), --json (machine-readable output),
---data DIR (or PIXIE_DATA_DIR; DATABASE_URL selects PostgreSQL). Secrets and API keys are printed once.
+/** The actions of each resource, read from its usage lines. */
+const ACTIONS = Object.fromEntries(Object.entries(USAGE).map(([r, text]) =>
+  [r, [...text.matchAll(new RegExp(`pixie admin ${r} (\\S+)`, 'g'))].map((m) => m[1]!)]));
+
+const OPTIONS_HELP = `Options: --tenant (default "default"), --server (default "default"), --json (machine-readable output).
+Database: the one \`pixie serve\` uses from the same folder: --data DIR (or PIXIE_DATA_DIR; default ./.pixie),
+or DATABASE_URL=postgres://… for PostgreSQL. A missing one (no SQLite file, no Pixie tables in the
+PostgreSQL schema) is created only with --create.
+Secrets and API keys are printed once.
 \`tenants list\` prints every tenant (page after page; --limit N stops after N), or those whose id or
 name starts with --search; \`tenants create --admin-client\` also creates the tenant's admin client
 (client_credentials, scope manage_configuration, on its admin server) and prints its secret once.
 `;
 
+export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets, API keys and users in the configured database
+
+Usage:
+${Object.values(USAGE).join('')}
+${OPTIONS_HELP}`;
+
+function resourceHelp(resource: string): string {
+  return `Usage:\n${USAGE[resource]}\n${OPTIONS_HELP}`;
+}
+
 const OPTIONS = {
   tenant: { type: 'string', default: 'default' }, server: { type: 'string', default: 'default' }, json: { type: 'boolean' },
   data: { type: 'string' }, name: { type: 'string' }, public: { type: 'boolean' }, 'grant-type': { type: 'string', multiple: true },
   'redirect-uri': { type: 'string', multiple: true }, scope: { type: 'string', multiple: true }, body: { type: 'string' },
-  password: { type: 'string' }, email: { type: 'string' }, limit: { type: 'string' }, search: { type: 'string' },
-  'admin-client': { type: 'string' },
+  password: { type: 'string' }, email: { type: 'string' }, limit: { type: 'string' }, create: { type: 'boolean' },
+  search: { type: 'string' }, 'admin-client': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Row = object;
@@ -101,12 +129,44 @@ async function allTenants(deps: CoreDeps, search: string | undefined, max: numbe
   return items.slice(0, max);
 }
 
-export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) => void): Promise<void> {
+/** `help` and usage mistakes are answered before any database is opened. */
+function checkUsage(resource: string | undefined, action: string | undefined, help: boolean): string | null {
+  if ((!resource && help) || resource === 'help') return ADMIN_HELP;
+  if (!resource) throw new UsageError(`admin: name a resource: ${Object.keys(USAGE).join(', ')}\n\n${ADMIN_HELP}`);
+  if (!USAGE[resource]) throw new UsageError(`admin: unknown resource "${resource}"; one of: ${Object.keys(USAGE).join(', ')}\n\n${ADMIN_HELP}`);
+  if (help) return resourceHelp(resource);
+  if (!action) throw new UsageError(`admin ${resource}: name an action: ${ACTIONS[resource]!.join(', ')}\n\n${resourceHelp(resource)}`);
+  if (!ACTIONS[resource]!.includes(action)) {
+    throw new UsageError(`admin ${resource}: unknown action "${action}"; one of: ${ACTIONS[resource]!.join(', ')}\n\n${resourceHelp(resource)}`);
+  }
+  return null;
+}
+
+const POINT_ELSEWHERE = 'run where `pixie serve` runs, or point to its database with --data DIR (PIXIE_DATA_DIR) '
+  + 'or DATABASE_URL=postgres://…; --create makes a new empty one there';
+
+/** The database `pixie serve` would use; a missing one is an error unless --create. */
+async function openConfigured(config: Config, create: boolean, note: (text: string) => void): Promise<Database> {
+  if (!config.databaseUrl) {
+    const file = resolve(config.dataDir, 'pixie.db');
+    if (!create && !existsSync(file)) throw new UsageError(`no database at ${file}; ${POINT_ELSEWHERE}`);
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: resolve(config.dataDir), create }).catch((err: Error) => {
+    throw err instanceof MissingDatabase ? new UsageError(`${err.message}; ${POINT_ELSEWHERE}`) : err;
+  });
+  for (const warning of db.warnings) note(`pixie admin: ${warning}`);
+  note(`pixie admin: using ${db.describe}`);
+  return db;
+}
+
+export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) => void,
+  note: (text: string) => void = () => {}): Promise<void> {
   const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [resource, action, ...args] = positionals;
-  if (!resource || resource === 'help') return out(ADMIN_HELP);
+  const usage = checkUsage(resource, action, o.help ?? false);
+  if (usage) return out(usage);
   const config = loadConfig({ data: o.data }, env);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  const db = await openConfigured(config, o.create ?? false, note);
   // Same starting point as `pixie serve`: the default tenant with its servers exists.
   await ensureDefaults(db.stores, systemClock.now());
   const deps: CoreDeps = {
@@ -199,6 +259,12 @@ export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: 
         const u = await createUser(deps, CLI_ACTOR, o.tenant, data);
         return print(generated ? { ...u, password: generated } : u, [u], ['id', 'username', 'email', 'disabled'],
           generated ? `password (shown once): ${generated}` : undefined);
+      }
+      case 'system-admin rotate': {
+        const { clientId, secret } = await rotateSystemAdminSecret(db.stores, systemClock.now());
+        const kept = env.PIXIE_ADMIN_CLIENT_SECRET ? '\nPIXIE_ADMIN_CLIENT_SECRET is set here: `pixie serve` puts that secret back at its next start; change or unset it too.' : '';
+        return print({ client_id: clientId, client_secret: secret }, [{ client_id: clientId }], ['client_id'],
+          `new secret (shown once, store it now; the previous one stops working): ${secret}${kept}`);
       }
       case 'users disable': {
         const u = await updateUser(deps, CLI_ACTOR, o.tenant, (await getUser(deps, o.tenant, need(args[0], 'USERNAME'))).id, { disabled: true });

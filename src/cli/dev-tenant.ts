@@ -5,6 +5,8 @@ export const DEV_CONFIDENTIAL_SECRET = 'dev-secret-change-me';
 export const DEV_ADMIN_SECRET = 'dev-admin-secret-change-me';
 
 export function devImport(publicUrl: string): ImportFileData {
+  // login_success shows the code (or the error) with a Copy button: the quick start ends on a
+  // page. http://127.0.0.1/callback (any port, RFC 8252) stays for `pixie token` and older guides.
   const loginSuccess = `${publicUrl}/oauth/login_success`;
   return {
     tenants: [{
@@ -17,14 +19,14 @@ export function devImport(publicUrl: string): ImportFileData {
             {
               client_id: 'client-pkce', client_name: 'Demo app (public, PKCE)', public: true,
               grant_types: ['authorization_code', 'refresh_token'],
-              redirect_uris: ['http://127.0.0.1/callback', loginSuccess],
+              redirect_uris: [loginSuccess, 'http://127.0.0.1/callback'],
               token_endpoint_auth_method: 'none', response_types: ['code'],
               scopes: ['openid', 'profile', 'email', 'offline_access', 'read_inbox', 'write_access', 'private_info'],
             },
             {
               client_id: 'client-confidential', client_name: 'Demo app (confidential)', public: false,
               grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-              redirect_uris: ['http://127.0.0.1/callback', loginSuccess],
+              redirect_uris: [loginSuccess, 'http://127.0.0.1/callback'],
               token_endpoint_auth_method: 'client_secret_basic', response_types: ['code'],
               scopes: ['openid', 'profile', 'email', 'offline_access', 'read_inbox', 'write_access', 'private_info', 'no_expiry'],
               client_secret: DEV_CONFIDENTIAL_SECRET,

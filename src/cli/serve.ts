@@ -6,32 +6,9 @@ import { startPurgeJob } from '../jobs/purge.js';
 import { createPixie } from '../server.js';
 import { runPrimary, workerSlot } from './cluster.js';
 import { onShutdownSignals } from './shutdown.js';
-import { DEV_ADMIN_SECRET, DEV_CONFIDENTIAL_SECRET, devImport } from './dev-tenant.js';
-
-function devBanner(url: string): string {
-  const issuer = `${url}/default/default`;
-  const authorize = `${issuer}/oauth2/authorize?response_type=code&client_id=client-pkce`
-    + '&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&scope=openid%20profile%20offline_access&state=demo'
-    + '&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
-  return [
-    '',
-    'Pixie is running in --dev mode with a demo tenant (do not use these credentials in production):',
-    `  issuer              ${issuer}`,
-    `  discovery           ${issuer}/.well-known/openid-configuration`,
-    '  user                user / user',
-    '  public PKCE client  client-pkce (redirect http://127.0.0.1/callback)',
-    `  confidential client client-confidential / ${DEV_CONFIDENTIAL_SECRET}`,
-    `  admin client        admin-swagger / ${DEV_ADMIN_SECRET} (tenant admin server)`,
-    '',
-    'Try it: open this URL, sign in as user/user and approve; the browser then goes to',
-    'http://127.0.0.1/callback?code=… (nothing listens there: copy the code from the address bar).',
-    `  ${authorize}`,
-    'Then exchange the code (the verifier matches the challenge above, RFC 7636 appendix B):',
-    `  curl -s ${issuer}/oauth2/token -d grant_type=authorization_code -d client_id=client-pkce \\`,
-    '    -d redirect_uri=http://127.0.0.1/callback -d code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk -d code=CODE',
-    '',
-  ].join('\n');
-}
+import { devBanner, systemAdminBanner } from './banner.js';
+import { devImport } from './dev-tenant.js';
+import { UsageError } from './pkce.js';
 
 /** A port the OS considers free on `host` (asked by binding port 0 and letting go). */
 function freePort(host: string): Promise<number> {
@@ -45,18 +22,26 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-export async function serve(flags: ServeFlags): Promise<void> {
-  let config = loadConfig(flags, process.env);
+export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config = loadConfig(flags, env);
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config);
   if (config.dev && !config.publicUrl) {
     // --dev --port 0: the demo tenant's redirect URIs need the public URL before the server
     // listens, so choose the port now and derive the URL from it as for any other port.
-    config = loadConfig({ ...flags, port: String(await freePort(config.host)) }, process.env);
+    config = loadConfig({ ...flags, port: String(await freePort(config.host)) }, env);
   }
   const started = Date.now();
   const slot = workerSlot();
   const pixie = await createPixie(config, { imports: config.dev ? [devImport(config.publicUrl)] : [] });
-  const url = await pixie.listen();
+  const url = await pixie.listen().catch(async (err: NodeJS.ErrnoException) => {
+    await pixie.close();
+    // Created just now and stored as a hash only: show it even though this start failed.
+    const { generatedSecret, clientId } = pixie.systemAdmin;
+    if (generatedSecret) process.stdout.write(systemAdminBanner(config.publicUrl, clientId, generatedSecret));
+    throw err.code === 'EADDRINUSE'
+      ? new UsageError(`port ${config.port} on ${config.host} is already in use (another Pixie?); choose another with --port N (or PIXIE_PORT)`)
+      : err;
+  });
   pixie.app.log.info({ storage: pixie.db.describe, url, ms: Date.now() - started, ...(slot !== null ? { worker: slot } : {}) }, 'Pixie is ready');
   if (config.dev && (slot ?? 0) === 0) process.stdout.write(devBanner(url));
   // PostgreSQL: every process schedules the purge and an advisory lock picks one runner.
@@ -70,8 +55,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const { generatedSecret, clientId } = pixie.systemAdmin;
   if (generatedSecret) {
     // Printed once, never logged: only its hash is stored (SPEC §8).
-    process.stdout.write(`\nSystem admin client created (manages tenants; shown once, store it now):\n  ${clientId} / ${generatedSecret}\n`
-      + `  token: POST ${url}/system/admin/oauth2/token grant_type=client_credentials scope=manage_configuration\n\n`);
+    process.stdout.write(systemAdminBanner(url, clientId, generatedSecret));
   }
   onShutdownSignals({
     server: pixie.app.server, log: pixie.app.log,

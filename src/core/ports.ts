@@ -18,6 +18,8 @@ export interface ServerStore {
   get(tenantId: string, serverId: string): Promise<AuthorizationServer | null>;
   upsert(server: AuthorizationServer, now: number): Promise<void>;
   list(tenantId: string): Promise<AuthorizationServer[]>;
+  /** The first `limit` servers of every tenant but `exceptTenant`, by tenant and id (one query, any number of tenants). */
+  listFirst(limit: number, exceptTenant: string): Promise<{ tenantId: string; id: string }[]>;
 }
 
 export interface StoredSigningKey extends StoredKeyMaterial {

@@ -1,10 +1,10 @@
 /** Opens SQLite (default) or PostgreSQL, runs the versioned migrations, returns the Stores. */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Stores } from '../core/ports.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import type { SqlExecutor } from './prepared.js';
+import { secureSqliteFiles } from './file-modes.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
 import { createStores } from './stores/index.js';
 
@@ -16,12 +16,16 @@ export interface DatabaseOptions {
   sqliteFile?: string;
   /** SQLite only: NORMAL (default) or FULL. */
   sqliteSynchronous?: 'NORMAL' | 'FULL';
+  /** PostgreSQL: false refuses a schema without Pixie's tables instead of creating them (`pixie admin`). */
+  create?: boolean;
 }
 
 export interface Database {
   executor: SqlExecutor;
   stores: Stores;
   describe: string;
+  /** Problems fixed while opening (file modes tightened), for the caller to log as warnings. */
+  warnings: string[];
   /**
    * Run start-up work (defaults, import files) in one process at a time: PostgreSQL takes an
    * advisory lock, since two processes importing at once would race on unique keys; SQLite
@@ -95,8 +99,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const { openPostgres, PostgresExecutor, withAdvisoryLock } = await import('./postgres.js');
     const pool = openPostgres(opts.databaseUrl);
     try {
-      const schema = (await pool.query<{ s: string | null }>('SELECT current_schema() AS s')).rows[0]?.s;
+      const schema = (await pool.query<{ s: string | null }>('SELECT current_schema() AS s').catch((err: Error) => {
+        throw new Error(`cannot use the PostgreSQL database of DATABASE_URL (${where(opts.databaseUrl!)}): ${err.message}`);
+      })).rows[0]?.s;
       if (!schema) throw new Error('PostgreSQL has no current schema: the search_path names no existing schema');
+      if (opts.create === false && !(await pool.query('SELECT to_regclass($1) AS t', [`"${schema.replaceAll('"', '""')}".kysely_migration`])).rows[0]?.t) {
+        throw new MissingDatabase(`no Pixie tables in schema "${schema}" of DATABASE_URL (${where(opts.databaseUrl)})`);
+      }
       if (!(await postgresUpToDate(pool, schema))) {
         const { Kysely, PostgresDialect } = await import('kysely');
         const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: openPostgres(opts.databaseUrl, 1) }) });
@@ -112,12 +121,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
     const executor = new PostgresExecutor(pool);
     return {
-      executor, stores: createStores(executor), describe: `PostgreSQL ${redactUrl(opts.databaseUrl)}`,
+      executor, stores: createStores(executor), describe: `PostgreSQL ${redactUrl(opts.databaseUrl)}`, warnings: [],
       serialized: async (fn) => (await withAdvisoryLock(pool, 'setup', true, fn))!.value,
     };
   }
   const file = opts.sqliteFile ?? join(opts.dataDir, 'pixie.db');
-  if (file !== ':memory:') mkdirSync(opts.dataDir, { recursive: true });
+  const warnings = file === ':memory:' ? [] : secureSqliteFiles(opts.dataDir, file);
   const sqlite = openSqlite(file, opts.sqliteSynchronous);
   if (!sqliteUpToDate(sqlite)) {
     const { Kysely, SqliteDialect } = await import('kysely');
@@ -136,7 +145,20 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
   }
   const executor = new SqliteExecutor(sqlite);
-  return { executor, stores: createStores(executor), describe: `SQLite ${file}`, serialized: (fn) => fn() };
+  return { executor, stores: createStores(executor), describe: `SQLite ${file}`, warnings, serialized: (fn) => fn() };
+}
+
+/** The database to open does not exist (and was not to be created). */
+export class MissingDatabase extends Error {}
+
+/** Host, port and database name of a URL: never its password. */
+function where(url: string): string {
+  try {
+    const u = new URL(url);
+    return `host ${u.host || 'localhost'}${u.pathname.length > 1 ? `, database ${decodeURIComponent(u.pathname.slice(1))}` : ''}`;
+  } catch {
+    return 'an unparsable URL';
+  }
 }
 
 function redactUrl(url: string): string {

@@ -1,21 +1,20 @@
 /**
  * The login and consent pages in a real browser (headless Debian Chromium through playwright-core):
  * framing protection, a wrong password, consent naming the app, its domain and each scope,
- * Authorize and Deny, and remembered consent. Also saves the screenshots the README shows.
+ * Authorize and Deny, and remembered consent. Also takes the screenshots the README shows
+ * (into docs/images/ with `npm run screenshots`, else into a temp folder).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, type Response as PageResponse } from 'playwright-core';
 import { FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { pkce } from '../helpers/user-agent.js';
-import { launchChromium, NO_CHROMIUM } from '../helpers/browser.js';
+import { launchChromium, NO_CHROMIUM, screenshotDir } from '../helpers/browser.js';
 
-const IMAGES = fileURLToPath(new URL('../../docs/images/', import.meta.url));
+let IMAGES = '';
 const skip = NO_CHROMIUM ? `browser tests SKIPPED: ${NO_CHROMIUM}` : false;
 
 /** An app with a readable name and an OAuth domain, so the consent page (and its screenshot) says something real. */
@@ -114,7 +113,7 @@ describe('login and consent in headless Chromium', { skip }, () => {
     assert.equal(new URL(page.url()).pathname, '/login');
     assertNotFramable(loginRes, 'login page');
     assert.match(await page.textContent('main') ?? '', new RegExp(`continue to ${APP.name}`));
-    mkdirSync(IMAGES, { recursive: true });
+    IMAGES = `${screenshotDir()}/`;
     await page.screenshot({ path: `${IMAGES}login.png`, fullPage: true });
 
     const wrong = await signIn(page, 'not the password');

@@ -1,18 +1,17 @@
 /**
  * The developer portal in headless Chromium (SPEC §7): a developer signs in, creates an app,
  * generates API keys and client secrets (each shown once), revokes one, and uses the client ID
- * and secret in a real code flow; the revoked secret is refused. Saves the screenshots shown in
- * the README (docs/images/).
+ * and secret in a real code flow; the revoked secret is refused. Takes the screenshots shown in
+ * the README (into docs/images/ with `npm run screenshots`, else into a temp folder).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { POST_CLIENT, POST_SECRET, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, screenshotDir } from '../helpers/browser.js';
 
-const IMAGES = 'docs/images';
+let IMAGES = '';
 let s: TestServer;
 let browser: Browser;
 let page: Page;
@@ -21,7 +20,7 @@ before(async () => {
   s = await startTestServer();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  mkdirSync(IMAGES, { recursive: true });
+  IMAGES = screenshotDir();
 });
 after(async () => {
   await browser?.close();

@@ -98,31 +98,47 @@ describe('pixie serve --dev', () => {
     assert.deepEqual(await health.json(), { status: 'ok' });
     assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), { status: 'ready' });
 
-    // The banner: who to sign in as, which clients exist, a ready authorize URL, a curl line.
+    // The banner: who to sign in as, which clients exist, one URL to open, a curl line.
     await waitForOutput(/code=CODE\n/);
     assert.match(stdout, /user\s+user \/ user/);
     assert.match(stdout, /client-pkce/);
     assert.match(stdout, /client-confidential \/ \S+/);
+    assert.match(stdout, new RegExp(`home page\\s+${base}/\n`));
     const [authorizeUrl] = stdout.match(new RegExp(`${issuer}/oauth2/authorize\\?\\S+`))!;
     const curl = stdout.slice(stdout.indexOf('curl -s')).split('\n').slice(0, 2).join(' ');
+    assert.match(stdout, new RegExp(`npx pixie token --issuer ${issuer} --client-id client-pkce`));
 
     // Follow it as the walk-through says: open the URL, sign in as user/user, approve.
-    const callback = await new UserAgent(base).authorize(authorizeUrl, { username: 'user', password: 'user' });
-    assert.equal(callback.origin + callback.pathname, 'http://127.0.0.1/callback');
+    const agent = new UserAgent(base);
+    const callback = await agent.authorize(authorizeUrl, { username: 'user', password: 'user' });
+    assert.equal(callback.origin + callback.pathname, `${base}/oauth/login_success`, 'the flow ends on a Pixie page');
     assert.equal(callback.searchParams.get('state'), 'demo');
     assert.equal(callback.searchParams.get('iss'), issuer);
-    const code = callback.searchParams.get('code')!;
+    // The page shows the code to copy.
+    const page = await (await agent.get(callback.toString())).text();
+    const code = /<code id="auth-code">([^<]+)<\/code>/.exec(page)?.[1];
+    assert.equal(code, callback.searchParams.get('code'));
 
     // Then the curl line, with CODE replaced: the same URL and -d fields, sent the way curl sends them.
     const [, tokenUrl] = curl.match(/curl -s (\S+)/)!;
-    const form = new URLSearchParams([...curl.matchAll(/-d ([a-z_]+)=(\S+)/g)].map(([, k, v]) => [k!, v === 'CODE' ? code : v!]));
-    assert.equal(form.get('code_verifier'), 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'the RFC 7636 appendix B verifier');
+    const form = new URLSearchParams([...curl.matchAll(/-d ([a-z_]+)=(\S+)/g)].map(([, k, v]) => [k!, v === 'CODE' ? code! : v!]));
+    const challenge = new URL(authorizeUrl).searchParams.get('code_challenge');
+    assert.equal(createHash('sha256').update(form.get('code_verifier')!).digest('base64url'), challenge, 'the printed verifier belongs to the URL');
+    assert.notEqual(challenge, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', 'a fresh pair, not the RFC example');
     const res = await fetch(tokenUrl!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
     const body = await res.json();
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.token_type, 'Bearer');
     assert.equal(body.scope, 'openid profile offline_access');
     assert.ok(body.access_token && body.id_token && body.refresh_token, JSON.stringify(body));
+  });
+
+  it('shows the first-start system admin secret once, in a block apart from the log lines, with how to rotate it', async () => {
+    const [block] = await waitForOutput(/\n={78}\nSystem admin client created[\s\S]*?\n={78}\n/);
+    assert.match(block, /client_id\s+system-admin\n/);
+    assert.match(block, /client_secret\s+pxs_\S+\n/);
+    assert.match(block, /pixie admin system-admin rotate/);
+    assert.doesNotMatch(block, /"level":/, 'no JSON log line inside the block');
   });
 
   it('built with the vendor bundles, serves the same admin API document as the TypeScript sources', async () => {

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, InvalidClient, OAuthError, StorageUnavailable } from '../../core/errors.js';
 import { noStore, type ErrorFormat } from '../context.js';
+import { notFoundPage } from '../views/home.js';
 import { errorPage } from '../views/pages.js';
 import { sendPage } from './page-headers.js';
 
@@ -89,6 +90,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return noStore(reply).status(500).send({ error: 'server_error', error_description: 'an unexpected error happened; it has been logged' });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    // A browser gets a page; API clients the JSON error.
+    if ((request.headers.accept ?? '').includes('text/html')) return sendPage(reply, 404, notFoundPage(request.url.split('?')[0]!));
+    return reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 }

@@ -20,7 +20,7 @@ export function layout(opts: LayoutOptions, body: Raw): string {
 ${(opts.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`)}
 </head>
 <body>
-<header class="top"><a class="brand" href="/apps">Pixie</a>
+<header class="top"><a class="brand" href="/">Pixie</a>
 ${opts.username ? html`<nav><a href="/apps">Apps</a><a href="/account">Account</a><span class="who">${opts.username}</span><a href="/logout">Sign out</a></nav>` : ''}
 </header>
 <main class="${opts.wide ? 'wide' : ''}">${body}</main>

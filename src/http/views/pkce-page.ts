@@ -20,6 +20,8 @@ export interface PkceView {
   state: string;
   authorizeUrl: string | null;
   error: string | null;
+  /** The signed-in user, for the site header (as on the other pages). */
+  username: string | null;
 }
 
 function copyable(id: string, label: string, value: string, rows = 2) {
@@ -29,7 +31,7 @@ function copyable(id: string, label: string, value: string, rows = 2) {
 }
 
 export function pkcePage(v: PkceView): string {
-  return layout({ title: 'PKCE helper', wide: true, scripts: ['/static/pkce.js'] }, html`<div class="card" id="pkce" data-base="${v.base}">
+  return layout({ title: 'PKCE helper', wide: true, username: v.username, scripts: ['/static/pkce.js'] }, html`<div class="card" id="pkce" data-base="${v.base}">
 <h1>PKCE code verifier and challenge</h1>
 <p class="lead">A random <code>code_verifier</code> and its <code>S256</code> <code>code_challenge</code> (RFC 7636).
 Keep the verifier secret until you exchange the code; send the challenge in the authorize URL.</p>

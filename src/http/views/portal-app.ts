@@ -35,11 +35,11 @@ function credentialRows(v: AppView, kind: CredentialKind, rows: ClientSecret[]):
   if (shown.length === 0) return html`<p class="muted empty-line">No ${KIND_NAME[kind]}s yet.</p>`;
   return html`<table class="list"><thead><tr><th>Name</th><th>${kind === 'api-key' ? 'Key' : 'Secret'}</th><th>Created</th><th>Expires</th><th>Last used</th><th></th></tr></thead>
 <tbody>${shown.map((r) => html`<tr class="${r.revokedAt !== null ? 'revoked' : ''}">
-<td class="strong">${r.name}</td>
-<td><code>${r.displayPrefix}…</code></td>
-<td>${day(r.createdAt)}</td>
-<td>${status(r, v.now)}</td>
-<td>${ago(r.lastUsedAt, v.now)}</td>
+<td class="strong" data-label="Name">${r.name}</td>
+<td data-label="${kind === 'api-key' ? 'Key' : 'Secret'}"><code>${r.displayPrefix}…</code></td>
+<td data-label="Created">${day(r.createdAt)}</td>
+<td data-label="Expires">${status(r, v.now)}</td>
+<td data-label="Last used">${ago(r.lastUsedAt, v.now)}</td>
 <td class="row-actions">${r.revokedAt === null ? html`<a href="${base}/${r.id}/expiry">Expiry</a><a class="danger-link" href="${base}/${r.id}/revoke">Revoke</a>` : ''}</td>
 </tr>`)}</tbody></table>`;
 }

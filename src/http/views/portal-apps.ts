@@ -36,10 +36,10 @@ ${apps.length === 0 ? html`<div class="card empty">
 </div>` : html`<div class="card flush"><table class="list">
 <thead><tr><th>Application</th><th>Client ID</th><th>Type</th><th>Grant types</th></tr></thead>
 <tbody>${apps.map((a) => html`<tr>
-<td><a class="strong" href="/apps/${a.clientId}">${a.name}</a>${a.description ? html`<div class="muted small">${a.description.slice(0, 120)}</div>` : ''}</td>
-<td><code>${a.clientId}</code></td>
-<td>${appKind(a)}</td>
-<td class="small">${grantLabels(a).join(', ')}</td>
+<td data-label="Application"><a class="strong" href="/apps/${a.clientId}">${a.name}</a>${a.description ? html`<div class="muted small">${a.description.slice(0, 120)}</div>` : ''}</td>
+<td data-label="Client ID"><code>${a.clientId}</code></td>
+<td data-label="Type">${appKind(a)}</td>
+<td class="small" data-label="Grant types">${grantLabels(a).join(', ')}</td>
 </tr>`)}</tbody></table></div>`}`);
 }
 

@@ -2,10 +2,10 @@
 export const STYLESHEET = `
 :root { --ink:#1d2430; --muted:#5b6577; --line:#dde2ea; --bg:#f5f7fb; --card:#fff; --accent:#5b3fd6; --accent-ink:#fff; --danger:#b42318; --ok:#067647; }
 * { box-sizing: border-box; }
-body { margin:0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--ink); background:var(--bg); }
-header.top { background:var(--card); border-bottom:1px solid var(--line); padding:.75rem 1.5rem; display:flex; align-items:center; gap:1rem; }
+body { margin:0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--ink); background:var(--bg); overflow-wrap:anywhere; }
+header.top { background:var(--card); border-bottom:1px solid var(--line); padding:.75rem 1.5rem; display:flex; align-items:center; gap:.5rem 1rem; flex-wrap:wrap; }
 header.top .brand { font-weight:700; color:var(--accent); text-decoration:none; font-size:1.15rem; }
-header.top nav { margin-left:auto; display:flex; gap:1rem; align-items:center; }
+header.top nav { margin-left:auto; display:flex; gap:.5rem 1rem; align-items:center; flex-wrap:wrap; }
 header.top nav a { color:var(--muted); text-decoration:none; }
 main { max-width:40rem; margin:2.5rem auto; padding:0 1rem; }
 main.wide { max-width:64rem; }
@@ -51,7 +51,7 @@ tr.revoked td { color:var(--muted); } tr.revoked td code { text-decoration:line-
 a.danger-link { color:var(--danger); }
 .card.empty { text-align:center; padding:3rem 1.75rem; } .card.empty p { color:var(--muted); }
 p.empty-line { margin:.75rem 0; }
-fieldset { border:1px solid var(--line); border-radius:10px; padding:.5rem 1rem 1rem; margin:1.5rem 0 0; }
+fieldset { border:1px solid var(--line); border-radius:10px; padding:.5rem 1rem 1rem; margin:1.5rem 0 0; min-width:0; }
 legend { font-weight:700; padding:0 .4rem; }
 label.check { display:flex; gap:.7rem; align-items:flex-start; font-weight:400; margin:.8rem 0 0; cursor:pointer; }
 label.check input { margin-top:.3rem; width:1rem; height:1rem; accent-color:var(--accent); flex:none; }
@@ -62,7 +62,7 @@ textarea.mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size
 button.small, .button.small { padding:.35rem .8rem; font-size:.85rem; }
 .button.danger { background:var(--danger); border-color:var(--danger); color:#fff; }
 .copy-box { display:flex; align-items:center; gap:.75rem; background:#f2f4f7; border:1px solid var(--line); border-radius:8px; padding:.55rem .55rem .55rem .85rem; }
-.copy-box code { flex:1; word-break:break-all; font-size:.95rem; }
+.copy-box code { flex:1; min-width:0; word-break:break-all; font-size:.95rem; }
 .copy-box.is-secret { background:#fffbeb; border:1px dashed #f5c451; }
 .card.issued { border:2px solid #f5c451; background:#fffdf5; }
 .card.issued h2 { margin-top:0; }
@@ -73,8 +73,26 @@ button.small, .button.small { padding:.35rem .8rem; font-size:.85rem; }
 .warning { background:#fffaeb; border:1px solid #fedf89; color:#7a2e0e; padding:.25rem 1rem; border-radius:8px; margin:1rem 0; }
 ul.authorized { list-style:none; padding:0; margin:1rem 0 0; }
 ul.authorized li { display:flex; justify-content:space-between; align-items:center; gap:1rem; padding:1rem 0; border-top:1px solid var(--line); }
-.authorized-main { display:flex; flex-direction:column; gap:.4rem; }
+.authorized-main { display:flex; flex-direction:column; gap:.4rem; min-width:0; }
 .chips { display:flex; flex-wrap:wrap; gap:.35rem; }
 .chip { font-size:.8rem; background:#f2f4f7; border:1px solid var(--line); border-radius:999px; padding:.1rem .6rem; }
-@media (max-width: 40rem) { .row-actions { text-align:left; } table.list thead { display:none; } table.list td { display:block; border:0; padding:.2rem 1rem; } table.list tr { display:block; border-bottom:1px solid var(--line); padding:.5rem 0; } }
+/* Home page and 404 */
+ul.links { list-style:none; padding:0; margin:1rem 0 0; }
+ul.links li { display:flex; flex-direction:column; gap:.2rem; padding:.7rem 0; border-top:1px solid var(--line); }
+ul.links .link-row { display:flex; flex-wrap:wrap; gap:.25rem 1rem; font-size:.875rem; }
+code.wrap { word-break:break-all; }
+/* Phones: cards lose some padding, tables become one block per row with each value under its column's label (data-label) */
+@media (max-width: 40rem) {
+  header.top { padding:.6rem 1rem; }
+  main { margin:1.25rem auto; padding:0 .75rem; }
+  .card { padding:1.1rem; }
+  .card.flush table th, .card.flush table td { padding:.3rem 1.1rem; }
+  .row-actions { text-align:left; } .row-actions a { margin:0 .85rem 0 0; }
+  table.list thead { display:none; }
+  table.list tr { display:block; border-bottom:1px solid var(--line); padding:.5rem 0; }
+  table.list td { display:block; border:0; padding:.2rem 0; }
+  table.list td[data-label]::before { content:attr(data-label); display:block; color:var(--muted); font-size:.7rem; font-weight:600; text-transform:uppercase; letter-spacing:.03em; }
+  ul.authorized li { flex-wrap:wrap; }
+  .copy-box { flex-wrap:wrap; }
+}
 `;

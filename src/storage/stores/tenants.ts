@@ -26,6 +26,10 @@ const getServer = statement((db) =>
 const listServers = statement((db) =>
   db.selectFrom('servers').selectAll().where('tenant_id', '=', param('tenantId')).orderBy('id'),
 );
+const listFirstServers = statement((db) =>
+  db.selectFrom('servers').select(['tenant_id', 'id']).where('tenant_id', '<>', param('exceptTenant'))
+    .orderBy('tenant_id').orderBy('id').limit(param<number>('limit')),
+);
 const upsertServer = statement((db) =>
   db.insertInto('servers')
     .values({
@@ -52,6 +56,8 @@ export function serverStore(x: SqlExecutor): ServerStore {
       return row ? toServer(row) : null;
     },
     list: async (tenantId) => (await x.all(listServers, { tenantId })).map(toServer),
+    listFirst: async (limit, exceptTenant) =>
+      (await x.all(listFirstServers, { limit, exceptTenant })).map((r) => ({ tenantId: r.tenant_id, id: r.id })),
     upsert: async (s, now) => {
       await x.run(upsertServer, {
         tenantId: s.tenantId, id: s.id, settings: JSON.stringify(s.settings), scopes: JSON.stringify(s.customScopes), now,

@@ -5,6 +5,7 @@ import { randomBase64url, randomUnreserved } from '../../../crypto/random.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { pkcePage, type PkceView } from '../../views/pkce-page.js';
 import { PKCE_SCRIPT } from '../../views/pkce-script.js';
+import { signedInUser } from '../portal/common.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -38,7 +39,7 @@ export function pkceRoutes(app: FastifyInstance): void {
       verifier, challenge: challengeFor(verifier, 'S256'), base,
       tenant: q.tenant ?? 'default', server: q.server ?? 'default', endpoint: q.endpoint === 'stackexchange' ? 'stackexchange' : 'oauth2',
       clientId: q.client_id ?? '', redirectUri: q.redirect_uri ?? '', scope: q.scope ?? '', state: randomBase64url(16),
-      authorizeUrl: null, error: null,
+      authorizeUrl: null, error: null, username: (await signedInUser(request))?.username ?? null,
     };
     if (view.clientId || view.redirectUri) {
       if (!ID.test(view.tenant) || !ID.test(view.server)) view.error = 'Tenant and server ids are lowercase letters, digits and "-".';
