@@ -37,6 +37,15 @@ export default tseslint.config(
     },
   },
   {
+    // Runs in the browser (bundled by the SPA interop test).
+    files: ['test/interop/spa/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', sessionStorage: 'readonly' } },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     // Tests read JSON answers of every shape; `any` there is a cast, not a design.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

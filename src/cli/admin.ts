@@ -53,7 +53,7 @@ const USAGE: Record<string, string> = {
 
 /** The actions of each resource, read from its usage lines. */
 const ACTIONS = Object.fromEntries(Object.entries(USAGE).map(([r, text]) =>
-  [r, [...text.matchAll(new RegExp(`pixie admin ${r} (\\S+)`, 'g'))].map((m) => m[1]!)]));
+  [r, [...text.matchAll(new RegExp(`pixie admin ${r} (\\S+)`, 'g'))].map((m) => m[1])]));
 
 const OPTIONS_HELP = `Options: --tenant (default "default"), --server (default "default"), --json (machine-readable output).
 Database: the one \`pixie serve\` uses from the same folder: --data DIR (or PIXIE_DATA_DIR; default ./.pixie),
@@ -135,9 +135,9 @@ function checkUsage(resource: string | undefined, action: string | undefined, he
   if (!resource) throw new UsageError(`admin: name a resource: ${Object.keys(USAGE).join(', ')}\n\n${ADMIN_HELP}`);
   if (!USAGE[resource]) throw new UsageError(`admin: unknown resource "${resource}"; one of: ${Object.keys(USAGE).join(', ')}\n\n${ADMIN_HELP}`);
   if (help) return resourceHelp(resource);
-  if (!action) throw new UsageError(`admin ${resource}: name an action: ${ACTIONS[resource]!.join(', ')}\n\n${resourceHelp(resource)}`);
-  if (!ACTIONS[resource]!.includes(action)) {
-    throw new UsageError(`admin ${resource}: unknown action "${action}"; one of: ${ACTIONS[resource]!.join(', ')}\n\n${resourceHelp(resource)}`);
+  if (!action) throw new UsageError(`admin ${resource}: name an action: ${ACTIONS[resource].join(', ')}\n\n${resourceHelp(resource)}`);
+  if (!ACTIONS[resource].includes(action)) {
+    throw new UsageError(`admin ${resource}: unknown action "${action}"; one of: ${ACTIONS[resource].join(', ')}\n\n${resourceHelp(resource)}`);
   }
   return null;
 }

@@ -103,7 +103,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         throw new Error(`cannot use the PostgreSQL database of DATABASE_URL (${where(opts.databaseUrl!)}): ${err.message}`);
       })).rows[0]?.s;
       if (!schema) throw new Error('PostgreSQL has no current schema: the search_path names no existing schema');
-      if (opts.create === false && !(await pool.query('SELECT to_regclass($1) AS t', [`"${schema.replaceAll('"', '""')}".kysely_migration`])).rows[0]?.t) {
+      if (opts.create === false && !(await pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${schema.replaceAll('"', '""')}".kysely_migration`])).rows[0]?.t) {
         throw new MissingDatabase(`no Pixie tables in schema "${schema}" of DATABASE_URL (${where(opts.databaseUrl)})`);
       }
       if (!(await postgresUpToDate(pool, schema))) {

@@ -91,7 +91,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => {
     // A browser gets a page; API clients the JSON error.
-    if ((request.headers.accept ?? '').includes('text/html')) return sendPage(reply, 404, notFoundPage(request.url.split('?')[0]!));
+    if ((request.headers.accept ?? '').includes('text/html')) return sendPage(reply, 404, notFoundPage(request.url.split('?')[0]));
     return reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 }
