@@ -38,6 +38,8 @@ export function pixieImport(): ImportFileData {
       // No refresh_token grant: node-oidc-provider issues none without offline_access either.
       client_id: PUBLIC_CLIENT, client_name: 'Bench public client', public: true, grant_types: ['authorization_code' as const],
       redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none' as const, scopes: ['openid', 'profile', API_SCOPE],
+      // The same ID token alg as node-oidc-provider's bench client (Pixie's default is RS256).
+      id_token_signed_response_alg: 'ES256' as const,
     },
     {
       client_id: CONFIDENTIAL_CLIENT, client_name: 'Bench confidential client', public: false,
