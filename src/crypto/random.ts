@@ -42,9 +42,13 @@ export function orderedId(): string {
   return timeKey() + randomBase64url(12);
 }
 
-/** A random id for rows that are not secrets (grants, keys, interactions). */
+/**
+ * A random id for rows that are not secrets (grants, keys, interactions). Never begins with
+ * `-`, so that `pixie admin … revoke CLIENT ID` takes it as an argument, not as an option.
+ */
 export function randomId(): string {
-  return randomBase64url(16);
+  const id = randomBase64url(16);
+  return id.startsWith('-') ? `_${id.slice(1)}` : id;
 }
 
 const NUMERIC = '0123456789';
