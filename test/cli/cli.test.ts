@@ -4,15 +4,15 @@
  * on a database that does not exist, and rotating the system admin secret.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../../src/cli/run.js';
 import { clientToken } from '../admin/helpers.js';
 import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
 import { startTestServer } from '../helpers/server.js';
+import { tempDirs } from '../helpers/temp.js';
 
 interface Run { status: number; stdout: string; stderr: string }
 
@@ -30,13 +30,7 @@ async function pixie(args: string[], env: Record<string, string> = {}): Promise<
   return { status, stdout, stderr };
 }
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pixie-cli-'));
-  temps.push(dir);
-  return dir;
-}
-after(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+const tempDir = tempDirs('pixie-cli-');
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {

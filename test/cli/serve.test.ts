@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
+import { tempDirs } from '../helpers/temp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/pixie.mjs');
@@ -46,13 +46,7 @@ function pixie(args: string[]): { status: number | null; stdout: string; stderr:
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pixie-cli-'));
-  temps.push(dir);
-  return dir;
-}
-after(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+const tempDir = tempDirs('pixie-cli-');
 
 describe('pixie serve --dev', () => {
   let child: ChildProcess;

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { createVerifier, InvalidTokenError, VerifierUnavailableError, VerifyError, type VerifierOptions } from '../../packages/verify/src/index.js';
+import { createVerifier, InvalidTokenError, VerifierUnavailableError, type VerifierOptions } from '../../packages/verify/src/index.js';
+import { rejection } from '../helpers/verify.js';
 
 let server: Server;
 let issuer = '';
@@ -51,16 +52,6 @@ async function token(kid: string, header: Record<string, unknown> = {}): Promise
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid, ...header })
     .setIssuer(issuer).setSubject('c').setIssuedAt().setExpirationTime('1h')
     .sign(keys.get(kid) ?? keys.get('k1')!);
-}
-
-async function rejection(p: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof VerifyError, `expected a VerifyError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the verification to fail');
 }
 
 describe('verifier key set: unknown kids', () => {

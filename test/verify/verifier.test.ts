@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createVerifier, InsufficientScopeError, InvalidTokenError, MissingTokenError, VerifyError, type Verifier } from '../../packages/verify/src/index.js';
+import { createVerifier, InsufficientScopeError, InvalidTokenError, MissingTokenError, type Verifier } from '../../packages/verify/src/index.js';
 import {
   API_CLIENT, API_KEY, API_SECRET, challengeToken, OPAQUE_SUFFIX, clientToken, revokeToken, startClientToolsServer, type ClientToolsServer,
 } from '../helpers/client-tools.js';
 import { CONFIDENTIAL_CLIENT } from '../helpers/fixture.js';
 import { TestClock } from '../helpers/server.js';
 import { pkce } from '../helpers/user-agent.js';
+import { rejection } from '../helpers/verify.js';
 
 const clock = new TestClock();
 let t: ClientToolsServer;
@@ -17,16 +18,6 @@ function verifier(extra: Partial<Parameters<typeof createVerifier>[0]> = {}): Ve
   return createVerifier({
     issuer: t.server.issuer, introspection: { clientId: API_CLIENT, clientSecret: API_SECRET }, now: () => clock.now(), ...extra,
   });
-}
-
-async function rejection(p: Promise<unknown>): Promise<VerifyError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof VerifyError, `expected a VerifyError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the verification to fail');
 }
 
 describe('createVerifier: JWT access tokens (verified locally)', () => {
