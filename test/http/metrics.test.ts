@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET } from '../helpers/fixture.js';
-import { createTestSchema, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
+import { createTestSchema, describeUnless, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
 
@@ -50,7 +50,7 @@ describe('/metrics', () => {
   });
 });
 
-describe('/metrics on PostgreSQL', { skip: PG_SKIP }, () => {
+describeUnless(PG_SKIP, '/metrics on PostgreSQL', () => {
   let schema: TestSchema;
   let s: TestServer;
   before(async () => {

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { createTestSchema, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
+import { after, before, it } from 'node:test';
+import { createTestSchema, describeUnless, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 class Relay {
@@ -35,7 +35,7 @@ class Relay {
   }
 }
 
-describe('/readyz on PostgreSQL', { skip: PG_SKIP }, () => {
+describeUnless(PG_SKIP, '/readyz on PostgreSQL', () => {
   let schema: TestSchema;
   let relay: Relay;
   let s: TestServer;

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET } from '../helpers/fixture.js';
 import { basic, postForm } from '../helpers/flow.js';
-import { createTestSchema, PG_SKIP, PG_URL } from '../helpers/postgres.js';
+import { createTestSchema, describeUnless, PG_SKIP, PG_URL } from '../helpers/postgres.js';
 import { startTestServer } from '../helpers/server.js';
 
 /** A TCP proxy to PostgreSQL that can be cut (listening stopped, connections dropped) and restored on the same port. */
@@ -40,7 +40,7 @@ class CuttableProxy {
   }
 }
 
-describe('storage outage', { skip: PG_SKIP }, () => {
+describeUnless(PG_SKIP, 'storage outage', () => {
   it('answers 503 temporarily_unavailable with Retry-After, logs it once, and recovers', async () => {
     const schema = await createTestSchema();
     const pgUrl = new URL(PG_URL!);

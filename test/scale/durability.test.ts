@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import type { ImportFileData } from '../../src/import/schema.js';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE } from '../helpers/fixture.js';
-import { BACKENDS } from '../helpers/postgres.js';
+import { BACKENDS, describeUnless } from '../helpers/postgres.js';
 import { spawnPixie, writeImportFile, type PixieProcess } from '../helpers/process.js';
 
 const PATH = '/default/default';
@@ -62,7 +62,7 @@ async function introspectAll(p: PixieProcess, tokens: string[]): Promise<string[
 }
 
 for (const backend of BACKENDS) {
-  describe(`durability on ${backend.name}`, { skip: backend.skip }, () => {
+  describeUnless(backend.skip, `durability on ${backend.name}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'pixie-durability-'));
     let cleanup = async () => {};
     after(async () => {

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
-import { createTestSchema, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
+import { createTestSchema, describeUnless, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
 import { pixieEntry, spawnPixie, writeImportFile, type PixieProcess } from '../helpers/process.js';
 import { pkce, UserAgent } from '../helpers/user-agent.js';
 
@@ -38,7 +38,7 @@ async function introspect(p: PixieProcess, token: string): Promise<boolean> {
   return (await res.json()).active;
 }
 
-describe('two pixie serve processes over one PostgreSQL database', { skip: PG_SKIP }, () => {
+describeUnless(PG_SKIP, 'two pixie serve processes over one PostgreSQL database', () => {
   let schema: TestSchema;
   let dir: string;
   let a: PixieProcess;

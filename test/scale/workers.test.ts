@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE } from '../helpers/fixture.js';
-import { BACKENDS } from '../helpers/postgres.js';
+import { BACKENDS, describeUnless } from '../helpers/postgres.js';
 import { spawnPixie, writeImportFile } from '../helpers/process.js';
 
 const basic = `Basic ${Buffer.from(`${CONFIDENTIAL_CLIENT}:${CONFIDENTIAL_SECRET}`).toString('base64')}`;
@@ -24,7 +24,7 @@ function childPids(pid: number): number[] {
 }
 
 for (const backend of BACKENDS) {
-  describe(`pixie serve --workers 2 on ${backend.name}`, { skip: backend.skip }, () => {
+  describeUnless(backend.skip, `pixie serve --workers 2 on ${backend.name}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'pixie-workers-'));
     let cleanup = async () => {};
     after(async () => {

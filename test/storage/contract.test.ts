@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Stores } from '../../src/core/ports.js';
 import type { AuthorizationCode, Client, TokenRecord } from '../../src/core/types.js';
 import { generateKeyMaterialSync } from '../../src/crypto/keys.js';
 import { randomId } from '../../src/crypto/random.js';
 import { openDatabase } from '../../src/storage/database.js';
-import { createTestSchema, PG_SKIP } from '../helpers/postgres.js';
+import { createTestSchema, describeUnless, PG_SKIP } from '../helpers/postgres.js';
 import { adminContract } from './contract-admin.js';
 import { rawDatabase, tenantContract, type RawDatabase } from './contract-tenants.js';
 
@@ -67,7 +67,7 @@ function token(over: Partial<TokenRecord> = {}): TokenRecord {
 }
 
 for (const backend of BACKENDS) {
-  describe(`storage contract on ${backend.name}`, { skip: backend.skip }, () => {
+  describeUnless(backend.skip, `storage contract on ${backend.name}`, () => {
     let s: Stores;
     let raw: RawDatabase;
     let close: () => Promise<void>;
