@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SHIPPED = ['README.md', 'docs', 'examples', 'src', 'packages/verify/src', 'packages/verify/README.md', 'bin'];
+const SHIPPED = ['README.md', 'docs', 'examples', 'src', 'packages/verify/src', 'packages/verify/README.md', 'bin', 'scripts'];
 const TEXT = /\.(md|ts|mts|js|mjs|cjs|json|html|css|txt|ya?ml|sh|sql)$/;
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git']);
 const FORBIDDEN: readonly RegExp[] = [/\bSPEC\b/, /seeds\//i, /seed 00/i];
