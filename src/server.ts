@@ -22,7 +22,7 @@ export interface StartOptions {
   /** Import documents applied after the import file (the --dev demo, test fixtures). */
   imports?: ImportFileData[];
   logStream?: NodeJS.WritableStream;
-  /** Secret of the system admin client (SPEC §8); default PIXIE_ADMIN_CLIENT_SECRET, else generated on first start. */
+  /** Secret of the system admin client; default PIXIE_ADMIN_CLIENT_SECRET, else generated on first start. */
   adminClientSecret?: string;
 }
 

@@ -1,4 +1,4 @@
-/** The audit log of admin changes (SPEC §8): who, what, when — never a secret. */
+/** The audit log of admin changes: who, what, when — never a secret. */
 import type { CoreDeps } from '../core/deps.js';
 import { randomId } from '../crypto/random.js';
 import { decodeCursor, page, type Page } from './pagination.js';

@@ -1,4 +1,4 @@
-/** Clients of a tenant's servers (SPEC §8, seed 004): create from JSON, list, show, update, delete. */
+/** Clients of a tenant's servers: create from JSON, list, show, update, delete. */
 import { clientWithDefaults } from '../core/client-defaults.js';
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
@@ -24,7 +24,7 @@ export function clientView(c: Client): ClientView {
 
 const invalid = (field: string, message: string) => new AppError('validation_failed', `body parameter "${field}" ${message}`);
 
-/** Rules across fields that a JSON schema cannot say (RFC 7591 §2 and SPEC §4). */
+/** Rules across fields that a JSON schema cannot say (RFC 7591 §2). */
 function checkClient(c: Client, server: AuthorizationServer): void {
   c.redirectUris.forEach((u, i) => {
     const bad = checkRegisteredRedirectUri(u);

@@ -1,4 +1,4 @@
-/** Grants (a user's consent to a client) and issued tokens of a tenant: list and revoke (SPEC §8). */
+/** Grants (a user's consent to a client) and issued tokens of a tenant: list and revoke. */
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import type { AdminGrant } from '../core/ports.js';

@@ -1,5 +1,5 @@
 /**
- * TypeBox schemas of the admin API (SPEC §8). The same objects validate HTTP input, describe
+ * TypeBox schemas of the admin API. The same objects validate HTTP input, describe
  * it in the OpenAPI document, and check `pixie admin` input: one description of each body.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
@@ -109,7 +109,7 @@ const clientFields = {
   }),
   id_token_signed_response_alg: StringEnum(ID_TOKEN_ALGS, { description: 'alg of this client\'s ID tokens (default RS256)' }),
 };
-/** The body of seed 004, plus `description` and `oauth_domain`. */
+/** RFC 7591 client metadata, plus `description` and `oauth_domain`. */
 export const ClientCreate = Type.Object({
   authorization_server_id: Id,
   client_id: ClientId,
@@ -135,7 +135,7 @@ export const Secret = Type.Object({
 });
 export const CreatedSecret = Type.Object({ ...Secret.properties, secret: Type.String({ description: 'shown once: only its hash is kept' }) });
 
-/** API keys (SPEC §9) have the lifecycle of a secret; the value is named `key` as in the import file (SPEC §10). */
+/** API keys have the lifecycle of a secret; the value is named `key` as in the import file. */
 export const ApiKeyParams = Type.Object({ tenant: Id, server: Id, client: ClientId, key: Type.String({ minLength: 1, maxLength: 100 }) }, Strict);
 export const ApiKeyCreate = Type.Object({ ...SecretCreate.properties }, Strict);
 export const ApiKey = Type.Object({ ...Secret.properties });

@@ -1,4 +1,4 @@
-/** Authorization servers of a tenant: settings, scopes, signing keys and their rotation (SPEC §2, §8). */
+/** Authorization servers of a tenant: settings, scopes, signing keys and their rotation. */
 import type { CoreDeps } from '../core/deps.js';
 import { createServerKeys } from '../core/directory.js';
 import { AppError } from '../core/errors.js';

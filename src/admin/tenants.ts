@@ -1,5 +1,5 @@
 /**
- * Tenants (SPEC §2, §8): create with their reserved `admin` server and a `default` server,
+ * Tenants: create with their reserved `admin` server and a `default` server,
  * list, delete. Cross-tenant by nature: only the `system` tenant's admins reach these.
  */
 import type { CoreDeps } from '../core/deps.js';
@@ -101,7 +101,7 @@ export interface SystemBootstrap {
 }
 
 /**
- * SPEC §8: the `system` tenant and its admin client. Created on first start with a generated
+ * The `system` tenant and its admin client. Created on first start with a generated
  * secret (returned once) unless `secret` is given (PIXIE_ADMIN_CLIENT_SECRET), which is then
  * kept in force at every start, like an import file.
  */
@@ -115,7 +115,7 @@ export async function ensureSystemTenant(stores: Stores, now: number, secret: st
     await ensureServer(stores, SYSTEM_TENANT_ID, ADMIN_SERVER_ID, now);
     await stores.clients.upsert({
       tenantId: SYSTEM_TENANT_ID, serverId: ADMIN_SERVER_ID, clientId, name: 'System administrator',
-      description: 'Creates and deletes tenants (SPEC §8)', public: false, grantTypes: ['client_credentials'],
+      description: 'Creates and deletes tenants', public: false, grantTypes: ['client_credentials'],
       redirectUris: [], oauthDomain: null, scopes: ['manage_configuration'], responseTypes: [],
       tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null,
       allowedOrigins: [], postLogoutRedirectUris: [], idTokenSignedResponseAlg: 'RS256',

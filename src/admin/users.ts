@@ -1,4 +1,4 @@
-/** Users of a tenant (SPEC §2, §8): create, list, show, disable, reset password. Never shows a hash. */
+/** Users of a tenant: create, list, show, disable, reset password. Never shows a hash. */
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import type { User } from '../core/types.js';

@@ -1,5 +1,5 @@
 /**
- * `pixie admin …` (SPEC §11): the admin resources from the command line, working on the
+ * `pixie admin …`: the admin resources from the command line, working on the
  * configured database directly (no server, no token) so an operator can bootstrap.
  */
 import { Value } from '../vendor/typebox.js';

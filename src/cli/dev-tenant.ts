@@ -1,4 +1,4 @@
-/** The demo data loaded by `pixie serve --dev` (SPEC §1). For trying the flow; never for production. */
+/** The demo data loaded by `pixie serve --dev`. For trying the flow; never for production. */
 import type { ImportFileData } from '../import/schema.js';
 
 export const DEV_CONFIDENTIAL_SECRET = 'dev-secret-change-me';

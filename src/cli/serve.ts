@@ -54,7 +54,7 @@ export async function serve(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     : null;
   const { generatedSecret, clientId } = pixie.systemAdmin;
   if (generatedSecret) {
-    // Printed once, never logged: only its hash is stored (SPEC §8).
+    // Printed once, never logged: only its hash is stored.
     process.stdout.write(systemAdminBanner(url, clientId, generatedSecret));
   }
   onShutdownSignals({

@@ -1,5 +1,5 @@
 /**
- * `pixie token`: the whole Authorization Code + PKCE flow from a terminal (SPEC §11).
+ * `pixie token`: the whole Authorization Code + PKCE flow from a terminal.
  * Discovery (or explicit endpoints), PKCE S256, state, nonce for OIDC, a loopback listener
  * (RFC 8252) or a pasted login_success URL, the state/iss checks, the code exchange, and
  * printing or saving the result. Progress goes to stderr; only the token goes to stdout.

@@ -15,7 +15,7 @@ export interface Config {
   logLevel: string;
   /** Load the demo tenant and print how to try the flow. */
   dev: boolean;
-  /** JSON file applied at every start (SPEC §10). */
+  /** JSON file applied at every start. */
   importFile: string | null;
   tlsCert: string | null;
   tlsKey: string | null;
@@ -79,7 +79,7 @@ export const DEFAULT_CONFIG: Config = {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** SPEC §1: issuers must be https unless the host is loopback. Returns an error message or null. */
+/** Issuers must be https unless the host is loopback. Returns an error message or null. */
 export function checkPublicUrl(url: string): string | null {
   let u: URL;
   try {

@@ -1,5 +1,5 @@
 /**
- * API keys (SPEC §9, seed 002): they identify an application and read public data only; they
+ * API keys: they identify an application and read public data only; they
  * carry no user. Live means not revoked, not expired, and the app still exists (deleting an
  * app deletes its keys).
  */
@@ -12,7 +12,7 @@ const TOUCH_INTERVAL = 60;
 
 /**
  * Whether a presented value may be an API key: a `pxk_` key with a valid checksum, or a key of
- * another shape brought in by an import file (SPEC §10). Other Pixie prefixes never are.
+ * another shape brought in by an import file. Other Pixie prefixes never are.
  */
 export function mayBeApiKey(value: string): boolean {
   if (value.startsWith('pxk_')) return hasValidChecksum(value, 'pxk');

@@ -1,4 +1,4 @@
-/** A Client from the registration fields shared by the import file (SPEC §10) and the admin API (seed 004). */
+/** A Client from the registration fields shared by the import file and the admin API. */
 import type { Client, GrantType, IdTokenAlg, TokenEndpointAuthMethod } from './types.js';
 
 export interface ClientFields {

@@ -27,7 +27,7 @@ function authenticate(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest):
   return withClientRealm(rs.issuer, async () => authenticateClient(deps, rs.server.tenantId, rs.server.id, readClientCredentials(req.params, req.authorization)));
 }
 
-/** SPEC §4.3: any confidential client of the same server may introspect; public clients may not. */
+/** Any confidential client of the same server may introspect; public clients may not. */
 export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: EndpointRequest): Promise<IntrospectionResponse> {
   const client = await authenticate(deps, rs, req);
   if (client.public) throw new UnauthorizedClient('public clients may not introspect tokens');
@@ -36,7 +36,7 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
   const rec = token.startsWith('pxk_') ? null : await findActiveToken(deps, rs, token);
   if (!rec) return introspectApiKey(deps, rs, token);
   if (rec.codeChallenge && (req.params.code_verifier === undefined || !verifierMatches(req.params.code_verifier, rec.codeChallenge, rec.codeChallengeMethod))) {
-    // SPEC §4.6: a challenge-bound token is only active together with its code_verifier.
+    // A challenge-bound token is only active together with its code_verifier.
     return { active: false };
   }
   return {
@@ -61,7 +61,7 @@ function verifierMatches(verifier: string, challenge: string, method: TokenRecor
   }
 }
 
-/** SPEC §4.3, §9: an API key names the app and reads public data only, so it has no scope. */
+/** An API key names the app and reads public data only, so it has no scope. */
 async function introspectApiKey(deps: CoreDeps, rs: ResolvedServer, value: string): Promise<IntrospectionResponse> {
   const key = await findActiveApiKey(deps, rs, value);
   if (!key) return { active: false };

@@ -61,7 +61,7 @@ export interface ClientStore {
   setSecretExpiry(tenantId: string, serverId: string, clientId: string, id: string, expiresAt: number | null): Promise<number>;
 }
 
-/** API keys, stored hashed (SPEC §2). */
+/** API keys, stored hashed. */
 export interface ApiKeyStore {
   list(tenantId: string, serverId: string, clientId: string): Promise<ApiKey[]>;
   add(key: ApiKey): Promise<void>;
@@ -219,7 +219,7 @@ export interface Clock {
 }
 
 /**
- * Listings and changes the admin API needs (SPEC §8). Lists are keyset-paginated: `after`
+ * Listings and changes the admin API needs. Lists are keyset-paginated: `after`
  * is the sort key of the previous page's last row ('' for the first page).
  */
 export interface AdminStore {

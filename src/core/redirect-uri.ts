@@ -1,5 +1,5 @@
 /**
- * Redirect URI matching (SPEC §4.1, RFC 9700 §4.1.3): exact string match, RFC 8252 §7.3
+ * Redirect URI matching (RFC 9700 §4.1.3): exact string match, RFC 8252 §7.3
  * loopback with any port, or an https URI on a registered OAuth domain.
  */
 import type { Client } from './types.js';
@@ -43,7 +43,7 @@ export function matchRedirectUri(client: Pick<Client, 'redirectUris' | 'oauthDom
   return client.oauthDomain !== null && domainMatches(u, client.oauthDomain);
 }
 
-/** SPEC §4.1: the Stack Exchange page for non-web apps, allowed for apps with the non-web redirect permission. */
+/** The Stack Exchange page for non-web apps, allowed for apps with the non-web redirect permission. */
 export function loginSuccessUri(publicUrl: string): string {
   return `${publicUrl}/oauth/login_success`;
 }

@@ -16,7 +16,7 @@ const ADMIN_SCOPES: ScopeDefinition[] = [
   { name: 'manage_configuration', description: "Manage this tenant's servers, clients and users" },
 ];
 
-/** Reserved server id whose clients manage the tenant (SPEC §2). */
+/** Reserved server id whose clients manage the tenant. */
 export const ADMIN_SERVER_ID = 'admin';
 
 export function serverScopes(server: AuthorizationServer): Map<string, string> {
@@ -36,7 +36,7 @@ export function parseScope(value: string | undefined, allowCommas = false): stri
   return [...new Set(parts)];
 }
 
-/** Requested scopes must exist on the server and be in the client's own list (SPEC §4.4). */
+/** Requested scopes must exist on the server and be in the client's own list. */
 export function checkScopes(requested: string[], client: Client, known: Map<string, string>): void {
   for (const s of requested) {
     if (!known.has(s)) throw new InvalidScope(`unknown scope "${s}"`);

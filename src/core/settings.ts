@@ -1,4 +1,4 @@
-/** Defaults for per-server settings (SPEC §4.2, §10). */
+/** Defaults for per-server settings. */
 import type { ServerSettings } from './types.js';
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
@@ -12,7 +12,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   signingAlg: 'ES256',
 };
 
-/** RFC 6749 §4.1.2 recommends at most 10 minutes; SPEC §4.2 fixes 60 seconds. */
+/** RFC 6749 §4.1.2 recommends at most 10 minutes; Pixie uses 60 seconds. */
 export const CODE_TTL = 60;
 /** A sign-in in progress (login and consent pages) lasts this long; expired ones are purged at the next pass. */
 export const INTERACTION_TTL = 10 * 60;

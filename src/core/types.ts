@@ -52,7 +52,7 @@ export interface Client {
   public: boolean;
   grantTypes: GrantType[];
   redirectUris: string[];
-  /** Stack Exchange–style: any https redirect URI on this host or a subdomain (SPEC §4.1). */
+  /** Stack Exchange–style: any https redirect URI on this host or a subdomain. */
   oauthDomain: string | null;
   scopes: string[];
   responseTypes: string[];
@@ -84,7 +84,7 @@ export interface ClientSecret {
   revokedAt: number | null;
 }
 
-/** An API key (SPEC §9): identifies the app, reads public data only; same lifecycle as a secret. */
+/** An API key: identifies the app, reads public data only; same lifecycle as a secret. */
 export interface ApiKey extends ClientSecret {
   tenantId: string;
   serverId: string;
@@ -154,7 +154,7 @@ export interface TokenRecord {
   grantId: string | null;
   consumedAt: number | null;
   authTime: number | null;
-  /** Challenge-code tokens (SPEC §4.6): the holder must present the matching code_verifier. */
+  /** Challenge-code tokens: the holder must present the matching code_verifier. */
   codeChallenge: string | null;
   codeChallengeMethod: 'S256' | 'plain' | null;
   /** When the refresh-token family began, for its absolute lifetime. */
@@ -185,7 +185,7 @@ export interface AuthorizationRequest {
   nonce: string | null;
   prompt: string[];
   maxAge: number | null;
-  /** Which endpoint took the request: the response format differs (SPEC §5). */
+  /** Which endpoint took the request: the response format differs. */
   dialect: 'oauth2' | 'stackexchange';
 }
 

@@ -1,5 +1,5 @@
 /**
- * Apply an import document (SPEC §10). Idempotent: running the same file again changes nothing;
+ * Apply an import document. Idempotent: running the same file again changes nothing;
  * a changed file updates what it declares and leaves everything else alone.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -133,7 +133,7 @@ export async function ensureServer(stores: Stores, tenantId: string, serverId: s
   }
 }
 
-/** SPEC §2: the `default` tenant with its `default` and `admin` servers always exist. */
+/** The `default` tenant with its `default` and `admin` servers always exist. */
 export async function ensureDefaults(stores: Stores, now: number): Promise<void> {
   if (!(await stores.tenants.get('default'))) await stores.tenants.upsert({ id: 'default', name: 'Default' }, now);
   await ensureServer(stores, 'default', 'default', now);

@@ -1,4 +1,4 @@
-/** The import file of SPEC §10, as a strict TypeBox schema: unknown fields are errors. */
+/** The import file (`PIXIE_IMPORT`), as a strict TypeBox schema: unknown fields are errors. */
 import type { Static } from '@sinclair/typebox';
 import { Type } from '../vendor/typebox.js';
 import { GRANT_TYPES, ID_TOKEN_ALGS, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
@@ -73,7 +73,7 @@ export type ImportFileData = Static<typeof ImportFile>;
 export type ImportClientData = Static<typeof ImportClient>;
 export type ImportServerData = Static<typeof ImportServer>;
 
-/** SPEC §3: ids that would collide with Pixie's own paths. */
+/** Ids that would collide with Pixie's own paths. */
 export const RESERVED_IDS = new Set([
   'api', 'oauth', 'oauth2', 'apps', 'login', 'logout', 'consent', 'account', 'pkce', 'healthz', 'readyz', 'metrics', 'static', '.well-known',
 ]);

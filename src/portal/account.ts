@@ -1,4 +1,4 @@
-/** /account (SPEC §7): the applications a user has authorized, and revoking them with their tokens. */
+/** /account: the applications a user has authorized, and revoking them with their tokens. */
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 

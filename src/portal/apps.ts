@@ -1,5 +1,5 @@
 /**
- * API applications registered by users in the developer portal (SPEC §7, seeds 001/002):
+ * API applications registered by users in the developer portal:
  * create, change settings, delete. Every operation checks that the signed-in user owns the app.
  */
 import type { CoreDeps } from '../core/deps.js';
@@ -14,7 +14,7 @@ export interface PortalScope {
   serverId: string;
 }
 
-/** The grant types as the portal names them (seed 002 "Manage OAuth"). */
+/** The grant types as the portal names them. */
 export interface AppGrants {
   authorizationCode: boolean;
   authorizationCodePkce: boolean;
@@ -47,7 +47,7 @@ function invalid(message: string): AppError {
   return new AppError('validation_failed', message);
 }
 
-/** Seed 001 asks for the domain "(no https://)"; accept it either way. */
+/** The portal asks for the domain "(no https://)"; accept it either way. */
 export function normalizeDomain(value: string): string | null {
   const d = value.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
   if (!d) return null;
@@ -100,7 +100,7 @@ function applySettings(base: Client, s: AppSettings): Client {
   if (g.clientCredentials) grantTypes.push('client_credentials');
   return {
     ...base, name, description: s.description.trim(), oauthDomain, redirectUris, allowedOrigins, grantTypes,
-    // "with PKCE" alone means PKCE is required; public apps need it anyway (SPEC §4.1).
+    // "with PKCE" alone means PKCE is required; public apps need it anyway.
     requirePkce: g.authorizationCodePkce && !g.authorizationCode,
     responseTypes: g.implicit ? ['code', 'token'] : ['code'],
     scopes: s.allowNoExpiry ? [...APP_SCOPES, 'no_expiry'] : [...APP_SCOPES],
@@ -153,7 +153,7 @@ export async function createApp(
     allowedOrigins: [], postLogoutRedirectUris: [], idTokenSignedResponseAlg: 'RS256',
   };
   const client = applySettings(base, settings);
-  // Numeric ids as on Stack Exchange (SPEC §5); 12 random digits rarely collide, but check.
+  // Numeric ids as on Stack Exchange; 12 random digits rarely collide, but check.
   for (let attempt = 0; attempt < 5; attempt++) {
     const clientId = randomNumericId();
     if (await deps.stores.clients.find(scope.tenantId, scope.serverId, clientId)) continue;

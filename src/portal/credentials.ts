@@ -1,5 +1,5 @@
 /**
- * API keys and client secrets of a portal app (SPEC §7, seed 002): several of each, named,
+ * API keys and client secrets of a portal app: several of each, named,
  * with an optional expiry; the value is returned once at creation and only its hash is kept.
  */
 import type { CoreDeps } from '../core/deps.js';

@@ -1,6 +1,6 @@
 /**
  * @module @pixie-auth/verify/binding
- * Challenge-code binding (Pixie SPEC §4.6): a token issued for a PKCE challenge is only
+ * Challenge-code binding: a token issued for a PKCE challenge is only
  * usable by whoever also presents the matching code_verifier (header `PKCE-Verifier`).
  * JWTs carry the challenge as `cnf: { "pkce#S256": challenge }`; introspection answers carry
  * `code_challenge` and `code_challenge_method`.

@@ -36,7 +36,7 @@ export function extractToken(headers: HeaderBag, query: unknown, opts: ExtractOp
   return fromHeader ?? q;
 }
 
-/** The challenge-code verifier of SPEC §4.6. */
+/** The verifier of a challenge-code token (the `PKCE-Verifier` header). */
 export function extractPkceVerifier(headers: HeaderBag): string | undefined {
   return single(headers['pkce-verifier'], 'PKCE-Verifier');
 }

@@ -1,6 +1,6 @@
 /**
  * @module @pixie-auth/verify
- * Verify Pixie access tokens and API keys in a resource server (SPEC §9).
+ * Verify Pixie access tokens and API keys in a resource server.
  *
  * @example
  * import { createVerifier, fastifyAuth } from '@pixie-auth/verify';

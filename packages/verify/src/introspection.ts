@@ -49,7 +49,7 @@ export class Introspector {
   private async request(token: string, codeVerifier: string | undefined): Promise<IntrospectionAnswer> {
     const url = await this.endpoint();
     const form = new URLSearchParams({ token });
-    // SPEC §4.6: the issuer checks challenge-code binding too when it gets the verifier.
+    // The issuer checks challenge-code binding too when it gets the verifier.
     if (codeVerifier) form.set('code_verifier', codeVerifier);
     // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
     const basic = Buffer.from(`${encodeURIComponent(this.credentials.clientId)}:${encodeURIComponent(this.credentials.clientSecret)}`).toString('base64');

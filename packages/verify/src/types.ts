@@ -39,7 +39,7 @@ export interface VerifierOptions {
 export interface VerifyOptions {
   /** Every one of these scopes must have been granted. */
   scopes?: string[];
-  /** The `PKCE-Verifier` header, for challenge-code tokens (SPEC §4.6). */
+  /** The `PKCE-Verifier` header, for challenge-code tokens. */
   pkceVerifier?: string;
   /** Kinds accepted here (default: access tokens only, so a key can never act as a user). */
   accept?: CredentialKind[];

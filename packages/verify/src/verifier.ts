@@ -13,7 +13,7 @@ import { MetadataCache } from './metadata.js';
 import type { CredentialKind, VerifiedCredential, VerifierOptions, VerifyOptions } from './types.js';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-/** Pixie API keys start with `pxk_` (SPEC §2); other issuers say so in `token_type`. */
+/** Pixie API keys start with `pxk_`; other issuers say so in `token_type`. */
 const API_KEY_PREFIX = 'pxk_';
 const MAX_TOKEN_LENGTH = 8192;
 

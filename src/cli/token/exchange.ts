@@ -1,6 +1,6 @@
 /**
  * Token requests (RFC 6749 §4.1.3, §6) and their answers, JSON or form-encoded: Stack
- * Exchange's `/oauth/access_token` answers `access_token=…&expires=…` (SPEC §4.2).
+ * Exchange's `/oauth/access_token` answers `access_token=…&expires=…`.
  */
 import { FlowError } from './errors.js';
 

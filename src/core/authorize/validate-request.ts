@@ -1,5 +1,5 @@
 /**
- * The authorization endpoint's checks (RFC 6749 §4.1.1, RFC 7636 §4.3, SPEC §4.1), in the order
+ * The authorization endpoint's checks (RFC 6749 §4.1.1, RFC 7636 §4.3), in the order
  * that decides where an error may go: until client and redirect URI are verified, errors are
  * pages (AuthorizePageError); after that they go back to the client with state and iss.
  */
@@ -90,9 +90,9 @@ function readPkce(
 ): Pick<AuthorizationRequest, 'codeChallenge' | 'codeChallengeMethod'> {
   if (p.code_challenge === undefined) {
     if (p.code_challenge_method !== undefined) throw new InvalidRequest('code_challenge_method sent without code_challenge');
-    // SPEC §4.1: PKCE is required for public clients using the code flow.
+    // PKCE is required for public clients using the code flow.
     if (client.public && responseType === 'code') throw new InvalidRequest('code_challenge is required (PKCE with S256) for public clients');
-    // SPEC §7: an app that enabled only "authorization code with PKCE".
+    // An app that enabled only "authorization code with PKCE".
     if (client.requirePkce && responseType === 'code') throw new InvalidRequest('code_challenge is required (PKCE with S256) for this application');
     return { codeChallenge: null, codeChallengeMethod: null };
   }

@@ -126,7 +126,7 @@ async function complete(
   return buildRedirect(req, await implicitTokenParams(deps, rs, req, session, grantId));
 }
 
-/** SPEC §4.5: the legacy implicit grant returns a token in the fragment, never a refresh token. */
+/** The legacy implicit grant returns a token in the fragment, never a refresh token. */
 async function implicitTokenParams(
   deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session, grantId: string,
 ): Promise<Record<string, string>> {

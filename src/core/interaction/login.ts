@@ -1,5 +1,5 @@
 /**
- * Sign-in with throttling (SPEC §6): attempts are counted per account and per IP before the
+ * Sign-in with throttling: attempts are counted per account and per IP before the
  * password is checked (a success takes its count back); after a few failures the key is
  * locked for a time that doubles with every further attempt, up to 15 minutes.
  */

@@ -29,7 +29,7 @@ async function tokenRequest(
   const handler = registry.get(grantType);
   if (!handler) throw new UnsupportedGrantType(`grant_type "${grantType.slice(0, 60)}" is not supported`);
   const creds = readClientCredentials(req.params, req.authorization);
-  // SPEC §5: on the Stack Exchange endpoints a confidential app may exchange a PKCE code without
+  // On the Stack Exchange endpoints a confidential app may exchange a PKCE code without
   // its secret; the authorization_code grant refuses it when the code had no challenge.
   const secretless = req.dialect === 'stackexchange' && handler.grantType === 'authorization_code' && creds.secret === null;
   const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds, { secretOptionalForConfidential: secretless });

@@ -17,7 +17,7 @@ export interface UserGrantFacts {
   grantId: string | null;
 }
 
-/** SPEC §4.2: refresh tokens with offline_access, or when the client has the refresh_token grant. */
+/** Refresh tokens with offline_access, or when the client has the refresh_token grant. */
 function wantsRefresh(ctx: TokenContext, scopes: string[]): boolean {
   return ctx.dialect === 'oauth2' && (scopes.includes('offline_access') || ctx.client.grantTypes.includes('refresh_token'));
 }

@@ -3,7 +3,7 @@ import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
 import type { Client, GrantType } from '../types.js';
 
-/** Which endpoint answered: the Stack Exchange endpoints use their own lifetimes and fields (SPEC §5). */
+/** Which endpoint answered: the Stack Exchange endpoints use their own lifetimes and fields. */
 export type TokenDialect = 'oauth2' | 'stackexchange';
 
 export interface TokenContext {
@@ -14,7 +14,7 @@ export interface TokenContext {
   params: Record<string, string | undefined>;
   dialect: TokenDialect;
   /**
-   * True when a confidential client was let in without its secret (SPEC §5: the Stack Exchange
+   * True when a confidential client was let in without its secret (the Stack Exchange
    * endpoints accept that for a PKCE code exchange). The grant must then insist on PKCE.
    */
   secretless?: boolean;

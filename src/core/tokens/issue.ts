@@ -14,14 +14,14 @@ export interface AccessTokenRequest {
   /** The user, or null for a client acting on its own behalf (client_credentials). */
   userId: string | null;
   scopes: string[];
-  /** Seconds, or null for a token with no expiry (`no_expiry`, SPEC §4.2). */
+  /** Seconds, or null for a token with no expiry (`no_expiry`). */
   ttl: number | null;
   format: AccessTokenFormat;
   authTime: number | null;
   codeHash: string | null;
   familyId: string | null;
   grantId: string | null;
-  /** Challenge-code tokens: bound to this PKCE challenge (SPEC §4.6). */
+  /** Challenge-code tokens: bound to this PKCE challenge. */
   binding?: { challenge: string; method: 'S256' | 'plain' } | null;
   /** Start of the refresh-token family (absolute lifetime). */
   familyStartedAt?: number | null;

@@ -1,5 +1,5 @@
 /**
- * Bearer authentication of the admin API (SPEC §8): an access token issued by a tenant's
+ * Bearer authentication of the admin API: an access token issued by a tenant's
  * reserved `admin` server with scope `manage_configuration`. A token works for its own tenant;
  * a token of the `system` tenant works for every tenant and for `/api/system/*`.
  */

@@ -1,4 +1,4 @@
-/** Headers for every HTML page: no framing, no inline script, no caching (SPEC §6, RFC 9700 §4.16). */
+/** Headers for every HTML page: no framing, no inline script, no caching (RFC 9700 §4.16). */
 import type { FastifyReply } from 'fastify';
 
 const CSP = [

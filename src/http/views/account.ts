@@ -1,4 +1,4 @@
-/** /account: the applications the user has authorized (SPEC §7). */
+/** /account: the applications the user has authorized. */
 import type { AuthorizedApp } from '../../portal/account.js';
 import { ago, day, notice } from './format.js';
 import { html } from './html.js';

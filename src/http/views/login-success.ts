@@ -1,5 +1,5 @@
 /**
- * /oauth/login_success (SPEC §4.1, seeds 000–002): where non-web apps land. Shows the code
+ * /oauth/login_success: where non-web apps land. Shows the code
  * (or the error) to copy by hand; an implicit-grant token arrives in the fragment and is shown
  * by the script, or read from the address bar without it.
  */

@@ -1,5 +1,5 @@
 /**
- * The /pkce helper page (SPEC §7): a verifier and its S256 challenge, and the authorize URL
+ * The /pkce helper page: a verifier and its S256 challenge, and the authorize URL
  * for a chosen app. The server renders a fresh pair so the page works without JavaScript;
  * /static/pkce.js then makes a new pair in the browser (Web Crypto) and rebuilds the URL live.
  */

@@ -1,4 +1,4 @@
-/** Failed-login counters, kept in the database so throttling survives a restart (RFC 9700 §4.x, SPEC §6). */
+/** Failed-login counters, kept in the database so throttling survives a restart (RFC 9700 §4.x). */
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Challenge-code tokens (SPEC §4.6): the PKCE challenge a token is bound to, the set of
+ * Challenge-code tokens: the PKCE challenge a token is bound to, the set of
  * challenges already used (one token per challenge, ever), and the start of a refresh-token
  * family for its absolute lifetime.
  */

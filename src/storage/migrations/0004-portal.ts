@@ -1,4 +1,4 @@
-/** Developer portal (SPEC §7): per-app PKCE requirement and non-web redirect, and the indexes its pages read by. */
+/** Developer portal: per-app PKCE requirement and non-web redirect, and the indexes its pages read by. */
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {

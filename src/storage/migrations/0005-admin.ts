@@ -1,4 +1,4 @@
-/** The admin API (SPEC §8): an audit log of every change, and indexes for per-tenant listings. */
+/** The admin API: an audit log of every change, and indexes for per-tenant listings. */
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -1,4 +1,4 @@
-/** Admin listings and changes (SPEC §8). Every statement is bound to one tenant. */
+/** Admin listings and changes. Every statement is bound to one tenant. */
 import type { AdminGrant, AdminStore } from '../../core/ports.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { GrantsTable } from '../schema.js';

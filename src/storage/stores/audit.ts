@@ -1,4 +1,4 @@
-/** The admin audit log (SPEC §8): append-only, read newest first. */
+/** The admin audit log: append-only, read newest first. */
 import type { AuditEntry, AuditStore } from '../../core/ports.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { AuditLogTable } from '../schema.js';

@@ -13,7 +13,7 @@ const insertCode = statement((db) =>
   }),
 );
 // One statement: the row comes back only to the caller whose UPDATE flipped consumed_at, with
-// whether its grant and its user are still live (SPEC §7), so the exchange needs no more reads.
+// whether its grant and its user are still live, so the exchange needs no more reads.
 const consumeCode = statement((db) =>
   db.updateTable('authorization_codes').set({ consumed_at: param<number>('now') })
     .where('hash', '=', param('hash')).where('consumed_at', 'is', null)

@@ -30,7 +30,7 @@ function check(ctx: TokenContext, row: AuthorizationCode): void {
   if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
     throw new InvalidGrant('authorization code was issued to another client');
   }
-  // SPEC §5: a confidential app that does not use PKCE must send client_secret.
+  // A confidential app that does not use PKCE must send client_secret.
   if (ctx.secretless && row.codeChallenge === null) throw secretRequired();
   if (row.expiresAt <= deps.clock.now()) throw new InvalidGrant('authorization code expired');
   if (redirectUri === undefined && (row.redirectUriGiven !== false || row.codeChallenge === null)) {
@@ -62,7 +62,7 @@ export const authorizationCodeGrant: GrantHandler = {
     // The atomic consume decides between parallel exchanges: exactly one wins, the others are replays.
     const row = await deps.stores.codes.consume(hash, deps.clock.now());
     if (!row) return replayed(ctx, hash);
-    // SPEC §7: revoking an app on /account also voids the codes it has not exchanged yet.
+    // Revoking an app on /account also voids the codes it has not exchanged yet.
     if (!row.grantLive) throw new InvalidGrant('the user revoked access for this application');
     if (!row.userLive) throw new InvalidGrant('the user of this grant no longer exists or is disabled');
     // A replay racing this exchange still gets these tokens revoked (TokenStore.save); the first

@@ -1,5 +1,5 @@
 /**
- * The challenge-code grant (SPEC §4.6, seed 003): a 60-second access token bound to a PKCE
+ * The challenge-code grant: a 60-second access token bound to a PKCE
  * challenge. Whoever presents the token must also present the matching code_verifier; a
  * challenge buys one token, ever (refused again even after the first token expired).
  */
@@ -17,7 +17,7 @@ export const challengeCodeGrant: GrantHandler = {
   parameters: ['code_challenge', 'code_challenge_method', 'scope'],
   async handle({ deps, rs, client, params }) {
     if (!params.code_challenge) throw new InvalidRequest('code_challenge is required');
-    // Seed 003 (and RFC 7636 §4.3): an omitted method means plain, refused unless the server allows it.
+    // RFC 7636 §4.3: an omitted method means plain, refused unless the server allows it.
     const method = checkChallenge(params.code_challenge, params.code_challenge_method, rs.server.settings.allowPlainPkce);
     const scopes = parseScope(params.scope, true);
     checkScopes(scopes, client, rs.scopes);

@@ -1,4 +1,4 @@
-/** /api/admin/{tenant}/clients with their secrets and API keys (SPEC §8, seed 004). */
+/** /api/admin/{tenant}/clients with their secrets and API keys. */
 import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../../../admin/api-keys.js';

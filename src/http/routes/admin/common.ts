@@ -14,7 +14,7 @@ export function adminSchema(tag: string, summary: string, schema: FastifySchema 
 
 const WHERE: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
-/** Ajv errors → `{error: 'validation_failed', message}` naming the field (SPEC §8). */
+/** Ajv errors → `{error: 'validation_failed', message}` naming the field. */
 export function adminSchemaError(errors: FastifySchemaValidationError[], dataVar: string): Error {
   const e = errors[0];
   const where = WHERE[dataVar] ?? dataVar;

@@ -1,4 +1,4 @@
-/** /api/admin/{tenant}/grants, /tokens and /audit-log: list and revoke (SPEC §8). */
+/** /api/admin/{tenant}/grants, /tokens and /audit-log: list and revoke. */
 import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { listAuditLog } from '../../../admin/audit.js';

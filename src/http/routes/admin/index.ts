@@ -1,5 +1,5 @@
 /**
- * The admin API (SPEC §8) with its OpenAPI 3.1 document (/api/openapi.json) and Swagger UI
+ * The admin API with its OpenAPI 3.1 document (/api/openapi.json) and Swagger UI
  * (/api/swagger). Only /api routes are documented; the OAuth endpoints have their own specs.
  */
 import swagger from '@fastify/swagger';
@@ -13,7 +13,7 @@ import { serverRoutes } from './servers.js';
 import { tenantRoutes } from './tenants.js';
 import { userRoutes } from './users.js';
 
-/** The Authorize button of seed 004: client credentials against the default tenant's admin server. */
+/** The Authorize button of Swagger UI: client credentials against the default tenant's admin server. */
 export const SWAGGER_TOKEN_URL = '/default/admin/oauth2/token';
 
 // Swagger UI styles elements inline; everything else stays as strict as Pixie's own pages.
@@ -28,7 +28,7 @@ export async function adminApi(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: {
         title: 'Pixie admin API', version: '1',
-        description: 'Manage tenants, authorization servers, clients, users, grants and tokens (SPEC §8). '
+        description: 'Manage tenants, authorization servers, clients, users, grants and tokens. '
           + 'Authenticate with an access token from the client_credentials grant of a client of the tenant `admin` server, '
           + `scope \`${ADMIN_SCOPE}\` (POST /{tenant}/admin/oauth2/token). Tenants need a client of the \`system\` tenant.`,
       },
@@ -52,7 +52,7 @@ export async function adminApi(app: FastifyInstance): Promise<void> {
     uiConfig: { deepLinking: false, persistAuthorization: false },
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  // Seed 004 opens /api/swagger/{tenant}; there is one UI for every tenant.
+  // /api/swagger/{tenant} is accepted too; there is one UI for every tenant.
   app.get('/api/swagger/:tenant', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/swagger/'));
   await app.register(async (api) => {
     api.setSchemaErrorFormatter(adminSchemaError);

@@ -1,4 +1,4 @@
-/** /api/admin/{tenant}/servers: settings, scopes, signing keys and rotation (SPEC §8). */
+/** /api/admin/{tenant}/servers: settings, scopes, signing keys and rotation. */
 import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { createServer, listKeys, listServers, rotateKeys, showServer, updateServer } from '../../../admin/servers.js';

@@ -1,4 +1,4 @@
-/** /api/system/tenants: create, list and search, delete tenants (system admins only, SPEC §8). */
+/** /api/system/tenants: create, list and search, delete tenants (system admins only). */
 import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../../plugins/admin-auth.js';

@@ -1,4 +1,4 @@
-/** /api/admin/{tenant}/users: create, list, show, disable, reset password (SPEC §8). */
+/** /api/admin/{tenant}/users: create, list, show, disable, reset password. */
 import type { FastifyInstance } from 'fastify';
 import {
   PageOf, PageQuery, PasswordReset, PasswordResetResult, TenantParams, User, UserCreate, UserParams, UserUpdate,

@@ -1,4 +1,4 @@
-/** GET|POST /{tenant}/{server}/oauth2/authorize (RFC 6749 §4.1.1, SPEC §4.1). */
+/** GET|POST /{tenant}/{server}/oauth2/authorize (RFC 6749 §4.1.1). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkAuthorizeSizes } from '../../../core/authorize/limits.js';
 import { errorRedirect } from '../../../core/authorize/redirect.js';

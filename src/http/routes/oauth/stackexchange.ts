@@ -1,5 +1,5 @@
 /**
- * The Stack Exchange–compatible endpoints at the root (SPEC §5, seeds 000–002), served by the
+ * The Stack Exchange–compatible endpoints at the root, served by the
  * tenant/server of config.stackExchangeTenant/Server on top of the same core:
  * `/oauth` (code grant), `/oauth/dialog` (implicit, opt-in per app), `/oauth/access_token`
  * (form-encoded answer) and `/oauth/access_token/json`, `/oauth/login_success` (non-web apps).
@@ -30,7 +30,7 @@ function singleValues(source: unknown, where: string): FormParams {
 }
 
 /**
- * Seed 002 sends the parameters in a form body; seed 000 documents them "as query parameters in
+ * Stack Exchange clients send the parameters in a form body, or "as query parameters in
  * the URL" of the POST. Both are accepted (logged URLs are masked); a parameter sent in both
  * places is ambiguous and refused. Stack Exchange clients send no grant_type: the code grant.
  */
@@ -47,7 +47,7 @@ function tokenParams(request: FastifyRequest): FormParams {
   return params;
 }
 
-/** Seed 000: `expires` is the seconds left, and is absent for a `no_expiry` token. */
+/** As on Stack Exchange: `expires` is the seconds left, and is absent for a `no_expiry` token. */
 function expiresField(res: TokenResponse): { expires?: number } {
   return res.expires_in !== undefined ? { expires: res.expires_in } : {};
 }
@@ -63,12 +63,12 @@ export function stackExchangeRoutes(app: FastifyInstance): void {
   const page = { errorFormat: 'page' as const };
   app.get('/oauth', { config: page }, async (request, reply) => {
     const raw = (request.query ?? {}) as Record<string, unknown>;
-    // Seeds 000–002 never send response_type on /oauth: it is the code grant.
+    // Stack Exchange clients never send response_type on /oauth: it is the code grant.
     return handleAuthorize(request, reply, await seServer(app), raw, 'stackexchange', raw.response_type === undefined ? { response_type: 'code' } : {});
   });
   app.get('/oauth/dialog', { config: page }, async (request, reply) => {
     const raw = (request.query ?? {}) as Record<string, unknown>;
-    // SPEC §4.5: the implicit grant; validation refuses apps that did not enable it.
+    // The implicit grant; validation refuses apps that did not enable it.
     return handleAuthorize(request, reply, await seServer(app), raw, 'stackexchange', { response_type: 'token' });
   });
 

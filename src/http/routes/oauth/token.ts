@@ -22,7 +22,7 @@ export const TokenResponseSchema = {
 export async function runTokenRequest(
   request: FastifyRequest, rs: ResolvedServer, dialect: TokenDialect,
 ): Promise<TokenResponse> {
-  // SPEC §4.2: form-encoded only; a JSON body is a client bug worth naming.
+  // Form-encoded only; a JSON body is a client bug worth naming.
   if (!isForm(request)) throw new InvalidRequest('token requests must be application/x-www-form-urlencoded');
   const { pixie } = request.server;
   return handleTokenRequest(pixie.deps, pixie.registry, rs, {

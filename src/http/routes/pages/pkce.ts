@@ -1,4 +1,4 @@
-/** GET /pkce and /static/pkce.js: the PKCE helper page (SPEC §3, §7). */
+/** GET /pkce and /static/pkce.js: the PKCE helper page. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { challengeFor } from '../../../core/pkce.js';
 import { randomBase64url, randomUnreserved } from '../../../crypto/random.js';
@@ -22,7 +22,7 @@ function authorizeUrl(base: string, v: PkceView): string {
   const scope = v.scope.trim();
   const params: Record<string, string> = {
     response_type: 'code', client_id: v.clientId, redirect_uri: v.redirectUri,
-    // The /oauth dialect takes commas (seed 000); OAuth 2.1 wants spaces.
+    // The /oauth dialect takes commas; OAuth 2.1 wants spaces.
     ...(scope ? { scope: se ? scope : scope.split(/[\s,]+/).join(' ') } : {}),
     state: v.state, code_challenge: v.challenge, code_challenge_method: 'S256',
   };

@@ -1,4 +1,4 @@
-/** /account: authorized applications, and revoking one with its tokens (SPEC §7). */
+/** /account: authorized applications, and revoking one with its tokens. */
 import type { FastifyInstance } from 'fastify';
 import { findAuthorizedApp, listAuthorizedApps, revokeAuthorization } from '../../../portal/account.js';
 import { FormBody } from '../../context.js';

@@ -1,4 +1,4 @@
-/** /apps: a signed-in user's API applications — list, create, settings, delete (SPEC §7). */
+/** /apps: a signed-in user's API applications — list, create, settings, delete. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../core/errors.js';
 import type { Client, User } from '../../../core/types.js';

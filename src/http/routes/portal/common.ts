@@ -8,7 +8,7 @@ import { safeReturnTo } from '../pages/login.js';
 
 export const PAGE = { errorFormat: 'page' as const };
 
-/** Apps are registered on the server behind the Stack Exchange endpoints (SPEC §5, §7). */
+/** Apps are registered on the server behind the Stack Exchange endpoints. */
 export function portalScope(app: FastifyInstance): PortalScope {
   return { tenantId: app.pixie.config.stackExchangeTenant, serverId: app.pixie.config.stackExchangeServer };
 }

@@ -1,4 +1,4 @@
-/** /apps/{id}/api-keys and /apps/{id}/secrets: generate (shown once), set expiry, revoke (SPEC §7). */
+/** /apps/{id}/api-keys and /apps/{id}/secrets: generate (shown once), set expiry, revoke. */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../core/errors.js';
 import { getOwnedApp } from '../../../portal/apps.js';
