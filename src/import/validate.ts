@@ -24,7 +24,7 @@ function didYouMean(path: string, schema: { properties?: Record<string, unknown>
 function describe(e: ValueError): string {
   const { path, message, value } = e;
   const where = path || '/';
-  if (message.startsWith('Unexpected property')) return `${where}: unknown field${didYouMean(path, e.schema)}`;
+  if (message.startsWith('Unexpected property')) return `${where}: unknown field${didYouMean(path, e.schema as { properties?: Record<string, unknown> })}`;
   return `${where}: ${message}${value !== undefined && typeof value !== 'object' ? ` (got ${JSON.stringify(value).slice(0, 60)})` : ''}`;
 }
 
