@@ -125,7 +125,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       const { IMPORT_HELP, importCommand } = await import('./import.js');
       if (wantsHelp(rest)) return help(io, IMPORT_HELP);
       const { values } = parseArgs({ args: rest, strict: true, options: { check: { type: 'string' }, schema: { type: 'boolean' } } });
-      return importCommand(values, io.out, io.err);
+      return importCommand(values, (t) => io.out(t), (t) => io.err(t));
     }
     case '--version': case '-v': case 'version':
       io.out(`pixie ${version()}\n`);

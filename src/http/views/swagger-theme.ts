@@ -22,7 +22,8 @@ body { margin:0; background:var(--bg); }
 .swagger-ui .btn { border-radius:8px; }
 .swagger-ui .btn.authorize { color:var(--accent); border-color:var(--accent); }
 .swagger-ui .btn.authorize svg { fill:var(--accent); }
-.swagger-ui .btn.execute, .swagger-ui .auth-btn-wrapper .btn-done, .swagger-ui .auth-btn-wrapper .authorize { background:var(--accent); border-color:var(--accent); color:#fff; }
+.swagger-ui .btn.execute, .swagger-ui .auth-btn-wrapper .authorize { background:var(--accent); border-color:var(--accent); color:#fff; }
+.swagger-ui .auth-btn-wrapper .btn-done { background:#fff; color:var(--ink); border-color:var(--line); }
 .swagger-ui .opblock-tag { color:var(--ink); border-bottom-color:var(--line); }
 .swagger-ui .opblock { border-radius:8px; box-shadow:0 1px 2px rgba(16,24,40,.05); }
 .swagger-ui .dialog-ux .modal-ux { border-radius:12px; }
