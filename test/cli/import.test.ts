@@ -92,7 +92,7 @@ describe('pixie import', () => {
 });
 
 describe('examples/import.json', () => {
-  it('a server started with it serves discovery for each of its servers, and its admin client gets a token', async (t) => {
+  it('a server started with it serves discovery for each of its servers, its admin client gets a token, and it publishes the JSON Schema', async (t) => {
     const server = await startTestServer({ imports: [], config: { importFile: EXAMPLE } });
     t.after(() => server.close());
     for (const id of ['default', 'partners', 'admin']) {
@@ -101,6 +101,11 @@ describe('examples/import.json', () => {
       assert.equal(res.status, 200, id);
       assert.equal(((await res.json()) as { issuer: string }).issuer, issuer);
     }
+    // The JSON Schema is published by the server too.
+    const published = await fetch(`${server.url}/schemas/import-file.json`);
+    assert.equal(published.status, 200);
+    assert.match(published.headers.get('content-type') ?? '', /^application\/schema\+json/);
+    assert.equal(await published.text(), readFileSync(new URL('../../docs/import-file.schema.json', import.meta.url), 'utf8'));
     // Its admin client works: a manage_configuration token from the tenant's admin server.
     const token = await fetch(`${server.url}/acme/admin/oauth2/token`, {
       method: 'POST',
