@@ -21,7 +21,7 @@ export default tseslint.config(
   { ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', 'src/vendor/*.bundle.mjs', 'test/interop/spa/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ['src/**/*.ts', 'packages/verify/src/**/*.ts'] })),
-  ...tseslint.configs.recommended.map((c) => ({ ...c, files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.mjs', 'bin/**/*.mjs'] })),
+  ...tseslint.configs.recommended.map((c) => ({ ...c, files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.mjs', 'scripts/**/*.ts', 'bin/**/*.mjs'] })),
   {
     files: ['src/**/*.ts', 'packages/verify/src/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -76,8 +76,12 @@ const ServerSettingsFields = {
   signingAlg: Alg,
 };
 export const ScopeDefinition = Type.Object({ name: ScopeToken, description: Type.String({ maxLength: 300 }) }, Strict);
-export const ServerUpdate = Type.Partial(Type.Object({ ...ServerSettingsFields, scopes: Type.Array(ScopeDefinition, { maxItems: 200 }) }, Strict));
-export const ServerCreate = Type.Composite([Type.Object({ id: Id }), ServerUpdate], Strict);
+export const ServerUpdate = Type.Partial(Type.Object({ ...ServerSettingsFields, scopes: Type.Array(ScopeDefinition, { maxItems: 200 }) }, Strict),
+  { examples: [{ accessTokenTtl: 900, scopes: [{ name: 'read:orders', description: 'Read your orders' }] }] });
+export const ServerCreate = Type.Composite([Type.Object({ id: Id }), ServerUpdate], { ...Strict, examples: [{
+  id: 'partners', accessTokenTtl: 900, refreshTokenTtl: 1209600, accessTokenFormat: 'jwt', signingAlg: 'ES256',
+  scopes: [{ name: 'read:orders', description: 'Read your orders' }],
+}] });
 export const Server = Type.Object({
   tenant_id: Id, id: Id, issuer: Type.String(), settings: Type.Object(ServerSettingsFields),
   scopes: Type.Array(ScopeDefinition, { description: 'scopes defined on top of the built-in ones' }),
@@ -119,7 +123,10 @@ export const ClientCreate = Type.Object({
   public: true, redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none', response_types: ['code'],
   scopes: ['openid'],
 }] });
-export const ClientUpdate = Type.Partial(Type.Object(clientFields, Strict));
+export const ClientUpdate = Type.Partial(Type.Object(clientFields, Strict), { examples: [{
+  client_name: 'Acme web app', redirect_uris: ['https://app.acme.example/callback'], allowed_origins: ['https://app.acme.example'],
+  post_logout_redirect_uris: ['https://app.acme.example/'],
+}] });
 export const Client = Type.Object({
   authorization_server_id: Id, client_id: Type.String(), ...clientFields, owner_user_id: Nullable(Type.String()),
 });
@@ -128,7 +135,8 @@ export const CreatedClient = Type.Object({
   client_secret: Type.Optional(Type.String({ description: 'shown once: only its hash is kept' })),
 });
 
-export const SecretCreate = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), expires_at: Type.Optional(ExpiresAt) }, Strict);
+export const SecretCreate = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), expires_at: Type.Optional(ExpiresAt) },
+  { ...Strict, examples: [{ name: '2027-01', expires_at: '2027-02-01T00:00:00Z' }] });
 export const Secret = Type.Object({
   id: Type.String(), name: Type.String(), display_prefix: Type.String(), created_at: Time, expires_at: Nullable(Time),
   last_used_at: Nullable(Time), revoked_at: Nullable(Time),
@@ -137,7 +145,7 @@ export const CreatedSecret = Type.Object({ ...Secret.properties, secret: Type.St
 
 /** API keys have the lifecycle of a secret; the value is named `key` as in the import file. */
 export const ApiKeyParams = Type.Object({ tenant: Id, server: Id, client: ClientId, key: Type.String({ minLength: 1, maxLength: 100 }) }, Strict);
-export const ApiKeyCreate = Type.Object({ ...SecretCreate.properties }, Strict);
+export const ApiKeyCreate = Type.Object({ ...SecretCreate.properties }, { ...Strict, examples: [{ name: 'ci', expires_at: null }] });
 export const ApiKey = Type.Object({ ...Secret.properties });
 export const CreatedApiKey = Type.Object({ ...Secret.properties, key: Type.String({ description: 'shown once: only its hash is kept' }) });
 
@@ -146,15 +154,15 @@ export const UserCreate = Type.Object({
   password: Type.String({ minLength: 8, maxLength: 1000 }),
   email: Type.Optional(Nullable(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' }))),
   name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-}, Strict);
+}, { ...Strict, examples: [{ username: 'alice', password: 'correct horse battery staple', email: 'alice@example.com', name: 'Alice Example' }] });
 export const UserUpdate = Type.Object({
   disabled: Type.Optional(Type.Boolean()),
   email: Type.Optional(Nullable(Type.String({ maxLength: 320, pattern: '^[^@\\s]+@[^@\\s]+$' }))),
   name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-}, Strict);
+}, { ...Strict, examples: [{ disabled: true }] });
 export const PasswordReset = Type.Object({
   password: Type.Optional(Type.String({ minLength: 8, maxLength: 1000, description: 'omit to have Pixie generate one (returned once)' })),
-}, Strict);
+}, { ...Strict, examples: [{}] });
 export const User = Type.Object({
   id: Type.String(), username: Type.String(), email: Nullable(Type.String()), name: Nullable(Type.String()), disabled: Type.Boolean(),
 });

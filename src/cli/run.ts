@@ -33,11 +33,13 @@ export const HELP = `pixie — OAuth 2.1 / OpenID Connect authorization server
 Usage:
 ${SERVE_USAGE}  pixie pkce [--length 64] [--json]
 ${TOKEN_HELP}  pixie admin RESOURCE ACTION …   (tenants, clients, secrets, api-keys, users, system-admin)
+  pixie import --check FILE | --schema   validate an import file, or print its JSON Schema
   pixie COMMAND --help             usage of one command
   pixie --version
 
 Environment: DATABASE_URL (postgres://… for PostgreSQL), PIXIE_DATA_DIR, PIXIE_PUBLIC_URL,
-PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY, PIXIE_WORKERS, PIXIE_SERVER_CACHE_SIZE.
+PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY, PIXIE_WORKERS, PIXIE_SERVER_CACHE_SIZE;
+every one is in docs/configuration.md.
 Several processes (--workers, or several hosts) should share PostgreSQL: see docs/deployment.md.
 `;
 
@@ -118,6 +120,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       const { adminCommand } = await import('./admin.js');
       await adminCommand(rest, io.env, (text) => io.out(`${text.replace(/\n$/, '')}\n`), (text) => io.err(`${text}\n`));
       return 0;
+    }
+    case 'import': {
+      const { IMPORT_HELP, importCommand } = await import('./import.js');
+      if (wantsHelp(rest)) return help(io, IMPORT_HELP);
+      const { values } = parseArgs({ args: rest, strict: true, options: { check: { type: 'string' }, schema: { type: 'boolean' } } });
+      return importCommand(values, (t) => io.out(t), (t) => io.err(t));
     }
     case '--version': case '-v': case 'version':
       io.out(`pixie ${version()}\n`);

@@ -12,9 +12,19 @@ export class ImportError extends Error {
   }
 }
 
-function describe(path: string, message: string, value: unknown): string {
+/** Server settings are camelCase, client fields snake_case: name the spelling meant when the other one is used. */
+function didYouMean(path: string, schema: { properties?: Record<string, unknown> }): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const known = Object.keys(schema.properties ?? {});
+  const fold = (s: string) => s.replace(/[_-]/g, '').toLowerCase();
+  const match = known.find((k) => k !== name && fold(k) === fold(name));
+  return match ? ` (did you mean "${match}"?)` : '';
+}
+
+function describe(e: ValueError): string {
+  const { path, message, value } = e;
   const where = path || '/';
-  if (message.startsWith('Unexpected property')) return `${where}: unknown field`;
+  if (message.startsWith('Unexpected property')) return `${where}: unknown field${didYouMean(path, e.schema as { properties?: Record<string, unknown> })}`;
   return `${where}: ${message}${value !== undefined && typeof value !== 'object' ? ` (got ${JSON.stringify(value).slice(0, 60)})` : ''}`;
 }
 
@@ -47,7 +57,7 @@ export function validateImport(doc: unknown): ImportFileData {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const e of [...Value.Errors(ImportFile, doc)].flatMap(unionErrors)) {
-    const line = describe(e.path, e.message, e.value);
+    const line = describe(e);
     // Union errors repeat per branch; say each once.
     if (!seen.has(e.path)) problems.push(line);
     seen.add(e.path);

@@ -2,6 +2,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as schemas from '../../src/admin/schemas.js';
+import '../../src/import/validate.js'; // registers the date-time format with TypeBox
+import { Value } from '../../src/vendor/typebox.js';
 import type { TestServer } from '../helpers/server.js';
 import { startAdminServer } from './helpers.js';
 
@@ -52,5 +55,33 @@ describe('/api/openapi.json', () => {
         assert.ok(op.responses['401'] && op.responses['400'], `${m} ${path} documents its errors`);
       }
     }
+  });
+
+  it('also offers the system tenant admin client flow (tenants API)', () => {
+    const flow = doc.components.securitySchemes.systemOAuth.flows.clientCredentials;
+    assert.equal(flow.tokenUrl, '/system/admin/oauth2/token');
+    assert.ok(flow.scopes.manage_configuration);
+    assert.deepEqual(doc.paths['/api/system/tenants'].get.security[1], { systemOAuth: ['manage_configuration'] });
+  });
+
+  it('gives every JSON request body an example', () => {
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const m of METHODS.filter((x) => item[x]?.requestBody)) {
+        // @fastify/swagger moves a schema's `examples` to the media type's `example`.
+        const media = item[m].requestBody.content['application/json'];
+        assert.ok(media.example !== undefined || media.examples !== undefined, `${m} ${path} has no example`);
+      }
+    }
+  });
+
+  it('has examples that its own schemas accept', () => {
+    let checked = 0;
+    for (const [name, schema] of Object.entries<any>(schemas)) {
+      for (const example of schema?.examples ?? []) {
+        assert.ok(Value.Check(schema, example), `${name}: ${JSON.stringify([...Value.Errors(schema, example)].map((e) => `${e.path} ${e.message}`))}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 8);
   });
 });

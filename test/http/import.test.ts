@@ -171,7 +171,7 @@ describe('import validation', () => {
     for (const line of [
       '/tenants/0/servers/0/clients/0/colour: unknown field',
       '/tenants/0/users/0/role: unknown field',
-      '/tenants/0/servers/1/accessTokenTTL: unknown field',
+      '/tenants/0/servers/1/accessTokenTTL: unknown field (did you mean "accessTokenTtl"?)',
       '/tenants/0/region: unknown field',
       '/version: unknown field',
     ]) assert.ok(found.includes(line), `missing "${line}" in ${JSON.stringify(found)}`);

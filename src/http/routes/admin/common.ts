@@ -3,7 +3,7 @@ import type { FastifySchema, FastifySchemaValidationError } from 'fastify';
 import { ErrorBody } from '../../../admin/schemas.js';
 import { AppError } from '../../../core/errors.js';
 
-export const ADMIN_SECURITY = [{ adminOAuth: ['manage_configuration'] }, { bearerToken: [] }];
+export const ADMIN_SECURITY = [{ adminOAuth: ['manage_configuration'] }, { systemOAuth: ['manage_configuration'] }, { bearerToken: [] }];
 
 const ERRORS = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 

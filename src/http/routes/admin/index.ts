@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN_SCOPE, authenticateAdmin } from '../../plugins/admin-auth.js';
+import { SWAGGER_THEME } from '../../views/swagger-theme.js';
 import { clientRoutes } from './clients.js';
 import { adminSchemaError } from './common.js';
 import { grantRoutes } from './grants.js';
@@ -15,6 +16,8 @@ import { userRoutes } from './users.js';
 
 /** The Authorize button of Swagger UI: client credentials against the default tenant's admin server. */
 export const SWAGGER_TOKEN_URL = '/default/admin/oauth2/token';
+/** …and against the system tenant's, whose admin manages tenants. */
+const SYSTEM_TOKEN_URL = '/system/admin/oauth2/token';
 
 // Swagger UI styles elements inline; everything else stays as strict as Pixie's own pages.
 const SWAGGER_CSP = [
@@ -36,8 +39,15 @@ export async function adminApi(app: FastifyInstance): Promise<void> {
         securitySchemes: {
           adminOAuth: {
             type: 'oauth2',
-            description: 'Client credentials of the default tenant admin server; for another tenant, get a token from /{tenant}/admin/oauth2/token and use bearerToken.',
+            description: 'A client of the `default` tenant\'s admin server (client credentials). For another tenant, get a token from '
+              + `/{tenant}/admin/oauth2/token (\`grant_type=client_credentials\`, \`scope=${ADMIN_SCOPE}\`) and paste it into bearerToken.`,
             flows: { clientCredentials: { tokenUrl: SWAGGER_TOKEN_URL, scopes: { [ADMIN_SCOPE]: "Manage the tenant's configuration" } } },
+          },
+          systemOAuth: {
+            type: 'oauth2',
+            description: 'The `system` tenant\'s admin client (`system-admin`, secret printed at first start or set with PIXIE_ADMIN_CLIENT_SECRET): '
+              + 'manages tenants, and every tenant\'s configuration.',
+            flows: { clientCredentials: { tokenUrl: SYSTEM_TOKEN_URL, scopes: { [ADMIN_SCOPE]: 'Manage tenants and their configuration' } } },
           },
           bearerToken: { type: 'http', scheme: 'bearer', description: 'An access token of a tenant admin server' },
         },
@@ -49,7 +59,11 @@ export async function adminApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: '/api/swagger',
     staticCSP: SWAGGER_CSP,
-    uiConfig: { deepLinking: false, persistAuthorization: false },
+    // BaseLayout: no "Explore" top bar; Pixie's own header comes from the theme.
+    uiConfig: { deepLinking: false, persistAuthorization: false, layout: 'BaseLayout' },
+    theme: SWAGGER_THEME,
+    // The one scope the admin API needs, ticked in the Authorize dialog.
+    initOAuth: { scopes: [ADMIN_SCOPE] },
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // /api/swagger/{tenant} is accepted too; there is one UI for every tenant.
