@@ -4,8 +4,9 @@
 // runs npm. node_modules is installed for the Node that ran `npm install`, and better-sqlite3's
 // native addon is built for that Node's ABI only: this script builds a second copy of the addon
 // for Node 24 (node-gyp, once, cached in ~/.cache/pixie/) and makes the tests load that one
-// (scripts/sqlite-addon.cjs). Building needs Node 24's headers, which node-gyp downloads from
-// nodejs.org; where that is unreachable, only tests that do not open SQLite can pass.
+// (scripts/sqlite-addon.cjs). Building needs Node 24's headers: they are taken from the npm
+// registry too (the `node-<platform>-<arch>` package of that version ships `include/node`), so
+// nothing is fetched from anywhere but the registry.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,8 +18,25 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const require = createRequire(join(root, 'package.json'));
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
-const [node24, abi] = execFileSync(npx, ['-y', 'node@24', '-p', 'process.execPath + " " + process.versions.modules'], { cwd: root, encoding: 'utf8' })
+const [node24, abi, nodeVersion] = execFileSync(npx, ['-y', 'node@24', '-p', '[process.execPath, process.versions.modules, process.versions.node].join(" ")'], { cwd: root, encoding: 'utf8' })
   .trim().split('\n').at(-1).split(' ');
+
+/** Node's headers for node-gyp, from the registry package that holds that Node build (cached). */
+function headersDir() {
+  const dir = join(homedir(), '.cache', 'pixie', `node-${nodeVersion}-headers`);
+  if (existsSync(join(dir, 'include', 'node', 'node.h'))) return dir;
+  const work = mkdtempSync(join(tmpdir(), 'pixie-node-headers-'));
+  try {
+    const pkg = `node-${process.platform}-${process.arch}@${nodeVersion}`;
+    const file = execFileSync('npm', ['pack', pkg, '--silent', '--pack-destination', work], { cwd: work, encoding: 'utf8' }).trim().split('\n').at(-1);
+    execFileSync('tar', ['xzf', join(work, file), '-C', work, 'package/include']);
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(work, 'package', 'include'), join(dir, 'include'), { recursive: true });
+    return dir;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 const sqliteDir = dirname(require.resolve('better-sqlite3/package.json'));
 const { version } = require('better-sqlite3/package.json');
 const addon = join(homedir(), '.cache', 'pixie', `better-sqlite3-${version}-abi${abi}.node`);
@@ -31,7 +49,7 @@ function buildAddon() {
     // Not npm's `nodedir` (npm run exports it): headers of another Node build an addon Node 24 refuses.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.toLowerCase() !== 'npm_config_nodedir'));
     console.log(`# building better-sqlite3 ${version} for Node 24 (once)`);
-    const r = spawnSync(node24, [nodeGyp, 'rebuild', '--release'], { cwd: work, encoding: 'utf8', env });
+    const r = spawnSync(node24, [nodeGyp, 'rebuild', '--release', `--nodedir=${headersDir()}`], { cwd: work, encoding: 'utf8', env });
     const built = join(work, 'build', 'Release', 'better_sqlite3.node');
     if (r.status !== 0 || spawnSync(node24, ['-e', `require(${JSON.stringify(built)})`]).status !== 0) {
       console.log(`${r.stderr}`.trim().split('\n').filter((l) => /ERR!/.test(l)).slice(0, 6).join('\n'));
