@@ -183,6 +183,9 @@ describe('signing keys', () => {
       const before = await kidOf();
       keyClock.advance(91 * 86400);
       s.deps.directory.invalidate();
+      // The due rotation runs in the background (the old key signs until the new one exists);
+      // the JWKS waits for keys still being made, so after it the new key signs.
+      await fetch(`${s.issuer}/.well-known/jwks.json`);
       assert.notEqual(await kidOf(), before);
     } finally {
       await s.close();
