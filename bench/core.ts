@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../src/config/schema.js';
+import { oauth21Policy } from '../src/core/policy.js';
 import { handleTokenRequest } from '../src/core/token/endpoint.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../src/crypto/opaque-token.js';
 import { createPixie } from '../src/server.js';
@@ -52,12 +53,12 @@ for (const round of [1, 2]) {
   console.log(`round ${round}`);
   await measure('authorization_code + PKCE, opaque (w1)', (i) => handleTokenRequest(deps, registry, opaque, {
     params: { grant_type: 'authorization_code', code: codes[i], redirect_uri: REDIRECT_URI, code_verifier: PKCE.verifier, client_id: PUBLIC_CLIENT },
-    authorization: undefined, dialect: 'oauth2',
+    authorization: undefined, policy: oauth21Policy(opaque.server.settings),
   }));
   for (const [name, rs, kind] of [['client_credentials, opaque', opaque, 'opaque'], ['client_credentials, ES256 JWT (w3)', jwt, 'jwt']] as const) {
     const authorization = basicAuth(kind);
     await measure(name, () => handleTokenRequest(deps, registry, rs, {
-      params: { grant_type: 'client_credentials', scope: 'api:read' }, authorization, dialect: 'oauth2',
+      params: { grant_type: 'client_credentials', scope: 'api:read' }, authorization, policy: oauth21Policy(rs.server.settings),
     }));
   }
 }

@@ -26,7 +26,7 @@ export function serverScopes(server: AuthorizationServer): Map<string, string> {
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-/** Split a scope parameter; the Stack Exchange dialect also separates with commas. */
+/** Split a scope parameter; with allowCommas (an endpoint policy's choice), commas separate too. */
 export function parseScope(value: string | undefined, allowCommas = false): string[] {
   if (value === undefined || value === '') return [];
   const parts = value.split(allowCommas ? /[ ,]+/ : / +/).filter(Boolean);

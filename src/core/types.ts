@@ -185,8 +185,11 @@ export interface AuthorizationRequest {
   nonce: string | null;
   prompt: string[];
   maxAge: number | null;
-  /** Which endpoint took the request: the response format differs. */
-  dialect: 'oauth2' | 'stackexchange';
+  /**
+   * The name of the endpoint policy that took the request (EndpointPolicy.name): the HTTP layer
+   * builds that policy again when sign-in or consent completes.
+   */
+  policy: string;
 }
 
 export interface Interaction {

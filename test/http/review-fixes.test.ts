@@ -40,10 +40,11 @@ describe('code replay racing the first exchange', () => {
   it('revokes the tokens of the first exchange when the replay arrives before they are stored', async () => {
     const { code, verifier } = await getCode(s, 'openid offline_access');
     const { handleTokenRequest } = await import('../../src/core/token/endpoint.js');
+    const { oauth21Policy } = await import('../../src/core/policy.js');
     const rs = (await s.deps.directory.resolve('default', 'default'))!;
     const request = () => handleTokenRequest(s.deps, s.app.pixie.registry, rs, {
       params: { grant_type: 'authorization_code', client_id: PUBLIC_CLIENT, code, redirect_uri: 'http://127.0.0.1/callback', code_verifier: verifier },
-      authorization: undefined, dialect: 'oauth2',
+      authorization: undefined, policy: oauth21Policy(rs.server.settings),
     });
     const codes = s.deps.stores.codes;
     const consume = codes.consume.bind(codes);

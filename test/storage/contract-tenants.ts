@@ -113,7 +113,7 @@ export function tenantContract(
       id: randomId(), createdAt: NOW, expiresAt: NOW + 600,
       request: {
         tenantId: T, serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', responseType: 'code', scopes: ['openid'],
-        state: null, codeChallenge: null, codeChallengeMethod: null, nonce: null, prompt: [], maxAge: null, dialect: 'oauth2',
+        state: null, codeChallenge: null, codeChallengeMethod: null, nonce: null, prompt: [], maxAge: null, policy: 'oauth2',
       },
     });
     await s().tokens.useChallenge(T, 'default', 'gone-challenge', NOW);

@@ -230,7 +230,7 @@ for (const backend of BACKENDS) {
       const request = {
         tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', redirectUriGiven: true,
         responseType: 'code' as const, scopes: ['openid'], state: 'st', codeChallenge: 'c', codeChallengeMethod: 'S256' as const,
-        nonce: null, prompt: [] as string[], maxAge: null, dialect: 'oauth2' as const,
+        nonce: null, prompt: [] as string[], maxAge: null, policy: 'oauth2',
       };
       const interaction = { id: randomId(), request, createdAt: NOW, expiresAt: NOW + 600, ip: '192.0.2.1' };
       await s.interactions.save(interaction);
@@ -239,7 +239,7 @@ for (const backend of BACKENDS) {
       const other = {
         ...interaction, id: randomId(), ip: '192.0.2.2',
         request: { ...request, redirectUriGiven: false, responseType: 'token' as const, scopes: [], state: null, codeChallenge: null,
-          codeChallengeMethod: null, nonce: 'n', prompt: ['login', 'consent'], maxAge: 0, dialect: 'stackexchange' as const },
+          codeChallengeMethod: null, nonce: 'n', prompt: ['login', 'consent'], maxAge: 0, policy: 'stackexchange' },
       };
       await s.interactions.save(other);
       assert.deepEqual(await s.interactions.find(other.id, NOW), other);

@@ -7,6 +7,7 @@ import type { ResolvedServer } from '../directory.js';
 import type { CoreDeps } from '../deps.js';
 import { AuthorizePageError, InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../errors.js';
 import { checkChallenge } from '../pkce.js';
+import { commaSeparatedScopes, type EndpointPolicy } from '../policy.js';
 import { loginSuccessUri, matchRedirectUri } from '../redirect-uri.js';
 import { checkScopes, defaultScopes, parseScope } from '../scope.js';
 import type { AuthorizationRequest, Client } from '../types.js';
@@ -49,7 +50,7 @@ async function verifyClientAndRedirect(deps: CoreDeps, rs: ResolvedServer, p: Ra
 
 /** Throws AuthorizePageError before the redirect URI is trusted; redirectable OAuthErrors after. */
 export async function validateAuthorizationRequest(
-  deps: CoreDeps, rs: ResolvedServer, p: RawParams, dialect: AuthorizationRequest['dialect'], onTarget: (t: RedirectTarget) => void,
+  deps: CoreDeps, rs: ResolvedServer, p: RawParams, policy: EndpointPolicy, onTarget: (t: RedirectTarget) => void,
 ): Promise<ValidatedAuthorization> {
   const { client, redirectUri } = await verifyClientAndRedirect(deps, rs, p);
   const responseType = p.response_type === 'token' ? 'token' : 'code';
@@ -59,10 +60,10 @@ export async function validateAuthorizationRequest(
   }
   const grant = responseType === 'code' ? 'authorization_code' : 'implicit';
   if (!client.grantTypes.includes(grant)) throw new UnauthorizedClient(`client may not use the ${grant} grant`);
-  if (responseType === 'token' && dialect !== 'stackexchange' && !client.responseTypes.includes('token')) {
+  if (responseType === 'token' && policy.implicitNeedsResponseType && !client.responseTypes.includes('token')) {
     throw new UnsupportedResponseType('response_type "token" is not enabled for this client');
   }
-  const requested = parseScope(p.scope, dialect === 'stackexchange');
+  const requested = parseScope(p.scope, commaSeparatedScopes(policy));
   const scopes = p.scope === undefined ? defaultScopes(client) : requested;
   checkScopes(scopes, client, rs.scopes);
   const prompt = p.prompt ? p.prompt.split(' ').filter(Boolean) : [];
@@ -80,7 +81,7 @@ export async function validateAuthorizationRequest(
     client,
     request: {
       tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: client.clientId, redirectUri, redirectUriGiven: p.redirect_uri !== undefined, responseType,
-      scopes, state: p.state ?? null, ...pkce, nonce: p.nonce ?? null, prompt, maxAge, dialect,
+      scopes, state: p.state ?? null, ...pkce, nonce: p.nonce ?? null, prompt, maxAge, policy: policy.name,
     },
   };
 }

@@ -90,7 +90,7 @@ export async function authenticateClient(
 ): Promise<Client> {
   const client = await deps.stores.clients.find(tenantId, serverId, creds.clientId);
   if (!client) throw new InvalidClient('client authentication failed: unknown client');
-  // The caller then owes another proof (Stack Exchange dialect: PKCE, checked by the grant).
+  // The caller then owes another proof (a PKCE code, checked by the grant, where the endpoint's policy allows it).
   if (!client.public && creds.secret === null && opts.secretOptionalForConfidential) return client;
   checkMethod(client, creds.method);
   if (client.public) return client;

@@ -9,6 +9,7 @@ import { issueAuthorizationCode } from '../authorize/issue-code.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
 import { AccessDenied, AppError, OAuthError } from '../errors.js';
+import { userTokenTtl, type EndpointPolicy } from '../policy.js';
 import { INTERACTION_TTL } from '../settings.js';
 import { issueAccessToken } from '../tokens/issue.js';
 import type { AuthorizationRequest, Interaction, Session } from '../types.js';
@@ -71,27 +72,31 @@ export function loginSatisfied(interaction: Interaction, session: Session, now: 
   return req.maxAge === null || now - session.authTime <= req.maxAge;
 }
 
-/** Entry from /authorize. */
+/**
+ * Entry from /authorize. `policy` is the one of the endpoint that took the request (named by
+ * `req.policy`); login and consent build it again from that name.
+ */
 export async function startAuthorization(
-  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session | null, limits: ParkLimits | null = null,
+  deps: CoreDeps, rs: ResolvedServer, policy: EndpointPolicy, req: AuthorizationRequest, session: Session | null,
+  limits: ParkLimits | null = null,
 ): Promise<AuthorizeOutcome> {
   const now = deps.clock.now();
   if (needsLogin(req, session, now)) {
     if (req.prompt.includes('none')) throw new OAuthError('login_required', 'the user is not signed in');
     return { kind: 'login', interactionId: await park(deps, req, limits) };
   }
-  return afterAuthentication(deps, rs, req, session!, null, limits);
+  return afterAuthentication(deps, rs, policy, req, session!, null, limits);
 }
 
 /** After login (or with a valid session): consent if needed, else complete. */
 export async function afterAuthentication(
-  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session, interactionId: string | null,
+  deps: CoreDeps, rs: ResolvedServer, policy: EndpointPolicy, req: AuthorizationRequest, session: Session, interactionId: string | null,
   limits: ParkLimits | null = null,
 ): Promise<AuthorizeOutcome> {
   const grantId = req.prompt.includes('consent') ? null : await coveringGrant(deps, req, session.userId);
   if (grantId) {
     if (interactionId) await deps.stores.interactions.delete(interactionId);
-    return { kind: 'redirect', url: await complete(deps, rs, req, session, grantId) };
+    return { kind: 'redirect', url: await complete(deps, rs, policy, req, session, grantId) };
   }
   if (req.prompt.includes('none')) throw new OAuthError('consent_required', 'the user has not approved this application');
   if (interactionId && req.prompt.includes('login')) {
@@ -105,7 +110,7 @@ export async function afterAuthentication(
 
 /** The user pressed Authorize or Deny on the consent page. */
 export async function decideConsent(
-  deps: CoreDeps, rs: ResolvedServer, interaction: Interaction, session: Session, approve: boolean,
+  deps: CoreDeps, rs: ResolvedServer, policy: EndpointPolicy, interaction: Interaction, session: Session, approve: boolean,
 ): Promise<string> {
   const req = interaction.request;
   await deps.stores.interactions.delete(interaction.id);
@@ -114,31 +119,31 @@ export async function decideConsent(
     id: randomId(), tenantId: req.tenantId, serverId: req.serverId, clientId: req.clientId, userId: session.userId,
     scopes: req.scopes, createdAt: deps.clock.now(),
   });
-  return complete(deps, rs, req, session, grantId);
+  return complete(deps, rs, policy, req, session, grantId);
 }
 
 async function complete(
-  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session, grantId: string,
+  deps: CoreDeps, rs: ResolvedServer, policy: EndpointPolicy, req: AuthorizationRequest, session: Session, grantId: string,
 ): Promise<string> {
   if (req.responseType === 'code') {
     return buildRedirect(req, await issueAuthorizationCode(deps, rs, req, session.userId, grantId, session.authTime));
   }
-  return buildRedirect(req, await implicitTokenParams(deps, rs, req, session, grantId));
+  return buildRedirect(req, await implicitTokenParams(deps, rs, policy, req, session, grantId));
 }
 
 /** The legacy implicit grant returns a token in the fragment, never a refresh token. */
 async function implicitTokenParams(
-  deps: CoreDeps, rs: ResolvedServer, req: AuthorizationRequest, session: Session, grantId: string,
+  deps: CoreDeps, rs: ResolvedServer, policy: EndpointPolicy, req: AuthorizationRequest, session: Session, grantId: string,
 ): Promise<Record<string, string>> {
-  const se = req.dialect === 'stackexchange';
-  const ttl = se ? (req.scopes.includes('no_expiry') ? null : rs.server.settings.seAccessTokenTtl) : rs.server.settings.accessTokenTtl;
+  const ttl = userTokenTtl(policy, req.scopes);
   const access = await issueAccessToken(deps, rs, {
     clientId: req.clientId, userId: session.userId, scopes: req.scopes, ttl, format: 'opaque', authTime: session.authTime,
     codeHash: null, familyId: null, grantId,
   });
   const params: Record<string, string> = { access_token: access.token };
-  if (ttl !== null) params[se ? 'expires' : 'expires_in'] = String(ttl);
-  if (!se) Object.assign(params, { token_type: 'Bearer', scope: req.scopes.join(' ') });
+  const rfc6749 = policy.implicitResponse === 'rfc6749';
+  if (ttl !== null) params[rfc6749 ? 'expires_in' : 'expires'] = String(ttl);
+  if (rfc6749) Object.assign(params, { token_type: 'Bearer', scope: req.scopes.join(' ') });
   if (req.state !== null) params.state = req.state;
   return params;
 }

@@ -6,13 +6,15 @@ import { authenticateClient, readClientCredentials, withClientRealm } from '../c
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
+import type { EndpointPolicy } from '../policy.js';
 import type { GrantRegistry } from './registry.js';
-import type { TokenDialect, TokenResponse } from './types.js';
+import type { TokenResponse } from './types.js';
 
 export interface TokenRequest {
   params: Record<string, string | undefined>;
   authorization: string | undefined;
-  dialect: TokenDialect;
+  /** Built by the route that took the request, from the server's settings. */
+  policy: EndpointPolicy;
 }
 
 export function handleTokenRequest(
@@ -29,14 +31,14 @@ async function tokenRequest(
   const handler = registry.get(grantType);
   if (!handler) throw new UnsupportedGrantType(`grant_type "${grantType.slice(0, 60)}" is not supported`);
   const creds = readClientCredentials(req.params, req.authorization);
-  // On the Stack Exchange endpoints a confidential app may exchange a PKCE code without
-  // its secret; the authorization_code grant refuses it when the code had no challenge.
-  const secretless = req.dialect === 'stackexchange' && handler.grantType === 'authorization_code' && creds.secret === null;
+  // Where the policy allows it, a confidential app may leave out its secret for a grant that
+  // checks a PKCE proof instead (authorization_code refuses it when the code had no challenge).
+  const secretless = req.policy.pkceMayReplaceSecret && handler.pkceInsteadOfSecret === true && creds.secret === null;
   const client = await authenticateClient(deps, rs.server.tenantId, rs.server.id, creds, { secretOptionalForConfidential: secretless });
   if (!client.grantTypes.includes(handler.grantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" may not use grant_type "${grantType}"`);
   }
   const params: Record<string, string | undefined> = {};
   for (const name of handler.parameters) params[name] = req.params[name];
-  return handler.handle({ deps, rs, client, params, dialect: req.dialect, secretless: secretless && !client.public });
+  return handler.handle({ deps, rs, client, params, policy: req.policy, secretless: secretless && !client.public });
 }

@@ -1,6 +1,7 @@
 /** Builds the tokens for a user grant (code exchange and refresh share this). */
 import { InvalidGrant } from '../errors.js';
 import { issueIdToken } from '../oidc/id-token.js';
+import { userTokenTtl } from '../policy.js';
 import { issueAccessToken, issueRefreshToken, newFamilyId } from '../tokens/issue.js';
 import type { TokenContext, TokenResponse } from './types.js';
 
@@ -17,22 +18,14 @@ export interface UserGrantFacts {
   grantId: string | null;
 }
 
-/** Refresh tokens with offline_access, or when the client has the refresh_token grant. */
+/** Refresh tokens (where the policy issues them) with offline_access, or when the client has the refresh_token grant. */
 function wantsRefresh(ctx: TokenContext, scopes: string[]): boolean {
-  return ctx.dialect === 'oauth2' && (scopes.includes('offline_access') || ctx.client.grantTypes.includes('refresh_token'));
-}
-
-export function accessTokenTtl(ctx: TokenContext, scopes: string[]): number | null {
-  if (ctx.dialect === 'stackexchange') {
-    // `no_expiry` only counts when the app is allowed it; checkScopes has made sure of that.
-    return scopes.includes('no_expiry') ? null : ctx.rs.server.settings.seAccessTokenTtl;
-  }
-  return ctx.rs.server.settings.accessTokenTtl;
+  return ctx.policy.refreshTokens && (scopes.includes('offline_access') || ctx.client.grantTypes.includes('refresh_token'));
 }
 
 export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts): Promise<TokenResponse> {
-  const { deps, rs, client } = ctx;
-  const openid = facts.scopes.includes('openid') && ctx.dialect === 'oauth2';
+  const { deps, rs, client, policy } = ctx;
+  const openid = facts.scopes.includes('openid') && policy.idTokens;
   // The user row is read for ID token claims, or to check the user when the caller did not.
   const user = openid || !facts.userLive ? await deps.stores.users.findById(rs.server.tenantId, facts.userId) : null;
   if ((openid || !facts.userLive) && (!user || user.disabled)) {
@@ -41,13 +34,12 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
   const refresh = wantsRefresh(ctx, facts.scopes);
   const familyId = facts.familyId ?? (refresh ? newFamilyId() : null);
   const familyStartedAt = facts.familyStartedAt ?? deps.clock.now();
-  const ttl = accessTokenTtl(ctx, facts.scopes);
+  const ttl = userTokenTtl(policy, facts.scopes);
   const base = {
     clientId: client.clientId, userId: facts.userId, scopes: facts.scopes, authTime: facts.authTime,
     codeHash: facts.codeHash, familyId, grantId: facts.grantId, familyStartedAt,
   };
-  const format = ctx.dialect === 'stackexchange' ? 'opaque' : rs.server.settings.accessTokenFormat;
-  const access = await issueAccessToken(deps, rs, { ...base, ttl, format });
+  const access = await issueAccessToken(deps, rs, { ...base, ttl, format: policy.accessTokenFormat });
   const response: TokenResponse = {
     access_token: access.token,
     token_type: 'Bearer',

@@ -1,10 +1,8 @@
 /** The shape shared by grant handlers and the token endpoint. */
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
+import type { EndpointPolicy } from '../policy.js';
 import type { Client, GrantType } from '../types.js';
-
-/** Which endpoint answered: the Stack Exchange endpoints use their own lifetimes and fields. */
-export type TokenDialect = 'oauth2' | 'stackexchange';
 
 export interface TokenContext {
   deps: CoreDeps;
@@ -12,10 +10,11 @@ export interface TokenContext {
   client: Client;
   /** Only the parameters the grant declared; everything else is stripped. */
   params: Record<string, string | undefined>;
-  dialect: TokenDialect;
+  /** What the endpoint that took the request decides: lifetimes, format, refresh and ID tokens, scope separator. */
+  policy: EndpointPolicy;
   /**
-   * True when a confidential client was let in without its secret (the Stack Exchange
-   * endpoints accept that for a PKCE code exchange). The grant must then insist on PKCE.
+   * True when a confidential client was let in without its secret (the policy allows that to
+   * grants with `pkceInsteadOfSecret`). The grant must then insist on PKCE.
    */
   secretless?: boolean;
 }
@@ -34,5 +33,10 @@ export interface GrantHandler {
   grantType: GrantType;
   /** Allow-list of parameters the handler reads (besides grant_type and client credentials). */
   parameters: readonly string[];
+  /**
+   * The grant can check a PKCE proof in place of a confidential client's secret: where the
+   * endpoint's policy allows it, such a client may leave the secret out (`ctx.secretless`).
+   */
+  pkceInsteadOfSecret?: boolean;
   handle(ctx: TokenContext): Promise<TokenResponse>;
 }

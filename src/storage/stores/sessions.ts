@@ -1,3 +1,4 @@
+import { OAUTH21_POLICY } from '../../core/policy.js';
 import type { InteractionStore, LoginAttemptStore, SessionStore } from '../../core/ports.js';
 import type { AuthorizationRequest } from '../../core/types.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
@@ -47,11 +48,17 @@ const countAll = statement((db) =>
  * A parked request as stored: short keys, and nothing that is null, empty or the default, so
  * that an anonymous /authorize costs a row of a few hundred bytes. Rows written before this
  * form (full AuthorizationRequest JSON, with `tenantId`) are still read.
+ *
+ * `d` is the endpoint policy's name, absent for the OAuth 2.1 one. Earlier releases wrote the
+ * same values there (`d: 'stackexchange'`), and `dialect` in the full JSON form.
  */
 interface CompactRequest {
   t: string; s: string; c: string; r: string; g?: 0; y?: 'token'; sc?: string; st?: string; cc?: string; cm?: 'S256' | 'plain';
-  n?: string; p?: string; m?: number; d?: 'stackexchange';
+  n?: string; p?: string; m?: number; d?: string;
 }
+
+/** The full JSON form, as earlier releases wrote it. */
+type FullRequest = Omit<AuthorizationRequest, 'policy'> & { policy?: string; dialect?: string };
 
 function encodeRequest(q: AuthorizationRequest): string {
   const c: CompactRequest = { t: q.tenantId, s: q.serverId, c: q.clientId, r: q.redirectUri };
@@ -64,17 +71,20 @@ function encodeRequest(q: AuthorizationRequest): string {
   if (q.nonce !== null) c.n = q.nonce;
   if (q.prompt.length) c.p = q.prompt.join(' ');
   if (q.maxAge !== null) c.m = q.maxAge;
-  if (q.dialect === 'stackexchange') c.d = 'stackexchange';
+  if (q.policy !== OAUTH21_POLICY) c.d = q.policy;
   return JSON.stringify(c);
 }
 
 function decodeRequest(text: string): AuthorizationRequest {
-  const v = parseJson<CompactRequest | AuthorizationRequest>(text, null as never);
-  if ('tenantId' in v) return v;
+  const v = parseJson<CompactRequest | FullRequest>(text, null as never);
+  if ('tenantId' in v) {
+    const { dialect, ...rest } = v;
+    return { ...rest, policy: rest.policy ?? dialect ?? OAUTH21_POLICY };
+  }
   return {
     tenantId: v.t, serverId: v.s, clientId: v.c, redirectUri: v.r, redirectUriGiven: v.g !== 0, responseType: v.y ?? 'code',
     scopes: v.sc ? v.sc.split(' ') : [], state: v.st ?? null, codeChallenge: v.cc ?? null, codeChallengeMethod: v.cm ?? null,
-    nonce: v.n ?? null, prompt: v.p ? v.p.split(' ') : [], maxAge: v.m ?? null, dialect: v.d ?? 'oauth2',
+    nonce: v.n ?? null, prompt: v.p ? v.p.split(' ') : [], maxAge: v.m ?? null, policy: v.d ?? OAUTH21_POLICY,
   };
 }
 

@@ -50,6 +50,7 @@ function check(ctx: TokenContext, row: AuthorizationCode): void {
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
   parameters: ['code', 'redirect_uri', 'code_verifier'],
+  pkceInsteadOfSecret: true,
   async handle(ctx) {
     const { code } = ctx.params;
     if (!code) throw new InvalidRequest('code is required');

@@ -1,5 +1,6 @@
 /** RFC 6749 §4.4: a confidential client gets a token for itself. */
 import { UnauthorizedClient, InvalidScope } from '../../errors.js';
+import { commaSeparatedScopes } from '../../policy.js';
 import { checkScopes, defaultScopes, parseScope } from '../../scope.js';
 import { issueAccessToken } from '../../tokens/issue.js';
 import type { GrantHandler } from '../types.js';
@@ -15,10 +16,11 @@ export const clientCredentialsGrant: GrantHandler = {
     if (client.public) throw new UnauthorizedClient('public clients cannot use client_credentials');
     const requested = ctx.params.scope === undefined
       ? defaultScopes(client).filter((s) => !USER_ONLY.has(s))
-      : parseScope(ctx.params.scope, ctx.dialect === 'stackexchange');
+      : parseScope(ctx.params.scope, commaSeparatedScopes(ctx.policy));
     const userOnly = requested.find((s) => USER_ONLY.has(s));
     if (userOnly) throw new InvalidScope(`scope "${userOnly}" needs a user; client_credentials has none`);
     checkScopes(requested, client, rs.scopes);
+    // A token for the client itself: the server's lifetime and format (the policy's are for a user's tokens).
     const ttl = rs.server.settings.accessTokenTtl;
     const access = await issueAccessToken(deps, rs, {
       clientId: client.clientId, userId: null, scopes: requested, ttl, format: rs.server.settings.accessTokenFormat,

@@ -6,8 +6,9 @@ import { validateAuthorizationRequest, type RawParams, type RedirectTarget } fro
 import type { ResolvedServer } from '../../../core/directory.js';
 import { AuthorizePageError, InvalidRequest, OAuthError } from '../../../core/errors.js';
 import { startAuthorization, type AuthorizeOutcome } from '../../../core/interaction/flow.js';
-import type { AuthorizationRequest } from '../../../core/types.js';
+import type { EndpointPolicy } from '../../../core/policy.js';
 import { resolveServer, TenantServerParams } from '../../context.js';
+import { oauthPolicy } from '../../endpoint-policy.js';
 import { currentSession } from '../../plugins/session.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { errorPage } from '../../views/pages.js';
@@ -34,7 +35,7 @@ export function outcomeRedirect(reply: FastifyReply, outcome: AuthorizeOutcome):
 /** Shared by /oauth2/authorize and the Stack Exchange /oauth and /oauth/dialog. */
 export async function handleAuthorize(
   request: FastifyRequest, reply: FastifyReply, rs: ResolvedServer, raw: Record<string, unknown>,
-  dialect: AuthorizationRequest['dialect'], overrides: RawParams = {},
+  policy: EndpointPolicy, overrides: RawParams = {},
 ): Promise<FastifyReply> {
   const { deps, config } = request.server.pixie;
   const { params, duplicated } = splitParams(raw);
@@ -44,11 +45,11 @@ export async function handleAuthorize(
     checkAuthorizeSizes(raw);
     const dupTarget = duplicated.find((d) => TARGET_PARAMS.includes(d));
     if (dupTarget) throw new AuthorizePageError('invalid_request', `parameter "${dupTarget}" was sent more than once`);
-    const { request: authz } = await validateAuthorizationRequest(deps, rs, params, dialect, (t) => (target = t));
+    const { request: authz } = await validateAuthorizationRequest(deps, rs, params, policy, (t) => (target = t));
     if (duplicated.length) throw new InvalidRequest(`parameter "${duplicated[0]}" was sent more than once`);
     const session = await currentSession(request, rs.server.tenantId);
     const limits = { ip: request.ip, perIp: config.pendingSignInsPerIp, total: config.pendingSignInsMax };
-    return outcomeRedirect(reply, await startAuthorization(deps, rs, authz, session, limits));
+    return outcomeRedirect(reply, await startAuthorization(deps, rs, policy, authz, session, limits));
   } catch (err) {
     if (err instanceof OAuthError && err.redirectable && target) return reply.redirect(errorRedirect(target, err, rs.issuer), 302);
     if (err instanceof OAuthError) return sendPage(reply, 400, errorPage('This sign-in link is not valid', err.description, err.error));
@@ -60,7 +61,7 @@ export function authorizeRoutes(app: FastifyInstance): void {
   const handler = async (request: FastifyRequest<{ Params: { tenant: string; server: string } }>, reply: FastifyReply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
     const raw = (request.method === 'POST' ? request.body : request.query) as Record<string, unknown>;
-    return handleAuthorize(request, reply, rs, raw ?? {}, 'oauth2');
+    return handleAuthorize(request, reply, rs, raw ?? {}, oauthPolicy(rs));
   };
   const config = { errorFormat: 'page' as const };
   // Query values may repeat (arrays): handleAuthorize turns that into invalid_request itself.

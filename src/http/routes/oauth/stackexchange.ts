@@ -10,6 +10,7 @@ import { InvalidRequest } from '../../../core/errors.js';
 import { handleTokenRequest } from '../../../core/token/endpoint.js';
 import type { TokenResponse } from '../../../core/token/types.js';
 import { isForm, noStore, resolveServer, type FormParams } from '../../context.js';
+import { stackExchangePolicy } from '../../endpoint-policy.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { loginSuccessPage } from '../../views/login-success.js';
 import { handleAuthorize } from './authorize.js';
@@ -55,7 +56,7 @@ function expiresField(res: TokenResponse): { expires?: number } {
 async function exchange(app: FastifyInstance, request: FastifyRequest): Promise<TokenResponse> {
   const rs = await seServer(app);
   return handleTokenRequest(app.pixie.deps, app.pixie.registry, rs, {
-    params: tokenParams(request), authorization: request.headers.authorization, dialect: 'stackexchange',
+    params: tokenParams(request), authorization: request.headers.authorization, policy: stackExchangePolicy(rs.server.settings),
   });
 }
 
@@ -64,12 +65,14 @@ export function stackExchangeRoutes(app: FastifyInstance): void {
   app.get('/oauth', { config: page }, async (request, reply) => {
     const raw = (request.query ?? {}) as Record<string, unknown>;
     // Stack Exchange clients never send response_type on /oauth: it is the code grant.
-    return handleAuthorize(request, reply, await seServer(app), raw, 'stackexchange', raw.response_type === undefined ? { response_type: 'code' } : {});
+    const rs = await seServer(app);
+    return handleAuthorize(request, reply, rs, raw, stackExchangePolicy(rs.server.settings), raw.response_type === undefined ? { response_type: 'code' } : {});
   });
   app.get('/oauth/dialog', { config: page }, async (request, reply) => {
     const raw = (request.query ?? {}) as Record<string, unknown>;
     // The implicit grant; validation refuses apps that did not enable it.
-    return handleAuthorize(request, reply, await seServer(app), raw, 'stackexchange', { response_type: 'token' });
+    const rs = await seServer(app);
+    return handleAuthorize(request, reply, rs, raw, stackExchangePolicy(rs.server.settings), { response_type: 'token' });
   });
 
   app.post('/oauth/access_token', { config: { errorFormat: 'oauth-form' } }, async (request, reply: FastifyReply) => {

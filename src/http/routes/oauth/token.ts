@@ -2,9 +2,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequest } from '../../../core/errors.js';
 import { handleTokenRequest } from '../../../core/token/endpoint.js';
-import type { TokenDialect, TokenResponse } from '../../../core/token/types.js';
+import type { TokenResponse } from '../../../core/token/types.js';
 import type { ResolvedServer } from '../../../core/directory.js';
+import type { EndpointPolicy } from '../../../core/policy.js';
 import { FormBody, isForm, noStore, resolveServer, TenantServerParams, type FormParams } from '../../context.js';
+import { oauthPolicy } from '../../endpoint-policy.js';
 
 export const TokenResponseSchema = {
   type: 'object',
@@ -20,13 +22,13 @@ export const TokenResponseSchema = {
 } as const;
 
 export async function runTokenRequest(
-  request: FastifyRequest, rs: ResolvedServer, dialect: TokenDialect,
+  request: FastifyRequest, rs: ResolvedServer, policy: EndpointPolicy,
 ): Promise<TokenResponse> {
   // Form-encoded only; a JSON body is a client bug worth naming.
   if (!isForm(request)) throw new InvalidRequest('token requests must be application/x-www-form-urlencoded');
   const { pixie } = request.server;
   return handleTokenRequest(pixie.deps, pixie.registry, rs, {
-    params: request.body as FormParams, authorization: request.headers.authorization, dialect,
+    params: request.body as FormParams, authorization: request.headers.authorization, policy,
   });
 }
 
@@ -36,7 +38,7 @@ export function tokenRoutes(app: FastifyInstance): void {
     config: { errorFormat: 'oauth-json' },
   }, async (request, reply: FastifyReply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
-    const response = await runTokenRequest(request, rs, 'oauth2');
+    const response = await runTokenRequest(request, rs, oauthPolicy(rs));
     return noStore(reply).send(response);
   });
 }

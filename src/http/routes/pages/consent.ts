@@ -5,6 +5,7 @@ import { AppError, OAuthError } from '../../../core/errors.js';
 import { decideConsent, loginSatisfied } from '../../../core/interaction/flow.js';
 import type { Client, Interaction } from '../../../core/types.js';
 import { FormBody, resolveServer } from '../../context.js';
+import { policyNamed } from '../../endpoint-policy.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { checkCsrf, csrfToken, currentSession } from '../../plugins/session.js';
 import { consentPage } from '../../views/pages.js';
@@ -56,7 +57,7 @@ export function consentRoutes(app: FastifyInstance): void {
     }
     const rs = await resolveServer(app, r.tenantId, r.serverId);
     try {
-      return reply.redirect(await decideConsent(app.pixie.deps, rs, interaction, session, request.body.decision === 'allow'), 303);
+      return reply.redirect(await decideConsent(app.pixie.deps, rs, policyNamed(r.policy, rs), interaction, session, request.body.decision === 'allow'), 303);
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;
       // Deny (and any other protocol error) goes back to the verified redirect URI.

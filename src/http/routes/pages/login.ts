@@ -4,6 +4,7 @@ import { AppError } from '../../../core/errors.js';
 import { afterAuthentication } from '../../../core/interaction/flow.js';
 import { login, logout } from '../../../core/interaction/login.js';
 import { FormBody, resolveServer } from '../../context.js';
+import { policyNamed } from '../../endpoint-policy.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { checkCsrf, clearSessionCookie, csrfToken, currentSession, sessionCookieName, setSessionCookie } from '../../plugins/session.js';
 import { loginPage, logoutPage } from '../../views/pages.js';
@@ -60,7 +61,7 @@ export function loginRoutes(app: FastifyInstance): void {
     setSessionCookie(request, reply, tenant, result.sessionToken);
     if (!interaction) return reply.redirect(safeReturnTo(b.return_to) ?? '/apps', 303);
     const rs = await resolveServer(app, interaction.request.tenantId, interaction.request.serverId);
-    return outcomeRedirect(reply.code(303), await afterAuthentication(app.pixie.deps, rs, interaction.request, result.session, interaction.id));
+    return outcomeRedirect(reply.code(303), await afterAuthentication(app.pixie.deps, rs, policyNamed(interaction.request.policy, rs), interaction.request, result.session, interaction.id));
   });
 
   app.get<{ Querystring: { tenant?: string } }>('/logout', { config }, async (request, reply) => {
