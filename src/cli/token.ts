@@ -34,8 +34,8 @@ function parseFlags(argv: string[]) {
 
 /** Where the command talks: progress on `say` (stderr), the token on `out` (stdout). */
 interface Terminal {
-  say(message: string): void;
-  out(text: string): void;
+  say: (message: string) => void;
+  out: (text: string) => void;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadableStream | undefined;
 }
