@@ -223,14 +223,14 @@ describe('precompiled SQL (npm run build → dist/storage/sql.json)', () => {
     const script = `
       import { createRequire } from 'node:module';
       import { isDeepStrictEqual } from 'node:util';
-      const { ALL_STATEMENTS, compile, compileWithKysely } = await import('./dist/storage/prepared.js');
+      const { allStatements, compile, compileWithKysely } = await import('./dist/storage/prepared.js');
       await import('./dist/storage/stores/index.js');
       const require = createRequire(import.meta.url);
       const kyselyLoaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/kysely/'));
-      const compiled = ALL_STATEMENTS.flatMap((s) => ['sqlite', 'postgres'].map((d) => [s, d, compile(s, d)]));
+      const compiled = allStatements().flatMap((s) => ['sqlite', 'postgres'].map((d) => [s, d, compile(s, d)]));
       const before = kyselyLoaded();
-      const mismatches = compiled.filter(([s, d, c]) => !isDeepStrictEqual(c, compileWithKysely(s, d))).map(([s, d]) => d + ' ' + s.site);
-      console.log(JSON.stringify({ statements: ALL_STATEMENTS.length, kyselyBefore: before, kyselyAfter: kyselyLoaded(), mismatches }));`;
+      const mismatches = compiled.filter(([s, d, c]) => !isDeepStrictEqual(c, compileWithKysely(s, d))).map(([s, d]) => d + ' ' + s.name);
+      console.log(JSON.stringify({ statements: allStatements().length, kyselyBefore: before, kyselyAfter: kyselyLoaded(), mismatches }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { statements: number; kyselyBefore: boolean; kyselyAfter: boolean; mismatches: string[] };
