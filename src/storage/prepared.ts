@@ -98,7 +98,7 @@ export function statement<R>(name: string, build: Build<R>, opts: StatementOptio
   if (!NAME.test(name)) throw new Error(`statement name "${name}" is not of the form area.what (e.g. tokens.consume)`);
   if (REGISTRY.has(name)) throw new Error(`statement "${name}" is defined twice: statement names must be unique`);
   const stmt: Statement<R> = { id: REGISTRY.size, name, build, compiled: {}, cacheMs: (opts.cacheSeconds ?? 0) * 1000 };
-  REGISTRY.set(name, stmt as Statement<unknown>);
+  REGISTRY.set(name, stmt);
   return stmt;
 }
 
