@@ -1,4 +1,5 @@
 import type { Stores } from '../../core/ports.js';
+import type { SecretsKeyring } from '../../crypto/secrets-key.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import { apiKeyStore } from './api-keys.js';
 import { adminStore } from './admin.js';
@@ -15,11 +16,12 @@ import { grantStore, userStore } from './users.js';
 const PING_TIMEOUT_MS = 2000;
 const ping = statement((db) => db.selectFrom('tenants').select('id').where('id', '=', param('id')));
 
-export function createStores(x: SqlExecutor): Stores {
+/** `keyring` encrypts the private signing keys at rest (keys.ts is the only store that uses it). */
+export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
   return {
     tenants: tenantStore(x),
     servers: serverStore(x),
-    keys: signingKeyStore(x),
+    keys: signingKeyStore(x, keyring),
     clients: clientStore(x),
     users: userStore(x),
     grants: grantStore(x),
@@ -29,7 +31,7 @@ export function createStores(x: SqlExecutor): Stores {
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
     apiKeys: apiKeyStore(x),
-    admin: adminStore(x),
+    admin: adminStore(x, keyring),
     audit: auditStore(x),
     purge: purgeStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
