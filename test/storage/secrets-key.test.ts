@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import BetterSqlite from 'better-sqlite3';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -286,6 +287,24 @@ describe('secrets key: SQLite\'s secrets.key', () => {
       await verifyAll(again, tokens);
     } finally {
       await again.close();
+    }
+  });
+});
+
+describeUnless(PG_SKIP, 'secrets key: PostgreSQL with no key configured', () => {
+  it('keeps the keys unencrypted and says so at start-up, once', async () => {
+    const b = await postgresBackend();
+    try {
+      const stream = new PassThrough();
+      let log = '';
+      stream.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      const s = await startTestServer({ config: { ...b.config, logLevel: 'warn' }, logStream: stream });
+      const secrets = await privateParts(s);
+      await s.close();
+      assert.equal(log.match(/no secrets key configured \(PIXIE_SECRETS_KEY or PIXIE_SECRETS_KEY_FILE\): signing keys are stored unencrypted in PostgreSQL/g)?.length, 1, log);
+      assert.ok((await b.raw()).includes(secrets[0].d));
+    } finally {
+      await b.cleanup();
     }
   });
 });
