@@ -18,9 +18,10 @@ PIXIE_SECRETS_KEY, or the file named by PIXIE_SECRETS_KEY_FILE. Without one, SQL
 secrets.key next to the database at first start; PostgreSQL stores them unencrypted (and warns).
 Back the key up with the database: without it the signing keys cannot be read.
 
-To change a configured key: PIXIE_SECRETS_KEY="NEW,OLD" (the first encrypts, the others still
-decrypt) on every process; each start re-encrypts what is under OLD, as does \`rotate\` at once.
-When no row is left under OLD (rotate reports it), drop OLD from the list.
+To change a configured key: PIXIE_SECRETS_KEY="NEW,OLD" (the first encrypts, the others only
+decrypt); each start re-encrypts what is under OLD, as does \`rotate\` at once; then drop OLD.
+With several processes, give them all "OLD,NEW" first, so that those not yet restarted can
+read the rows moved to NEW (docs/security.md, "Signing keys at rest").
 With SQLite's secrets.key, \`rotate\` makes a new key in the file and re-encrypts to it: stop
 \`pixie serve\` first (a running server keeps the old key in memory).
 

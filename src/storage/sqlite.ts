@@ -61,7 +61,7 @@ export class SqliteExecutor implements SqlExecutor {
    * check phase (setImmediate). Responses wait for it through sync(), so nothing is answered
    * before it is durable, and concurrent token requests share one commit.
    */
-  private batch: { done: Promise<void>; settle: (err?: unknown) => void; failed?: unknown } | null = null;
+  private batch: { done: Promise<void>; settle: (err?: unknown) => void; failed?: Error } | null = null;
   /**
    * Read batching: the reads of an event-loop turn before its first write share one deferred
    * transaction, ended at the next check phase. In WAL mode every transaction takes and releases
@@ -140,7 +140,7 @@ export class SqliteExecutor implements SqlExecutor {
       const e = storageError(err);
       if (e !== err) {
         this.writeFailures++;
-        if (this.batch && !this.inTx.getStore()) this.batch.failed ??= e;
+        if (this.batch && !this.inTx.getStore()) this.batch.failed ??= e as Error;
       }
       throw e;
     }
