@@ -54,8 +54,16 @@ export function signingKeyStore(x: SqlExecutor, keyring: SecretsKeyring): Signin
 // Re-encryption: rows whose private key is not written as the keyring writes now (plaintext of an
 // older release, or under an older secrets key). The first 16 characters are `enc:v1:<id>:`.
 const PREFIX_LENGTH = 16;
+/** A page of them in primary-key order, after the row (t, s, k): each page starts where the last ended. */
 const staleRows = statement((db) =>
   db.selectFrom('signing_keys').select(['tenant_id', 'server_id', 'kid', 'private_jwk'])
+    .where((eb) => eb.or([
+      eb('tenant_id', '>', param('t')),
+      eb.and([eb('tenant_id', '=', param('t')), eb.or([
+        eb('server_id', '>', param('s')),
+        eb.and([eb('server_id', '=', param('s')), eb('kid', '>', param('k'))]),
+      ])]),
+    ]))
     .where((eb) => eb(eb.fn<string>('substr', ['private_jwk', eb.lit(1), eb.lit(PREFIX_LENGTH)]), '<>', param('prefix')))
     .orderBy('tenant_id').orderBy('server_id').orderBy('kid').limit(param<number>('limit')),
 );
@@ -69,7 +77,7 @@ const rewriteKey = statement((db) =>
     .where('private_jwk', '=', param('previous')),
 );
 
-const PAGE = 200;
+const PAGE = 500;
 
 /** The id of a secrets key some stored private key is encrypted with, or null when none is encrypted. */
 export async function encryptedKeyInUse(x: SqlExecutor): Promise<string | null> {
@@ -92,9 +100,12 @@ export async function reencryptSigningKeys(x: SqlExecutor, keyring: SecretsKeyri
     return 0;
   }
   let rewritten = 0;
+  let after = { t: '', s: '', k: '' };
   for (;;) {
-    const rows = await x.all(staleRows, { prefix, limit: PAGE });
+    const rows = await x.all(staleRows, { prefix, limit: PAGE, ...after });
     if (!rows.length) return rewritten;
+    const last = rows[rows.length - 1];
+    after = { t: last.tenant_id, s: last.server_id, k: last.kid };
     for (const r of rows) {
       const id = encryptedWith(r.private_jwk);
       if (id !== null && !keyring.ids.includes(id)) throw new SecretsKeyError(unknownKeyMessage(id, keyring.ids));
