@@ -230,7 +230,7 @@ export interface Stores {
    * commit). Null when nothing is waiting to be committed (no promise to allocate and await).
    */
   sync(): Promise<void> | null;
-  /** True once storage is open and migrated (for /readyz). */
+  /** True while storage can be written: a tiny write, its answer reused for a second (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

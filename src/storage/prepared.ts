@@ -200,6 +200,12 @@ export interface SqlExecutor {
   sync(): Promise<void> | null;
   /** Run a background job unless another runner holds `name`; false when skipped. */
   exclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
+  /**
+   * SQLite: writes refused so far for lack of space or by I/O errors (a counter), and whether the
+   * database's file system is nearly full. /readyz reads it besides its own write, which a full
+   * disk may still let through (a few pages fit in WAL space a failed commit had taken).
+   */
+  writeHealth?(): { failures: number; lowOnSpace: boolean };
   /** Connection pool counters, where there is a pool (PostgreSQL). */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 /** Admin listings and changes. Every statement is bound to one tenant. */
 import type { AdminGrant, AdminStore } from '../../core/ports.js';
+import type { SecretsKeyring } from '../../crypto/secrets-key.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { GrantsTable } from '../schema.js';
 import { toClient } from './clients.js';
@@ -177,7 +178,7 @@ function toAdminGrant(r: GrantsTable): AdminGrant {
   return { ...toGrant(r), revokedAt: r.revoked_at };
 }
 
-export function adminStore(x: SqlExecutor): AdminStore {
+export function adminStore(x: SqlExecutor, keyring: SecretsKeyring): AdminStore {
   return {
     listClients: async (tenantId, serverId, after, limit) => {
       const rows = serverId === null
@@ -228,7 +229,7 @@ export function adminStore(x: SqlExecutor): AdminStore {
       if (r.kind === 'refresh' && r.family_id) await x.run(revokeFamily, { tenantId, familyId: r.family_id, now });
       return true;
     }),
-    listSigningKeys: async (tenantId, serverId) => (await x.all(listKeys, { tenantId, serverId })).map(toKey),
+    listSigningKeys: async (tenantId, serverId) => (await x.all(listKeys, { tenantId, serverId })).map((r) => toKey(r, keyring)),
     listTenants: (after, limit, prefix) => (prefix
       ? x.all(searchTenants, { after, limit, ...prefixRange(prefix) })
       : x.all(listTenants, { after, limit })),
