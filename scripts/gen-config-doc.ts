@@ -48,6 +48,7 @@ export const SETTINGS: Setting[] = [
   { key: 'maxConnectionsPerIp', env: 'PIXIE_MAX_CONNECTIONS_PER_IP', meaning: 'Open connections per client address (`0`: no cap, e.g. behind a proxy).' },
   { key: 'pendingSignInsPerIp', env: 'PIXIE_PENDING_SIGNINS_PER_IP', meaning: 'Sign-ins in progress per client IP (then 429).' },
   { key: 'pendingSignInsMax', env: 'PIXIE_PENDING_SIGNINS_MAX', meaning: 'Sign-ins in progress in all (then 503).' },
+  { key: 'registrationsPerIp', env: 'PIXIE_REGISTRATIONS_PER_IP', meaning: 'Dynamic client registrations per client IP per hour (then 429; `0`: no limit).' },
   { key: 'shutdownGrace', env: 'PIXIE_SHUTDOWN_GRACE', unit: 'seconds', meaning: 'On `SIGTERM`/`SIGINT`, seconds requests in flight may take to finish.' },
   { key: 'bodyLimit', meaning: 'Largest request body, in bytes (fixed: no flag or variable).' },
 ];

@@ -7,6 +7,7 @@ import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
 import { purgeStore } from './purge.js';
+import { registrationTokenStore } from './registration-tokens.js';
 import { interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
 import { serverStore, tenantStore } from './tenants.js';
 import { tokenStore } from './tokens.js';
@@ -29,6 +30,7 @@ export function createStores(x: SqlExecutor): Stores {
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
     apiKeys: apiKeyStore(x),
+    registrationTokens: registrationTokenStore(x),
     admin: adminStore(x),
     audit: auditStore(x),
     purge: purgeStore(x),
