@@ -227,7 +227,7 @@ export interface RegistrationContext {
 }
 
 async function checkInitialAccessToken(deps: CoreDeps, rs: ResolvedServer, bearer: string | null): Promise<string> {
-  if (!bearer) throw new InvalidToken('this authorization server requires an initial access token (Authorization: Bearer …) to register a client');
+  if (!bearer) throw new InvalidToken('this authorization server requires an initial access token (Authorization: Bearer ...) to register a client');
   const hash = hashOpaqueToken(bearer);
   const now = deps.clock.now();
   const found = await deps.stores.registrationTokens.findByHash(hash);
@@ -288,7 +288,7 @@ export async function registerClient(deps: CoreDeps, rs: ResolvedServer, body: u
 /** RFC 7592 §2: the registration access token proves the caller registered this client. */
 async function authorizedClient(deps: CoreDeps, rs: ResolvedServer, clientId: string, bearer: string | null): Promise<Client> {
   checkOpen(rs);
-  if (!bearer) throw new InvalidToken('send the registration access token (Authorization: Bearer …) returned at registration');
+  if (!bearer) throw new InvalidToken('send the registration access token (Authorization: Bearer ...) returned at registration');
   const client = await deps.stores.clients.find(rs.server.tenantId, rs.server.id, clientId);
   // §2: an unknown client and a wrong token get the same answer.
   if (!client?.dynamic || !client.registrationTokenHash || !safeEqual(client.registrationTokenHash, hashOpaqueToken(bearer))) {

@@ -26,7 +26,7 @@ async function answer(reply: FastifyReply, run: () => Promise<unknown>, status =
     noStore(reply).status(status);
     return body === undefined ? reply.send() : reply.send(body);
   } catch (err) {
-    if (err instanceof OAuthError && err.status === 401) return sendOAuthError(reply, err, 'bearer').send({ error: err.error, error_description: err.description });
+    if (err instanceof OAuthError && err.status === 401) return sendOAuthError(reply, err, 'bearer');
     throw err;
   }
 }
