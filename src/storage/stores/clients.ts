@@ -107,8 +107,12 @@ export function toClient(r: ClientsTable): Client {
     allowedOrigins: parseJson<string[]>(r.allowed_origins, []),
     postLogoutRedirectUris: parseJson<string[]>(r.post_logout_redirect_uris, []),
     idTokenSignedResponseAlg: r.id_token_signed_response_alg as IdTokenAlg,
-    dynamic: r.dynamic === 1, registrationTokenHash: r.registration_token_hash, idleExpiresAt: r.idle_expires_at,
-    createdAt: Number(r.created_at), registrationMetadata: parseJson<Record<string, unknown>>(r.registration_metadata, {}),
+    // Only dynamically registered clients carry their registration fields.
+    ...(r.dynamic === 1 ? {
+      dynamic: true, registrationTokenHash: r.registration_token_hash,
+      idleExpiresAt: r.idle_expires_at === null ? null : Number(r.idle_expires_at), createdAt: Number(r.created_at),
+      registrationMetadata: parseJson<Record<string, unknown>>(r.registration_metadata, {}),
+    } : {}),
   };
 }
 
