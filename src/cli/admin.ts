@@ -75,7 +75,7 @@ name starts with --search; \`tenants create --admin-client\` also creates the te
 server whose registration setting is "token" (default: one use, no expiry), printed once.
 `;
 
-export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets, API keys and users in the configured database
+export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets, API keys, initial access tokens and users in the configured database
 
 Usage:
 ${Object.values(USAGE).join('')}
