@@ -263,6 +263,8 @@ export async function registerClient(deps: CoreDeps, rs: ResolvedServer, body: u
     tenantId, serverId, clientId, name: clientId, description: 'registered itself (RFC 7591 dynamic registration)', public: true,
     grantTypes: [], redirectUris: [], oauthDomain: null, scopes: [], responseTypes: [], tokenEndpointAuthMethod: 'none',
     ownerUserId: null, allowedOrigins: [], postLogoutRedirectUris: [], idTokenSignedResponseAlg: 'RS256',
+    // PKCE for every self-registered client, confidential ones too (OAuth 2.1).
+    requirePkce: true,
     dynamic: true, registrationTokenHash: hashOpaqueToken(registrationToken), idleExpiresAt: idleExpiry(settings, now), createdAt: now,
   };
   const client = applyMetadata(base, metadata);

@@ -110,6 +110,13 @@ describe('dynamic client registration (RFC 7591/7592)', () => {
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: r.body.client_id, client_secret: 'pxs_wrong' }),
     });
     assert.equal(wrong.status, 401);
+    // PKCE is required of every self-registered client, confidential ones too.
+    const noPkce = await fetch(`${s.issuer}/oauth2/authorize?${new URLSearchParams({
+      response_type: 'code', client_id: r.body.client_id, redirect_uri: 'https://app.example.net/cb', state: 'x',
+    })}`, { redirect: 'manual' });
+    const to = new URL(noPkce.headers.get('location')!);
+    assert.equal(to.searchParams.get('error'), 'invalid_request');
+    assert.match(to.searchParams.get('error_description')!, /code_challenge is required/);
   });
 
   const invalidRedirects: [string, unknown][] = [
