@@ -253,10 +253,11 @@ export async function registerClient(deps: CoreDeps, rs: ResolvedServer, body: u
     }
   }
   const metadata = validateClientMetadata(body, rs.scopes);
-  const tokenId = settings.registration === 'token' ? await checkInitialAccessToken(deps, rs, ctx.bearer) : null;
+  // The cap first: a full server does not use up an initial access token.
   if ((await deps.stores.clients.countDynamic(tenantId, serverId)) >= settings.maxDynamicClients) {
     throw new AccessDenied(`this authorization server holds its maximum of ${settings.maxDynamicClients} dynamically registered clients; ask its administrator`);
   }
+  const tokenId = settings.registration === 'token' ? await checkInitialAccessToken(deps, rs, ctx.bearer) : null;
   const clientId = `dyn-${randomBase64url(18)}`;
   const registrationToken = generateOpaqueToken('pxra');
   const base: Client = {
