@@ -167,6 +167,15 @@ describe('dynamic client registration (RFC 7591/7592)', () => {
     });
   }
 
+  it('malformed bodies are 4xx, never 500', async () => {
+    for (const [type, body] of [['application/json', '{'], ['application/json', ''], ['application/json', 'null'], ['application/json', '"x"'],
+      ['text/plain', 'redirect_uris=x'], ['application/x-www-form-urlencoded', 'redirect_uris=https://a.example/cb']] as const) {
+      const res = await fetch(endpoint(), { method: 'POST', headers: { 'content-type': type }, body });
+      assert.ok(res.status >= 400 && res.status < 500, `${type} ${body}: ${res.status}`);
+      assert.ok(((await res.json()) as any).error);
+    }
+  });
+
   it('RFC 7592: read, update and delete need the registration access token', async () => {
     const r = await register(endpoint(), { redirect_uris: [CALLBACK], token_endpoint_auth_method: 'none', client_name: 'Mine', logo_uri: 'https://a.example/l.png' });
     const { registration_client_uri: uri, registration_access_token: token } = r.body;
