@@ -4,16 +4,17 @@ import tseslint from 'typescript-eslint';
 
 /** Imports a layer may not make: [glob of files, forbidden patterns, why]. */
 const LAYERS = [
-  ['src/core/**', ['**/http/**', '**/storage/**', '**/admin/**', '**/portal/**', '**/cli/**', '**/import/**', '**/config/**', 'fastify', 'kysely', 'pg', 'better-sqlite3', 'jose', 'node:crypto'],
+  ['src/core/**', ['**/http/**', '**/storage/**', '**/fetch/**', '**/admin/**', '**/portal/**', '**/cli/**', '**/import/**', '**/config/**', 'fastify', 'kysely', 'pg', 'better-sqlite3', 'jose', 'node:crypto'],
     'core is the protocol: no HTTP, no SQL, no services; crypto only through src/crypto'],
   ['src/storage/**', ['**/http/**', '**/admin/**', '**/portal/**', '**/cli/**', '**/import/**', '**/config/**', 'fastify', 'jose'],
     'storage implements the core ports and uses crypto only'],
   ['src/crypto/**', ['../*'], 'crypto is a leaf: it imports nothing else of Pixie'],
   ['src/config/**', ['../*'], 'config imports nothing else of Pixie'],
+  ['src/fetch/**', ['../*'], 'fetch (SSRF-safe outbound requests) is a leaf: core reaches it through a port'],
   ['src/admin/**', ['**/http/**', '**/portal/**', '**/cli/**', 'fastify'], 'the admin service is called by HTTP and the CLI, not the other way'],
   ['src/credentials/**', ['**/http/**', '**/admin/**', '**/portal/**', '**/cli/**', 'fastify'], 'the credential service is called by the portal, the admin API and the CLI'],
   ['src/portal/**', ['**/http/**', '**/admin/**', '**/cli/**', 'fastify'], 'the portal service is called by HTTP, not the other way'],
-  ['src/http/**', ['**/cli/**', '**/storage/**'], 'routes reach storage through core and the services'],
+  ['src/http/**', ['**/cli/**', '**/storage/**', '**/fetch/**'], 'routes reach storage through core and the services'],
   ['packages/verify/src/**', ['**/src/*/**', '../../*', 'fastify', 'express', 'pg', 'better-sqlite3'], '@pixie-auth/verify imports nothing of the server and depends on jose only'],
 ];
 

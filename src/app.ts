@@ -13,6 +13,7 @@ import { adminApi } from './http/routes/admin/index.js';
 import { healthRoutes } from './http/routes/health.js';
 import { authorizeRoutes } from './http/routes/oauth/authorize.js';
 import { introspectionRoutes } from './http/routes/oauth/introspect.js';
+import { registrationRoutes } from './http/routes/oauth/register.js';
 import { tokenRoutes } from './http/routes/oauth/token.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { endSessionRoutes } from './http/routes/oidc/end-session.js';
@@ -72,6 +73,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   tokenRoutes(app);
   authorizeRoutes(app);
   introspectionRoutes(app);
+  registrationRoutes(app);
   discoveryRoutes(app);
   endSessionRoutes(app);
   loginRoutes(app);

@@ -9,7 +9,8 @@ import { buildApp } from './app.js';
 import type { Config } from './config/schema.js';
 import { systemClock, type CoreDeps } from './core/deps.js';
 import { ServerDirectory } from './core/directory.js';
-import type { Clock } from './core/ports.js';
+import type { ClientDocumentFetcher, Clock } from './core/ports.js';
+import { createSafeFetcher } from './fetch/safe-fetch.js';
 import { applyImport, ensureDefaults, type ImportSummary } from './import/apply.js';
 import type { ImportFileData } from './import/schema.js';
 import { validateImport } from './import/validate.js';
@@ -22,6 +23,8 @@ export interface StartOptions {
   /** Import documents applied after the import file (the --dev demo, test fixtures). */
   imports?: ImportFileData[];
   logStream?: NodeJS.WritableStream;
+  /** Fetches client ID metadata documents; default: the SSRF-safe fetcher (loopback allowed with --dev only). */
+  clientDocuments?: ClientDocumentFetcher;
   /** Secret of the system admin client; default PIXIE_ADMIN_CLIENT_SECRET, else generated on first start. */
   adminClientSecret?: string;
 }
@@ -71,6 +74,7 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
   const deps: CoreDeps = {
     stores: db.stores, clock, publicUrl: config.publicUrl.replace(/\/$/, ''),
     directory: new ServerDirectory(db.stores, clock, () => deps.publicUrl, config.serverCacheSize),
+    clientDocuments: opts.clientDocuments ?? createSafeFetcher({ allowLoopback: config.dev }),
   };
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
   const app = await buildApp({ config, deps, https, logStream: opts.logStream, poolStats: db.executor.poolStats?.bind(db.executor) });

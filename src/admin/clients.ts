@@ -19,6 +19,7 @@ export function clientView(c: Client): ClientView {
     token_endpoint_auth_method: c.tokenEndpointAuthMethod, response_types: c.responseTypes as ClientView['response_types'],
     scopes: c.scopes, owner_user_id: c.ownerUserId, allowed_origins: c.allowedOrigins,
     post_logout_redirect_uris: c.postLogoutRedirectUris, id_token_signed_response_alg: c.idTokenSignedResponseAlg,
+    dynamic: c.dynamic ?? false,
   };
 }
 
@@ -84,11 +85,12 @@ export async function getClient(deps: CoreDeps, tenantId: string, serverId: stri
 }
 
 export async function listClients(
-  deps: CoreDeps, tenantId: string, q: { limit?: number | string; cursor?: string; authorization_server_id?: string },
+  deps: CoreDeps, tenantId: string, q: { limit?: number | string; cursor?: string; authorization_server_id?: string; dynamic?: 'true' | 'false' },
 ): Promise<Page<ClientView>> {
   await getTenant(deps, tenantId);
   const [serverId, clientId] = decodeCursor(q.cursor, ['', '']);
-  return page(q.limit, (n) => deps.stores.admin.listClients(tenantId, q.authorization_server_id ?? null, { serverId, clientId }, n),
+  const dynamic = q.dynamic === undefined ? null : q.dynamic === 'true';
+  return page(q.limit, (n) => deps.stores.admin.listClients(tenantId, q.authorization_server_id ?? null, { serverId, clientId }, n, dynamic),
     (c) => [c.serverId, c.clientId], clientView);
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Kind, Type, TypeRegistry } from '../vendor/typebox.js';
-import { GRANT_TYPES, ID_TOKEN_ALGS, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
+import { GRANT_TYPES, ID_TOKEN_ALGS, REGISTRATION_POLICIES, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
 
 const Strict = { additionalProperties: false } as const;
 
@@ -37,7 +37,10 @@ export const PageQuery = Type.Object({
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'page size, 1 to 200 (default 50)' })),
   cursor: Type.Optional(Type.String({ maxLength: 500, description: 'next_cursor of the previous page' })),
 }, Strict);
-export const ClientListQuery = Type.Object({ ...PageQuery.properties, authorization_server_id: Type.Optional(Id) }, Strict);
+export const ClientListQuery = Type.Object({
+  ...PageQuery.properties, authorization_server_id: Type.Optional(Id),
+  dynamic: Type.Optional(StringEnum(['true', 'false'] as const, { description: 'only clients that registered themselves (true), or only the others (false)' })),
+}, Strict);
 export function PageOf<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) });
 }
@@ -74,6 +77,12 @@ const ServerSettingsFields = {
   accessTokenFormat: StringEnum(['jwt', 'opaque'] as const),
   allowPlainPkce: Type.Boolean(),
   signingAlg: Alg,
+  registration: StringEnum(REGISTRATION_POLICIES, {
+    description: 'dynamic client registration (RFC 7591): off, open (anyone may register), or token (an initial access token is required)',
+  }),
+  maxDynamicClients: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'most dynamically registered clients the server keeps' }),
+  dynamicClientIdleDays: Type.Integer({ minimum: 0, maximum: 3650, description: 'days after which an unused dynamically registered client is deleted (0: never)' }),
+  clientIdMetadataDocuments: Type.Boolean({ description: 'resolve a client_id that is an https URL by fetching its client ID metadata document' }),
 };
 export const ScopeDefinition = Type.Object({ name: ScopeToken, description: Type.String({ maxLength: 300 }) }, Strict);
 export const ServerUpdate = Type.Partial(Type.Object({ ...ServerSettingsFields, scopes: Type.Array(ScopeDefinition, { maxItems: 200 }) }, Strict),
@@ -129,6 +138,7 @@ export const ClientUpdate = Type.Partial(Type.Object(clientFields, Strict), { ex
 }] });
 export const Client = Type.Object({
   authorization_server_id: Id, client_id: Type.String(), ...clientFields, owner_user_id: Nullable(Type.String()),
+  dynamic: Type.Boolean({ description: 'registered itself (RFC 7591): nobody at the server vouched for it' }),
 });
 export const CreatedClient = Type.Object({
   ...Client.properties,
@@ -184,11 +194,28 @@ export const AuditEntry = Type.Object({
 });
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() });
 
+export const RegistrationTokenCreate = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  expires_at: Type.Optional(ExpiresAt),
+  max_uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'registrations it allows (default 1)' })),
+}, { ...Strict, examples: [{ name: 'partner-onboarding', expires_at: '2027-02-01T00:00:00Z', max_uses: 5 }] });
+export const RegistrationToken = Type.Object({
+  id: Type.String(), name: Type.String(), display_prefix: Type.String(), created_at: Time, expires_at: Nullable(Time),
+  max_uses: Type.Integer(), uses: Type.Integer(), revoked_at: Nullable(Time),
+  status: StringEnum(['active', 'expired', 'used_up', 'revoked'] as const),
+});
+export const CreatedRegistrationToken = Type.Object({
+  ...RegistrationToken.properties, token: Type.String({ description: 'shown once: only its hash is kept' }),
+});
+export const RegistrationTokenParams = Type.Object({ tenant: Id, server: Id, id: Type.String({ minLength: 1, maxLength: 100 }) }, Strict);
+
 export type TenantCreateData = Static<typeof TenantCreate>;
 export type ServerCreateData = Static<typeof ServerCreate>;
 export type ServerUpdateData = Static<typeof ServerUpdate>;
 export type ClientCreateData = Static<typeof ClientCreate>;
 export type ClientUpdateData = Static<typeof ClientUpdate>;
+export type ClientListQueryData = Static<typeof ClientListQuery>;
+export type RegistrationTokenCreateData = Static<typeof RegistrationTokenCreate>;
 export type ClientView = Static<typeof Client>;
 export type SecretCreateData = Static<typeof SecretCreate>;
 export type ApiKeyCreateData = Static<typeof ApiKeyCreate>;

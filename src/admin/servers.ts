@@ -12,7 +12,10 @@ import { decodeCursor, page, type Page } from './pagination.js';
 import type { ServerCreateData, ServerListQueryData, ServerUpdateData } from './schemas.js';
 import { getTenant } from './tenants.js';
 
-const SETTING_KEYS = ['accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg'] as const;
+const SETTING_KEYS = [
+  'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
+  'registration', 'maxDynamicClients', 'dynamicClientIdleDays', 'clientIdMetadataDocuments',
+] as const;
 
 export interface ServerView {
   tenant_id: string;

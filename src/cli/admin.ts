@@ -10,7 +10,11 @@ import { parseArgs } from 'node:util';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../admin/api-keys.js';
 import { CLI_ACTOR } from '../admin/audit.js';
 import { createClient, deleteClient, getClient, listClients } from '../admin/clients.js';
-import { ApiKeyCreate, ClientCreate, TenantCreate, UserCreate, type ApiKeyCreateData, type UserCreateData } from '../admin/schemas.js';
+import { createRegistrationToken, listRegistrationTokens, revokeRegistrationToken } from '../admin/registration-tokens.js';
+import {
+  ApiKeyCreate, ClientCreate, RegistrationTokenCreate, TenantCreate, UserCreate,
+  type ApiKeyCreateData, type RegistrationTokenCreateData, type UserCreateData,
+} from '../admin/schemas.js';
 import { issueSecret, listSecrets, revokeSecret } from '../admin/secrets.js';
 import { createTenant, deleteTenant, listTenantsForOperator, rotateSystemAdminSecret } from '../admin/tenants.js';
 import { createUser, getUser, listUsers, updateUser } from '../admin/users.js';
@@ -43,6 +47,10 @@ const USAGE: Record<string, string> = {
   pixie admin api-keys create CLIENT_ID [--tenant T] [--server S] [--name NAME]
   pixie admin api-keys revoke CLIENT_ID KEY_ID [--tenant T] [--server S]
 `,
+  'registration-tokens': `  pixie admin registration-tokens list [--tenant T] [--server S]
+  pixie admin registration-tokens create [--tenant T] [--server S] [--name NAME] [--max-uses N] [--expires RFC3339]
+  pixie admin registration-tokens revoke TOKEN_ID [--tenant T] [--server S]
+`,
   users: `  pixie admin users list [--tenant T]
   pixie admin users create USERNAME [--tenant T] [--password P] [--email E] [--name NAME]
   pixie admin users disable USERNAME [--tenant T]
@@ -63,9 +71,11 @@ Secrets and API keys are printed once.
 \`tenants list\` prints every tenant (page after page; --limit N stops after N), or those whose id or
 name starts with --search; \`tenants create --admin-client\` also creates the tenant's admin client
 (client_credentials, scope manage_configuration, on its admin server) and prints its secret once.
+\`registration-tokens create\` makes an initial access token for dynamic client registration on a
+server whose registration setting is "token" (default: one use, no expiry), printed once.
 `;
 
-export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets, API keys and users in the configured database
+export const ADMIN_HELP = `pixie admin — manage tenants, clients, secrets, API keys, initial access tokens and users in the configured database
 
 Usage:
 ${Object.values(USAGE).join('')}
@@ -80,7 +90,7 @@ const OPTIONS = {
   data: { type: 'string' }, name: { type: 'string' }, public: { type: 'boolean' }, 'grant-type': { type: 'string', multiple: true },
   'redirect-uri': { type: 'string', multiple: true }, scope: { type: 'string', multiple: true }, body: { type: 'string' },
   password: { type: 'string' }, email: { type: 'string' }, limit: { type: 'string' }, create: { type: 'boolean' },
-  search: { type: 'string' }, 'admin-client': { type: 'string' },
+  search: { type: 'string' }, 'admin-client': { type: 'string' }, 'max-uses': { type: 'string' }, expires: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -202,7 +212,7 @@ export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: 
       }
       case 'clients list': {
         const p = await listClients(deps, o.tenant, { ...q, ...(argv.includes('--server') ? { authorization_server_id: o.server } : {}) });
-        return print(p.items, p.items, ['authorization_server_id', 'client_id', 'client_name', 'public', 'grant_types', 'redirect_uris']);
+        return print(p.items, p.items, ['authorization_server_id', 'client_id', 'client_name', 'public', 'dynamic', 'grant_types', 'redirect_uris']);
       }
       case 'clients create': {
         const body = {
@@ -246,6 +256,22 @@ export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: 
         const client = await getClient(deps, o.tenant, o.server, need(args[0], 'CLIENT_ID'));
         await revokeApiKey(deps, CLI_ACTOR, client, need(args[1], 'KEY_ID'));
         return print({ revoked: args[1] }, [{ revoked: args[1] }], ['revoked']);
+      }
+      case 'registration-tokens list': {
+        const items = await listRegistrationTokens(deps, o.tenant, o.server);
+        return print(items, items, ['id', 'name', 'display_prefix', 'status', 'uses', 'max_uses', 'created_at', 'expires_at']);
+      }
+      case 'registration-tokens create': {
+        const data = check<RegistrationTokenCreateData>(RegistrationTokenCreate, {
+          ...(o.name ? { name: o.name } : {}), ...(o['max-uses'] !== undefined ? { max_uses: Number(o['max-uses']) } : {}),
+          ...(o.expires ? { expires_at: o.expires } : {}),
+        });
+        const t = await createRegistrationToken(deps, CLI_ACTOR, o.tenant, o.server, data);
+        return print(t, [t], ['id', 'name', 'display_prefix', 'max_uses', 'expires_at'], `initial access token (shown once, store it now): ${t.token}`);
+      }
+      case 'registration-tokens revoke': {
+        await revokeRegistrationToken(deps, CLI_ACTOR, o.tenant, o.server, need(args[0], 'TOKEN_ID'));
+        return print({ revoked: args[0] }, [{ revoked: args[0] }], ['revoked']);
       }
       case 'users list': {
         const p = await listUsers(deps, o.tenant, q);

@@ -13,6 +13,7 @@ import { chooseAuthMethod, lifetimeOf, tokenRequest, type ClientCredentials, typ
 import { checkIdToken } from './token/id-token.js';
 import { startLoopback } from './token/loopback.js';
 import { resolveEndpoints, type Endpoints } from './token/metadata.js';
+import { registerPublicClient } from './token/register.js';
 import { readPasted } from './token/paste.js';
 import { codeFromResponse, parsePasted } from './token/response.js';
 import { checkName, loadToken, saveToken } from './token/store.js';
@@ -24,6 +25,7 @@ const OPTIONS = {
   'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, 'client-auth': { type: 'string' }, scope: { type: 'string' },
   'redirect-uri': { type: 'string' }, paste: { type: 'boolean' }, 'no-browser': { type: 'boolean' },
   json: { type: 'boolean' }, save: { type: 'string' }, refresh: { type: 'string' }, timeout: { type: 'string' },
+  register: { type: 'boolean' }, 'initial-access-token': { type: 'string' },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags>;
@@ -71,11 +73,25 @@ function clientAuthFlag(flags: Flags): SecretMethod | undefined {
   return value;
 }
 
+function checkRegisterFlags(flags: Flags): void {
+  if (flags.register) {
+    if (flags['client-id']) throw new UsageError('--register makes a new client: leave out --client-id');
+    if (flags['client-secret']) throw new UsageError('--register makes a public client: leave out --client-secret');
+    if (flags.paste) throw new UsageError('--register needs the loopback redirect: leave out --paste');
+    if (!flags.issuer || flags['authorize-url']) throw new UsageError('--register needs --issuer (its discovery names the registration endpoint)');
+  } else {
+    if (flags['initial-access-token']) throw new UsageError('--initial-access-token goes with --register');
+    if (!flags['client-id']) throw new UsageError('--client-id is required (or --register to register a client dynamically where the server allows it)');
+  }
+}
+
 async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<TokenFields> {
   const { say } = t;
-  const clientId = flags['client-id'];
-  if (!clientId) throw new UsageError('--client-id is required');
+  checkRegisterFlags(flags);
   const endpoints = await resolveEndpoints({ issuer: flags.issuer, authorizeUrl: flags['authorize-url'], tokenUrl: flags['token-url'] });
+  if (flags.register && !endpoints.registrationEndpoint) {
+    throw new FlowError(`${endpoints.issuer} does not offer dynamic client registration (no registration_endpoint in its discovery document); give --client-id`);
+  }
   const verifier = randomUnreserved(64);
   const state = randomBase64url(16);
   const scope = flags.scope ?? '';
@@ -84,6 +100,18 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
 
   const loopback = flags.paste ? null : await startLoopback(flags['redirect-uri']);
   const redirectUri = loopback?.redirectUri ?? flags['redirect-uri'] ?? `${new URL(endpoints.authorizationEndpoint).origin}/oauth/login_success`;
+  let clientId = flags['client-id']!;
+  if (flags.register) {
+    try {
+      const registered = await registerPublicClient(endpoints.registrationEndpoint!, redirectUri, scope, flags['initial-access-token']);
+      clientId = registered.clientId;
+      say(`Registered a public client at ${endpoints.registrationEndpoint}: client_id ${clientId} (redirect URI ${redirectUri}).`);
+      say(`  Reuse it with --client-id ${clientId}; unused dynamically registered clients expire.`);
+    } catch (err) {
+      loopback?.close();
+      throw err;
+    }
+  }
   const url = new URL(endpoints.authorizationEndpoint);
   const params: Record<string, string> = {
     response_type: 'code', client_id: clientId, redirect_uri: redirectUri, state,

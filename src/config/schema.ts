@@ -37,6 +37,8 @@ export interface Config {
   /** Sign-ins in progress (parked authorization requests) allowed per client IP, and in all. */
   pendingSignInsPerIp: number;
   pendingSignInsMax: number;
+  /** Dynamic client registrations (RFC 7591) allowed per client IP per hour (0: no limit). */
+  registrationsPerIp: number;
   /** Connection deadlines, in milliseconds: all request headers, the whole request, an idle keep-alive connection, any silent socket. */
   headersTimeout: number;
   requestTimeout: number;
@@ -75,6 +77,7 @@ export const DEFAULT_CONFIG: Config = {
   sqliteSynchronous: 'NORMAL',
   pendingSignInsPerIp: 100,
   pendingSignInsMax: 10_000,
+  registrationsPerIp: 20,
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 5_000,

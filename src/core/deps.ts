@@ -1,5 +1,5 @@
 /** Everything a core operation needs, passed explicitly (no ambient context). */
-import type { Clock, Stores } from './ports.js';
+import type { ClientDocumentFetcher, Clock, Stores } from './ports.js';
 import type { ServerDirectory } from './directory.js';
 
 export interface CoreDeps {
@@ -8,6 +8,8 @@ export interface CoreDeps {
   directory: ServerDirectory;
   /** Base URL the server is reached at, no trailing slash. Issuers are `${publicUrl}/${tenant}/${server}`. */
   publicUrl: string;
+  /** Fetches client ID metadata documents (src/fetch); absent: no server resolves URL client ids. */
+  clientDocuments?: ClientDocumentFetcher;
 }
 
 export const systemClock: Clock = { now: () => Math.floor(Date.now() / 1000) };

@@ -4,7 +4,9 @@ export type OAuthErrorCode =
   | 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client'
   | 'unsupported_grant_type' | 'invalid_scope' | 'access_denied' | 'unsupported_response_type'
   | 'server_error' | 'temporarily_unavailable' | 'invalid_token' | 'insufficient_scope'
-  | 'login_required' | 'consent_required' | 'interaction_required';
+  | 'login_required' | 'consent_required' | 'interaction_required'
+  // RFC 7591 §3.2.2
+  | 'invalid_redirect_uri' | 'invalid_client_metadata';
 
 export class OAuthError extends Error {
   /** Whether an /authorize error may be sent to the redirect URI (only once client + URI are verified). */

@@ -14,7 +14,7 @@
  *   account's key holds its tenant, an IP's does not) and PurgeStore.
  */
 import type {
-  ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session,
+  ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, RegistrationToken, Session,
   Tenant, TokenRecord, User,
 } from './types.js';
 import type { StoredKeyMaterial } from '../crypto/keys.js';
@@ -70,6 +70,25 @@ export interface ClientStore {
   /** Returns the number of secrets changed (0 when the id is not this client's). */
   revokeSecret(tenantId: string, serverId: string, clientId: string, id: string, now: number): Promise<number>;
   setSecretExpiry(tenantId: string, serverId: string, clientId: string, id: string, expiresAt: number | null): Promise<number>;
+  /** How many dynamically registered clients the server has (the cap of RFC 7591 registration). */
+  countDynamic(tenantId: string, serverId: string): Promise<number>;
+  /** Set a dynamic client's idle expiry (no effect on other clients). */
+  touchDynamic(tenantId: string, serverId: string, clientId: string, idleExpiresAt: number): Promise<void>;
+}
+
+/** Initial access tokens for RFC 7591 registration, stored hashed. */
+export interface RegistrationTokenStore {
+  add(token: RegistrationToken): Promise<void>;
+  /** The server's tokens, newest first (revoked and used-up ones included). */
+  list(tenantId: string, serverId: string): Promise<RegistrationToken[]>;
+  findByHash(hash: string): Promise<RegistrationToken | null>;
+  /**
+   * Count one registration against the token, atomically: returns the token when it was live
+   * (not revoked, not expired at `now`, uses below max_uses), else null and nothing changes.
+   */
+  use(hash: string, now: number): Promise<RegistrationToken | null>;
+  /** Returns the number of tokens revoked (0 when the id is not the server's or already revoked). */
+  revoke(tenantId: string, serverId: string, id: string, now: number): Promise<number>;
 }
 
 /** API keys, stored hashed. */
@@ -187,6 +206,8 @@ export interface PurgeCounts {
   sessions: number;
   interactions: number;
   loginAttempts: number;
+  /** Dynamically registered clients whose idle expiry passed (deleted with their grants; tokens revoked). */
+  dynamicClients: number;
 }
 
 /** Deletes rows nothing can use any more, in small batches so writers are not held up. */
@@ -207,6 +228,7 @@ export interface Stores {
   interactions: InteractionStore;
   loginAttempts: LoginAttemptStore;
   apiKeys: ApiKeyStore;
+  registrationTokens: RegistrationTokenStore;
   admin: AdminStore;
   audit: AuditStore;
   purge: PurgeStore;
@@ -235,6 +257,12 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+/** Fetches a JSON document from a URL a client named, safely (timeouts, size limit, no private addresses). */
+export interface ClientDocumentFetcher {
+  /** Throws an Error whose message says why the document could not be had. */
+  fetchJson(url: string): Promise<unknown>;
+}
+
 export interface Clock {
   /** Epoch seconds. */
   now(): number;
@@ -245,7 +273,10 @@ export interface Clock {
  * is the sort key of the previous page's last row ('' for the first page).
  */
 export interface AdminStore {
-  listClients(tenantId: string, serverId: string | null, after: { serverId: string; clientId: string }, limit: number): Promise<Client[]>;
+  /** `dynamic`: only dynamically registered clients (true), only the others (false), or all (null/absent). */
+  listClients(
+    tenantId: string, serverId: string | null, after: { serverId: string; clientId: string }, limit: number, dynamic?: boolean | null,
+  ): Promise<Client[]>;
   /** Deletes the client with its secrets and API keys, revokes its tokens and forgets its grants. */
   deleteClient(tenantId: string, serverId: string, clientId: string, now: number): Promise<boolean>;
   revokeSecret(tenantId: string, serverId: string, clientId: string, secretId: string, now: number): Promise<boolean>;

@@ -10,6 +10,10 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   accessTokenFormat: 'jwt',
   allowPlainPkce: false,
   signingAlg: 'ES256',
+  registration: 'off',
+  maxDynamicClients: 1000,
+  dynamicClientIdleDays: 30,
+  clientIdMetadataDocuments: false,
 };
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; Pixie uses 60 seconds. */

@@ -15,7 +15,21 @@ export interface ServerSettings {
   accessTokenFormat: AccessTokenFormat;
   allowPlainPkce: boolean;
   signingAlg: 'ES256' | 'RS256' | 'EdDSA';
+  /**
+   * Dynamic client registration (RFC 7591): `off`, `open` (anyone may register), or `token`
+   * (an initial access token made by an administrator is required).
+   */
+  registration: RegistrationPolicy;
+  /** Most dynamically registered clients a server keeps; registrations beyond it are refused. */
+  maxDynamicClients: number;
+  /** A dynamically registered client unused for this many days is deleted (0: never). */
+  dynamicClientIdleDays: number;
+  /** A `client_id` that is an https URL is resolved by fetching its client ID metadata document. */
+  clientIdMetadataDocuments: boolean;
 }
+
+export const REGISTRATION_POLICIES = ['off', 'open', 'token'] as const;
+export type RegistrationPolicy = (typeof REGISTRATION_POLICIES)[number];
 
 export interface ScopeDefinition {
   name: string;
@@ -68,6 +82,21 @@ export interface Client {
   postLogoutRedirectUris: string[];
   /** The alg of this client's ID tokens (OIDC Registration: RS256 unless registered otherwise). */
   idTokenSignedResponseAlg: IdTokenAlg;
+  /**
+   * Registered by itself (RFC 7591 dynamic registration) or described by a client ID metadata
+   * document: nobody at the server vouched for it, and the consent page says so.
+   */
+  dynamic?: boolean;
+  /** Described by the client ID metadata document at its client_id URL (not stored). */
+  metadataDocument?: boolean;
+  /** RFC 7592: hash of the registration access token that reads, updates and deletes it. */
+  registrationTokenHash?: string | null;
+  /** A dynamic client not used until then is deleted by the purge (null: never). */
+  idleExpiresAt?: number | null;
+  /** RFC 7591 metadata shown but not acted on: client_uri, logo_uri, tos_uri, policy_uri, contacts, software_id/version. */
+  registrationMetadata?: Record<string, unknown>;
+  /** Epoch seconds when it was registered (RFC 7591 client_id_issued_at). */
+  createdAt?: number;
 }
 
 export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -89,6 +118,22 @@ export interface ApiKey extends ClientSecret {
   tenantId: string;
   serverId: string;
   clientId: string;
+}
+
+/** An initial access token (RFC 7591 §3): lets its holder register clients on a `token` server. */
+export interface RegistrationToken {
+  id: string;
+  tenantId: string;
+  serverId: string;
+  name: string;
+  hash: string;
+  displayPrefix: string;
+  createdAt: number;
+  expiresAt: number | null;
+  /** Registrations it allows in all; `uses` counts those made. */
+  maxUses: number;
+  uses: number;
+  revokedAt: number | null;
 }
 
 export interface User {

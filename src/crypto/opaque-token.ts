@@ -21,6 +21,10 @@ export const TOKEN_PREFIXES = {
   code: 'pxc',
   session: 'pxss',
   challengeToken: 'pxct',
+  /** RFC 7592 registration access token of a dynamically registered client. */
+  registrationAccessToken: 'pxra',
+  /** RFC 7591 initial access token, made by an administrator. */
+  initialAccessToken: 'pxia',
 } as const;
 export type TokenPrefix = (typeof TOKEN_PREFIXES)[keyof typeof TOKEN_PREFIXES];
 

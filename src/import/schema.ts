@@ -69,6 +69,13 @@ export const ImportServer = Type.Object({
   accessTokenFormat: Type.Optional(Type.Union([Type.Literal('jwt'), Type.Literal('opaque')], { description: 'JWT access tokens (RFC 9068), or opaque ones checked by introspection.', default: 'jwt' })),
   allowPlainPkce: Type.Optional(Type.Boolean({ description: 'Accept PKCE `plain` as well as `S256`.', default: false })),
   signingAlg: Type.Optional(Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')], { description: 'Algorithm of the access token signing key.', default: 'ES256' })),
+  registration: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('open'), Type.Literal('token')], {
+    description: 'Dynamic client registration (RFC 7591) at `{issuer}/oauth2/register`: `off`; `open`, anyone may register a client; `token`, an initial access token made by an administrator is required.',
+    default: 'off',
+  })),
+  maxDynamicClients: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Most dynamically registered clients the server keeps; further registrations are refused (403).', default: 1000 })),
+  dynamicClientIdleDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, description: 'A dynamically registered client unused for this many days is deleted (0: never).', default: 30 })),
+  clientIdMetadataDocuments: Type.Optional(Type.Boolean({ description: 'A `client_id` that is an https URL is resolved by fetching its client ID metadata document (a public client whose redirect URIs the document lists).', default: false })),
   scopes: Type.Optional(Type.Array(Scope, { description: 'Custom scopes of this server, besides the OpenID ones. Omitted: the scopes already stored are kept.', default: [] })),
   clients: Type.Optional(Type.Array(ImportClient, { description: 'Clients registered on this server.', default: [] })),
 }, { ...Strict, title: 'Server' });

@@ -1,4 +1,5 @@
 /** /account: the applications a user has authorized, and revoking them with their tokens. */
+import { isClientIdUrl } from '../core/clients.js';
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 
@@ -30,9 +31,12 @@ export async function listAuthorizedApps(deps: CoreDeps, tenantId: string, userI
       deps.stores.clients.find(g.tenantId, g.serverId, g.clientId),
       deps.directory.resolve(g.tenantId, g.serverId),
     ]);
-    if (!client) continue; // deleted apps have their grants revoked; a stray row is not shown
+    // A client described by a metadata document is shown by its URL's host, without fetching it.
+    const documentHost = !client && isClientIdUrl(g.clientId) ? new URL(g.clientId).host : null;
+    if (!client && !documentHost) continue; // deleted apps have their grants revoked; a stray row is not shown
     out.push({
-      grantId: g.id, clientId: g.clientId, name: client.name, domain: domainOf(client.oauthDomain, client.redirectUris),
+      grantId: g.id, clientId: g.clientId, name: client?.name ?? documentHost!,
+      domain: client ? domainOf(client.oauthDomain, client.redirectUris) : documentHost,
       scopes: g.scopes.map((name) => ({ name, description: rs?.scopes.get(name) ?? name })),
       authorizedAt: g.createdAt, lastUsedAt: g.lastUsedAt,
     });

@@ -15,6 +15,7 @@ export interface ClientsTable {
   created_at: number; updated_at: number;
   require_pkce: number; non_web_redirect: number;
   allowed_origins: string; post_logout_redirect_uris: string; id_token_signed_response_alg: string;
+  dynamic: number; registration_token_hash: string | null; idle_expires_at: number | null; registration_metadata: string;
 }
 export interface ClientSecretsTable {
   id: string; tenant_id: string; server_id: string; client_id: string; name: string; secret_hash: string;
@@ -73,6 +74,12 @@ export interface DB {
   used_challenges: UsedChallengesTable;
   audit_log: AuditLogTable;
   heartbeat: HeartbeatTable;
+  registration_tokens: RegistrationTokensTable;
+}
+
+export interface RegistrationTokensTable {
+  id: string; tenant_id: string; server_id: string; name: string; token_hash: string; display_prefix: string;
+  created_at: number; expires_at: number | null; max_uses: number; uses: number; revoked_at: number | null;
 }
 
 export interface LoginAttemptsTable {

@@ -39,6 +39,35 @@ after(async () => {
 });
 
 describe('pixie admin', () => {
+  it('registration-tokens: create (shown once), list with status and uses, revoke; the token works on a server in token mode', async () => {
+    const s = (await server.deps.stores.servers.get('default', 'default'))!;
+    await server.deps.stores.servers.upsert({ ...s, settings: { ...s.settings, registration: 'token' } }, Math.floor(Date.now() / 1000));
+    await server.deps.stores.sync();
+    server.deps.directory.invalidate('default', 'default');
+    assert.match(await ok('registration-tokens', '--help'), /pixie admin registration-tokens create \[--tenant T\] \[--server S\] \[--name NAME\] \[--max-uses N\]/);
+    const created = JSON.parse(await ok('registration-tokens', 'create', '--name', 'partner', '--max-uses', '1', '--json'));
+    assert.match(created.token, /^pxia_/);
+    const register = (token: string) => fetch(`${server.url}/default/default/oauth2/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none' }),
+    });
+    assert.equal((await register(created.token)).status, 201);
+    assert.equal((await register(created.token)).status, 401, 'used up');
+    const table = await ok('registration-tokens', 'list');
+    assert.ok(!table.includes(created.token));
+    assert.match(table, new RegExp(`^${created.id}\\s+partner\\s+pxia_\\S+\\s+used_up\\s+1\\s+1`, 'm'));
+    const second = JSON.parse(await ok('registration-tokens', 'create', '--json'));
+    await ok('registration-tokens', 'revoke', second.id);
+    assert.equal((await register(second.token)).status, 401, 'revoked');
+    const bad = await pixie('registration-tokens', 'create', '--max-uses', 'many');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /max_uses/);
+    assert.match(await ok('clients', 'list'), /DYNAMIC/);
+    await server.deps.stores.servers.upsert(s, Math.floor(Date.now() / 1000));
+    await server.deps.stores.sync();
+    server.deps.directory.invalidate('default', 'default');
+  });
+
   it('creates and lists tenants as a table and as JSON', async () => {
     await ok('tenants', 'create', 'acme', '--name', 'Acme Inc');
     const table = await ok('tenants', 'list');

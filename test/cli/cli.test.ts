@@ -86,7 +86,7 @@ describe('pixie: usage mistakes name what is missing', () => {
   it('admin without a resource lists the resources', async () => {
     const r = await pixie(['admin']);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /name a resource: tenants, clients, secrets, api-keys, users, system-admin/);
+    assert.match(r.stderr, /name a resource: tenants, clients, secrets, api-keys, registration-tokens, users, system-admin/);
   });
 
   it('admin RESOURCE without an action lists its actions', async () => {

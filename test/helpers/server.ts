@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/schema.js';
 import type { Clock } from '../../src/core/ports.js';
 import type { ImportFileData } from '../../src/import/schema.js';
-import { createPixie, type Pixie } from '../../src/server.js';
+import { createPixie, type Pixie, type StartOptions } from '../../src/server.js';
 import { FIXTURE } from './fixture.js';
 import { createTestSchema, PG_URL, type TestSchema } from './postgres.js';
 
@@ -22,6 +22,8 @@ export interface TestServerOptions {
   logStream?: NodeJS.WritableStream;
   /** Secret of the system admin client (else generated, see Pixie.systemAdmin). */
   adminClientSecret?: string;
+  /** Fetcher of client ID metadata documents (else the default one). */
+  clientDocuments?: StartOptions['clientDocuments'];
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -35,7 +37,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const config: Config = {
     ...DEFAULT_CONFIG, port: 0, dataDir, logLevel: 'silent', publicUrl: '', ...(schema ? { databaseUrl: schema.url } : {}), ...opts.config,
   };
-  const pixie = await createPixie(config, { imports: opts.imports ?? [FIXTURE], clock: opts.clock, logStream: opts.logStream, adminClientSecret: opts.adminClientSecret });
+  const pixie = await createPixie(config, { imports: opts.imports ?? [FIXTURE], clock: opts.clock, logStream: opts.logStream, adminClientSecret: opts.adminClientSecret, clientDocuments: opts.clientDocuments });
   await pixie.listen();
   const close = pixie.close.bind(pixie);
   return Object.assign(pixie, {

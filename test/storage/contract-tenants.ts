@@ -117,6 +117,10 @@ export function tenantContract(
       },
     });
     await s().tokens.useChallenge(T, 'default', 'gone-challenge', NOW);
+    await s().registrationTokens.add({
+      id: randomId(), tenantId: T, serverId: 'default', name: 'n', hash: randomId(), displayPrefix: 'pxia_x', createdAt: NOW, expiresAt: null,
+      maxUses: 1, uses: 0, revokedAt: null,
+    });
     await s().audit.append({ id: randomId(), tenantId: T, actorTenantId: null, actorClientId: 'cli', action: 'client.create', target: 'app', details: {}, createdAt: NOW });
     await s().loginAttempts.increment(`acct:${T}:bob`, NOW, NOW - 3600);
     // Sign-in counters of other tenants stay, one of them with a name that starts like this one's.

@@ -341,7 +341,59 @@ for (const backend of BACKENDS) {
       assert.notEqual(await s.loginAttempts.get('locked'), null);
       assert.notEqual(await s.loginAttempts.get('recent'), null);
       assert.deepEqual(await s.purge.purgeExpired({ expiredBefore: P, loginFailuresBefore: P - 3600, now: P }),
-        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0 });
+        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0 });
+    });
+
+    it('keeps dynamic clients apart: registration fields round-trip, they are counted, touched, filtered and purged when idle', async () => {
+      const dyn = client('t-b', 'dyn-1', {
+        public: true, tokenEndpointAuthMethod: 'none', dynamic: true, registrationTokenHash: 'rat-hash', idleExpiresAt: NOW + 100,
+        createdAt: NOW, registrationMetadata: { logo_uri: 'https://a.example/l.png', contacts: ['a@b'] },
+      });
+      await s.clients.upsert(dyn, NOW);
+      await s.clients.upsert(client('t-b', 'dyn-2', { dynamic: true, registrationTokenHash: 'h2', idleExpiresAt: NOW + 100, createdAt: NOW, registrationMetadata: {} }), NOW);
+      assert.deepEqual(await s.clients.find('t-b', 'default', 'dyn-1'), dyn);
+      assert.equal((await s.clients.find('t-b', 'default', 'app'))!.dynamic, undefined, 'other clients carry no registration fields');
+      assert.equal(await s.clients.countDynamic('t-b', 'default'), 2);
+      assert.equal(await s.clients.countDynamic('t-a', 'default'), 0);
+      await s.clients.touchDynamic('t-b', 'default', 'dyn-2', NOW + 10_000);
+      await s.clients.touchDynamic('t-b', 'default', 'app', NOW + 10_000);
+      assert.equal((await s.clients.find('t-b', 'default', 'dyn-2'))!.idleExpiresAt, NOW + 10_000);
+      assert.equal((await s.clients.find('t-b', 'default', 'app'))!.idleExpiresAt, undefined);
+      const onlyDynamic = await s.admin.listClients('t-b', 'default', { serverId: '', clientId: '' }, 50, true);
+      assert.deepEqual(onlyDynamic.map((c) => c.clientId), ['dyn-1', 'dyn-2']);
+      const others = await s.admin.listClients('t-b', 'default', { serverId: '', clientId: '' }, 50, false);
+      assert.ok(others.length > 0 && others.every((c) => !c.dynamic));
+      assert.equal((await s.admin.listClients('t-b', 'default', { serverId: '', clientId: '' }, 50)).length, onlyDynamic.length + others.length);
+      // Idle past its expiry: the purge deletes dyn-1 (and revokes its tokens), keeps dyn-2 and every other client.
+      const t = token({ tenantId: 't-b', clientId: 'dyn-1', expiresAt: NOW + 1_000_000 });
+      await s.tokens.save(t);
+      const counts = await s.purge.purgeExpired({ expiredBefore: 0, loginFailuresBefore: 0, now: NOW + 200 });
+      assert.equal(counts.dynamicClients, 1);
+      assert.equal(await s.clients.find('t-b', 'default', 'dyn-1'), null);
+      assert.notEqual(await s.clients.find('t-b', 'default', 'dyn-2'), null);
+      assert.notEqual((await s.tokens.find(t.hash))!.revokedAt, null);
+      await s.admin.deleteClient('t-b', 'default', 'dyn-2', NOW);
+    });
+
+    it('stores initial access tokens hashed; use counts atomically up to max_uses; expired and revoked ones are not used', async () => {
+      const base = { tenantId: 't-a', serverId: 'default', name: 'n', displayPrefix: 'pxia_abcd', createdAt: NOW, uses: 0, revokedAt: null };
+      const two = { ...base, id: 'iat-1', hash: 'iat-hash-1', expiresAt: NOW + 100, maxUses: 2 };
+      await s.registrationTokens.add(two);
+      await s.registrationTokens.add({ ...base, id: 'iat-2', hash: 'iat-hash-2', expiresAt: null, maxUses: 1, createdAt: NOW + 1 });
+      assert.deepEqual(await s.registrationTokens.findByHash('iat-hash-1'), two);
+      assert.deepEqual((await s.registrationTokens.list('t-a', 'default')).map((t) => t.id), ['iat-2', 'iat-1']);
+      assert.deepEqual(await s.registrationTokens.list('t-b', 'default'), []);
+      const uses = await Promise.all(Array.from({ length: 5 }, () => s.registrationTokens.use('iat-hash-1', NOW)));
+      assert.equal(uses.filter(Boolean).length, 2);
+      assert.equal((await s.registrationTokens.findByHash('iat-hash-1'))!.uses, 2);
+      assert.equal(await s.registrationTokens.use('iat-hash-2', NOW + 10_000_000) !== null, true, 'no expiry');
+      await s.registrationTokens.add({ ...base, id: 'iat-3', hash: 'iat-hash-3', expiresAt: NOW + 10, maxUses: 5 });
+      assert.equal(await s.registrationTokens.use('iat-hash-3', NOW + 10), null, 'expired');
+      assert.equal(await s.registrationTokens.revoke('t-b', 'default', 'iat-3', NOW), 0, 'another tenant cannot revoke it');
+      assert.equal(await s.registrationTokens.revoke('t-a', 'default', 'iat-3', NOW), 1);
+      assert.equal(await s.registrationTokens.revoke('t-a', 'default', 'iat-3', NOW), 0);
+      assert.equal(await s.registrationTokens.use('iat-hash-3', NOW), null, 'revoked');
+      assert.equal(await s.registrationTokens.findByHash('nope'), null);
     });
 
     adminContract(() => s, NOW, client, token);

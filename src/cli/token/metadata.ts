@@ -10,6 +10,8 @@ export interface Endpoints {
   /** RFC 9207 §3: the server promises `iss` in every authorization response. */
   issRequired: boolean;
   authMethods: string[] | null;
+  /** RFC 7591 registration endpoint, when discovery names one. */
+  registrationEndpoint: string | null;
 }
 
 function absolute(value: string, flag: string): string {
@@ -47,7 +49,7 @@ export async function resolveEndpoints(flags: { issuer?: string; authorizeUrl?: 
       issuer: flags.issuer ? absolute(flags.issuer, '--issuer').replace(/\/$/, '') : null,
       authorizationEndpoint: absolute(flags.authorizeUrl, '--authorize-url'),
       tokenEndpoint: absolute(flags.tokenUrl, '--token-url'),
-      jwksUri: null, issRequired: false, authMethods: null,
+      jwksUri: null, issRequired: false, authMethods: null, registrationEndpoint: null,
     };
   }
   if (!flags.issuer) throw new FlowError('give --issuer URL (discovery), or --authorize-url and --token-url');
@@ -66,5 +68,6 @@ export async function resolveEndpoints(flags: { issuer?: string; authorizeUrl?: 
     jwksUri: typeof meta.jwks_uri === 'string' ? meta.jwks_uri : null,
     issRequired: meta.authorization_response_iss_parameter_supported === true,
     authMethods: Array.isArray(meta.token_endpoint_auth_methods_supported) ? meta.token_endpoint_auth_methods_supported.map(String) : null,
+    registrationEndpoint: typeof meta.registration_endpoint === 'string' ? meta.registration_endpoint : null,
   };
 }

@@ -3,12 +3,14 @@
  * that decides where an error may go: until client and redirect URI are verified, errors are
  * pages (AuthorizePageError); after that they go back to the client with state and iss.
  */
+import { ClientDocumentError, findClient } from '../clients.js';
 import type { ResolvedServer } from '../directory.js';
 import type { CoreDeps } from '../deps.js';
 import { AuthorizePageError, InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../errors.js';
 import { checkChallenge } from '../pkce.js';
 import { commaSeparatedScopes, type EndpointPolicy } from '../policy.js';
 import { loginSuccessUri, matchRedirectUri } from '../redirect-uri.js';
+import { noteDynamicClientUse } from '../registration.js';
 import { checkScopes, defaultScopes, parseScope } from '../scope.js';
 import type { AuthorizationRequest, Client } from '../types.js';
 
@@ -30,7 +32,13 @@ export interface RedirectTarget {
 
 async function verifyClientAndRedirect(deps: CoreDeps, rs: ResolvedServer, p: RawParams): Promise<{ client: Client; redirectUri: string }> {
   if (!p.client_id) throw new AuthorizePageError('invalid_request', 'client_id is missing');
-  const client = await deps.stores.clients.find(rs.server.tenantId, rs.server.id, p.client_id);
+  let client: Client | null;
+  try {
+    client = await findClient(deps, rs.server.tenantId, rs.server.id, p.client_id);
+  } catch (err) {
+    if (err instanceof ClientDocumentError) throw new AuthorizePageError('invalid_request', err.message);
+    throw err;
+  }
   if (!client) throw new AuthorizePageError('invalid_request', `unknown client "${p.client_id.slice(0, 80)}"`);
   const nonWeb = client.nonWebRedirect ? loginSuccessUri(deps.publicUrl) : null;
   let redirectUri = p.redirect_uri;
@@ -53,6 +61,7 @@ export async function validateAuthorizationRequest(
   deps: CoreDeps, rs: ResolvedServer, p: RawParams, policy: EndpointPolicy, onTarget: (t: RedirectTarget) => void,
 ): Promise<ValidatedAuthorization> {
   const { client, redirectUri } = await verifyClientAndRedirect(deps, rs, p);
+  await noteDynamicClientUse(deps, rs, client);
   const responseType = p.response_type === 'token' ? 'token' : 'code';
   onTarget({ redirectUri, state: p.state ?? null, responseType });
   if (p.response_type !== 'code' && p.response_type !== 'token') {

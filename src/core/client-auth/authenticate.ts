@@ -5,6 +5,7 @@
  */
 import { safeEqual } from '../../crypto/digest.js';
 import { hashOpaqueToken } from '../../crypto/opaque-token.js';
+import { ClientDocumentError, findClient } from '../clients.js';
 import type { CoreDeps } from '../deps.js';
 import { InvalidClient, InvalidRequest } from '../errors.js';
 import type { Client, TokenEndpointAuthMethod } from '../types.js';
@@ -88,7 +89,13 @@ export async function authenticateClient(
   deps: CoreDeps, tenantId: string, serverId: string, creds: ClientCredentials,
   opts: { secretOptionalForConfidential?: boolean } = {},
 ): Promise<Client> {
-  const client = await deps.stores.clients.find(tenantId, serverId, creds.clientId);
+  let client: Client | null;
+  try {
+    client = await findClient(deps, tenantId, serverId, creds.clientId);
+  } catch (err) {
+    if (err instanceof ClientDocumentError) throw new InvalidClient(`client authentication failed: ${err.message}`);
+    throw err;
+  }
   if (!client) throw new InvalidClient('client authentication failed: unknown client');
   // The caller then owes another proof (a PKCE code, checked by the grant, where the endpoint's policy allows it).
   if (!client.public && creds.secret === null && opts.secretOptionalForConfidential) return client;

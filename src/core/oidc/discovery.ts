@@ -1,5 +1,6 @@
 /** RFC 8414 / OIDC Discovery 1.0 metadata for one authorization server. */
 import type { ResolvedServer } from '../directory.js';
+import { ADMIN_SERVER_ID } from '../scope.js';
 import { ID_TOKEN_ALGS } from '../types.js';
 
 /**
@@ -22,6 +23,16 @@ const NOT_SUPPORTED = {
 const RESPONSE_TYPES = ['code', 'token'];
 const RESPONSE_MODES = ['query', 'fragment'];
 
+/** RFC 7591 registration and client ID metadata documents, where the server's settings turn them on. */
+function registration(rs: ResolvedServer): Record<string, unknown> {
+  const s = rs.server.settings;
+  if (rs.server.id === ADMIN_SERVER_ID) return {};
+  return {
+    ...(s.registration !== 'off' ? { registration_endpoint: `${rs.issuer}/oauth2/register` } : {}),
+    ...(s.clientIdMetadataDocuments ? { client_id_metadata_document_supported: true } : {}),
+  };
+}
+
 export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Record<string, unknown> {
   const i = rs.issuer;
   return {
@@ -33,6 +44,7 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     userinfo_endpoint: `${i}/userinfo`,
     jwks_uri: `${i}/.well-known/jwks.json`,
     end_session_endpoint: `${i}/oauth2/logout`,
+    ...registration(rs),
     scopes_supported: [...rs.scopes.keys()],
     response_types_supported: RESPONSE_TYPES,
     response_modes_supported: RESPONSE_MODES,

@@ -2,6 +2,7 @@
  * The token endpoint (RFC 6749 §3.2): authenticate the client, check the grant is allowed,
  * strip undeclared parameters, dispatch to the grant handler.
  */
+import { noteDynamicClientUse } from '../registration.js';
 import { authenticateClient, readClientCredentials, withClientRealm } from '../client-auth/authenticate.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
@@ -38,6 +39,7 @@ async function tokenRequest(
   if (!client.grantTypes.includes(handler.grantType)) {
     throw new UnauthorizedClient(`client "${client.clientId}" may not use grant_type "${grantType}"`);
   }
+  await noteDynamicClientUse(deps, rs, client);
   const params: Record<string, string | undefined> = {};
   for (const name of handler.parameters) params[name] = req.params[name];
   return handler.handle({ deps, rs, client, params, policy: req.policy, secretless: secretless && !client.public });

@@ -39,7 +39,7 @@ function basicChallenge(err: OAuthError): string {
 export function sendOAuthError(reply: FastifyReply, err: OAuthError, format: ErrorFormat): FastifyReply {
   noStore(reply).status(err.status);
   if (format === 'bearer') {
-    reply.header('www-authenticate', `Bearer error="${err.error}", error_description="${err.description.replace(/["\\]/g, '')}"`);
+    reply.header('www-authenticate', `Bearer error="${err.error}", error_description="${err.description.replace(/["\\]|[^\x20-\x7e]/g, '')}"`);
   } else if (err.status === 401 && (format === 'oauth-json' || format === 'oauth-form')) {
     // RFC 9110 §11.6.1: every 401 carries a challenge. Clients authenticate with Basic at the
     // token, introspection and revocation endpoints (RFC 6749 §5.2), whatever method failed.

@@ -11,6 +11,7 @@ import type { Registry } from 'prom-client';
 export interface PoolStats { total: number; idle: number; waiting: number }
 
 const TOKEN_ROUTE = /\/oauth2\/token$|^\/oauth\/access_token/;
+const REGISTER_ROUTE = '/:tenant/:server/oauth2/register';
 const LOGIN_FAILURE_STATUS: Record<number, string> = { 401: 'bad_credentials', 429: 'locked' };
 export const METRICS_REQUEST = 'pixie:metrics-request';
 export const METRICS_RESPONSE = 'pixie:metrics-response';
@@ -48,6 +49,7 @@ interface Counts {
   routes: Map<string, RouteCounts>;
   tokens: Map<string, number>;
   loginFailures: Map<string, number>;
+  registrations: Map<string, number>;
 }
 
 /**
@@ -79,6 +81,8 @@ async function buildRegistry(counts: Counts, poolStats?: () => PoolStats): Promi
     [...counts.tokens].map(([grant_type, value]) => ({ labels: { grant_type }, value })));
   scrapeTimeMetric(registry, 'pixie_login_failures_total', 'Refused sign-ins: bad_credentials or locked (throttled)', 'counter', () =>
     [...counts.loginFailures].map(([reason, value]) => ({ labels: { reason }, value })));
+  scrapeTimeMetric(registry, 'pixie_client_registrations_total', 'Dynamic client registration requests: registered, refused (4xx) or rate_limited', 'counter', () =>
+    [...counts.registrations].map(([result, value]) => ({ labels: { result }, value })));
   if (poolStats) {
     const pool = new Gauge({
       name: 'pixie_db_pool_connections', help: 'PostgreSQL pool: total, idle, and waiting (queued requests)', registers: [registry],
@@ -104,7 +108,7 @@ function bump(map: Map<string, number>, key: string): void {
 }
 
 export function registerMetrics(app: FastifyInstance, poolStats?: () => PoolStats): void {
-  const counts: Counts = { routes: new Map(), tokens: new Map(), loginFailures: new Map() };
+  const counts: Counts = { routes: new Map(), tokens: new Map(), loginFailures: new Map(), registrations: new Map() };
   let registry: Promise<Registry> | null = null;
   const getRegistry = () => (registry ??= buildRegistry(counts, poolStats));
   if (cluster.isWorker) void getRegistry();
@@ -131,6 +135,8 @@ export function registerMetrics(app: FastifyInstance, poolStats?: () => PoolStat
       if (typeof grant === 'string') bump(counts.tokens, grant);
     } else if (route === '/login' && request.method === 'POST' && LOGIN_FAILURE_STATUS[status]) {
       bump(counts.loginFailures, LOGIN_FAILURE_STATUS[status]);
+    } else if (request.method === 'POST' && route === REGISTER_ROUTE) {
+      bump(counts.registrations, status === 201 ? 'registered' : status === 429 ? 'rate_limited' : 'refused');
     }
     done();
   });

@@ -47,12 +47,15 @@ export interface ConsentView {
   appDomain: string;
   username: string;
   scopes: { name: string; description: string }[];
+  /** The app registered itself (dynamic registration or a client ID metadata document). */
+  unverified?: boolean;
 }
 
 export function consentPage(v: ConsentView): string {
   return layout({ title: 'Authorize application', username: v.username }, html`<div class="card">
 <h1>Authorize <span class="app-name">${v.appName}</span>?</h1>
 <p class="lead"><strong>${v.appName}</strong> (${v.appDomain}) wants to access your account, <strong>${v.username}</strong>.</p>
+${v.unverified ? html`<div class="warning" role="note"><strong>${v.appName}</strong> registered itself; Pixie has not verified it. Authorize it only if you started this from an app you trust.</div>` : ''}
 <p>It will be able to:</p>
 <ul class="scopes">
 ${v.scopes.length ? v.scopes.map((s) => html`<li>${s.description}<code>${s.name}</code></li>`) : html`<li>Know that you have an account here (no other data)</li>`}

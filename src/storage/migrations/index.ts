@@ -12,6 +12,7 @@ import * as m0009 from './0009-client-metadata.js';
 import * as m0010 from './0010-tenant-scale.js';
 import * as m0011 from './0011-hostile-traffic.js';
 import * as m0013 from './0013-heartbeat.js';
+import * as m0014 from './0014-client-registration.js';
 import { MIGRATION_NAMES } from './names.js';
 
 export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
   '0010-tenant-scale': m0010,
   '0011-hostile-traffic': m0011,
   '0013-heartbeat': m0013,
+  '0014-client-registration': m0014,
 };
 
 // A migration listed in one place and not the other would be skipped or never recorded.

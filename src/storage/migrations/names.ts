@@ -16,4 +16,5 @@ export const MIGRATION_NAMES = [
   '0010-tenant-scale',
   '0011-hostile-traffic',
   '0013-heartbeat',
+  '0014-client-registration',
 ] as const;

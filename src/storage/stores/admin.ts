@@ -12,17 +12,21 @@ import { toGrant, toUser } from './users.js';
 const t = () => param('tenantId');
 
 // Keyset pagination on (server_id, client_id): stable under concurrent inserts, no OFFSET scans.
+// `dynamic` between dynMin and dynMax: [0, 1] lists every client, [1, 1] the dynamic ones only.
 const listClients = statement('admin.listClients', (db) =>
   db.selectFrom('clients').selectAll().where('tenant_id', '=', t())
     .where((eb) => eb.or([
       eb('server_id', '>', param('afterServer')),
       eb.and([eb('server_id', '=', param('afterServer')), eb('client_id', '>', param('afterClient'))]),
     ]))
+    .where('dynamic', '>=', param<number>('dynMin')).where('dynamic', '<=', param<number>('dynMax'))
     .orderBy('server_id').orderBy('client_id').limit(param<number>('limit')),
 );
 const listServerClients = statement('admin.listServerClients', (db) =>
   db.selectFrom('clients').selectAll().where('tenant_id', '=', t()).where('server_id', '=', param('serverId'))
-    .where('client_id', '>', param('afterClient')).orderBy('client_id').limit(param<number>('limit')),
+    .where('client_id', '>', param('afterClient'))
+    .where('dynamic', '>=', param<number>('dynMin')).where('dynamic', '<=', param<number>('dynMax'))
+    .orderBy('client_id').limit(param<number>('limit')),
 );
 const clientKey = (db: Parameters<Parameters<typeof statement>[1]>[0], table: 'clients' | 'grants' | 'authorization_codes') =>
   db.deleteFrom(table).where('tenant_id', '=', t()).where('server_id', '=', param('serverId')).where('client_id', '=', param('clientId'));
@@ -180,10 +184,11 @@ function toAdminGrant(r: GrantsTable): AdminGrant {
 
 export function adminStore(x: SqlExecutor, keyring: SecretsKeyring): AdminStore {
   return {
-    listClients: async (tenantId, serverId, after, limit) => {
+    listClients: async (tenantId, serverId, after, limit, dynamic = null) => {
+      const dyn = { dynMin: dynamic === true ? 1 : 0, dynMax: dynamic === false ? 0 : 1 };
       const rows = serverId === null
-        ? await x.all(listClients, { tenantId, afterServer: after.serverId, afterClient: after.clientId, limit })
-        : await x.all(listServerClients, { tenantId, serverId, afterClient: after.clientId, limit });
+        ? await x.all(listClients, { tenantId, afterServer: after.serverId, afterClient: after.clientId, limit, ...dyn })
+        : await x.all(listServerClients, { tenantId, serverId, afterClient: after.clientId, limit, ...dyn });
       return rows.map(toClient);
     },
     deleteClient: (tenantId, serverId, clientId, now) => x.transaction(async () => {

@@ -22,6 +22,8 @@ const clientColumns = () => ({
   require_pkce: param<number>('requirePkce'), non_web_redirect: param<number>('nonWebRedirect'),
   allowed_origins: param('allowedOrigins'), post_logout_redirect_uris: param('postLogoutRedirectUris'),
   id_token_signed_response_alg: param('idTokenAlg'),
+  dynamic: param<number>('dynamic'), registration_token_hash: param<string | null>('registrationTokenHash'),
+  idle_expires_at: param<number | null>('idleExpiresAt'), registration_metadata: param('registrationMetadata'),
 });
 const upsertClient = statement('clients.upsert', (db) =>
   db.insertInto('clients')
@@ -81,6 +83,17 @@ const setSecretExpiry = statement('clientSecrets.setExpiry', (db) =>
     .where(secretOf.clientId, '=', param('clientId')).where(secretOf.id, '=', param('id')).where('revoked_at', 'is', null),
 );
 
+const countDynamic = statement('clients.countDynamic', (db) =>
+  db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId')).where('dynamic', '=', 1),
+);
+// Pushes back the idle expiry of a dynamic client; the caller writes at most once a day per client.
+const touchDynamic = statement('clients.touchDynamic', (db) =>
+  db.updateTable('clients').set({ idle_expires_at: param<number>('idleExpiresAt') })
+    .where(where.tenantId, '=', param('tenantId')).where(where.serverId, '=', param('serverId'))
+    .where(where.clientId, '=', param('clientId')).where('dynamic', '=', 1),
+);
+
 type OriginRow = Pick<ClientsTable, 'redirect_uris' | 'allowed_origins'>;
 
 export function toClient(r: ClientsTable): Client {
@@ -94,6 +107,12 @@ export function toClient(r: ClientsTable): Client {
     allowedOrigins: parseJson<string[]>(r.allowed_origins, []),
     postLogoutRedirectUris: parseJson<string[]>(r.post_logout_redirect_uris, []),
     idTokenSignedResponseAlg: r.id_token_signed_response_alg as IdTokenAlg,
+    // Only dynamically registered clients carry their registration fields.
+    ...(r.dynamic === 1 ? {
+      dynamic: true, registrationTokenHash: r.registration_token_hash,
+      idleExpiresAt: r.idle_expires_at === null ? null : Number(r.idle_expires_at), createdAt: Number(r.created_at),
+      registrationMetadata: parseJson<Record<string, unknown>>(r.registration_metadata, {}),
+    } : {}),
   };
 }
 
@@ -136,6 +155,8 @@ export function clientStore(x: SqlExecutor): ClientStore {
         requirePkce: c.requirePkce ? 1 : 0, nonWebRedirect: c.nonWebRedirect ? 1 : 0,
         allowedOrigins: JSON.stringify(c.allowedOrigins), postLogoutRedirectUris: JSON.stringify(c.postLogoutRedirectUris),
         idTokenAlg: c.idTokenSignedResponseAlg,
+        dynamic: c.dynamic ? 1 : 0, registrationTokenHash: c.registrationTokenHash ?? null, idleExpiresAt: c.idleExpiresAt ?? null,
+        registrationMetadata: JSON.stringify(c.registrationMetadata ?? {}),
       });
     },
     listSecrets: async (tenantId, serverId, clientId) =>
@@ -157,5 +178,9 @@ export function clientStore(x: SqlExecutor): ClientStore {
     revokeSecret: (tenantId, serverId, clientId, id, now) => x.run(revokeSecret, { tenantId, serverId, clientId, id, now }),
     setSecretExpiry: (tenantId, serverId, clientId, id, expiresAt) =>
       x.run(setSecretExpiry, { tenantId, serverId, clientId, id, expiresAt }),
+    countDynamic: async (tenantId, serverId) => Number((await x.first(countDynamic, { tenantId, serverId }))?.n ?? 0),
+    touchDynamic: async (tenantId, serverId, clientId, idleExpiresAt) => {
+      await x.run(touchDynamic, { tenantId, serverId, clientId, idleExpiresAt });
+    },
   };
 }

@@ -8,6 +8,7 @@ import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
 import { purgeStore } from './purge.js';
+import { registrationTokenStore } from './registration-tokens.js';
 import { interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
 import { serverStore, tenantStore } from './tenants.js';
 import { tokenStore } from './tokens.js';
@@ -67,6 +68,7 @@ export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
     apiKeys: apiKeyStore(x),
+    registrationTokens: registrationTokenStore(x),
     admin: adminStore(x, keyring),
     audit: auditStore(x),
     purge: purgeStore(x),

@@ -35,6 +35,43 @@ const purgeAttempts = statement('purge.loginAttempts', (db) =>
       .limit(param<number>('limit'))),
 );
 
+// Dynamic clients past their idle expiry: their tokens are revoked and their grants go with them.
+const idleClients = statement('purge.idleClients', (db) =>
+  db.selectFrom('clients').select(['tenant_id', 'server_id', 'client_id'])
+    .where('dynamic', '=', 1).where('idle_expires_at', '<', param<number>('now')).limit(param<number>('limit')),
+);
+const ofClient = { tenantId: 'tenant_id', serverId: 'server_id', clientId: 'client_id' } as const;
+const revokeIdleTokens = statement('purge.revokeIdleTokens', (db) =>
+  db.updateTable('tokens').set({ revoked_at: param<number>('now') })
+    .where(ofClient.tenantId, '=', param('tenantId')).where(ofClient.serverId, '=', param('serverId'))
+    .where(ofClient.clientId, '=', param('clientId')).where('revoked_at', 'is', null),
+);
+const deleteIdleGrants = statement('purge.deleteIdleGrants', (db) =>
+  db.deleteFrom('grants')
+    .where(ofClient.tenantId, '=', param('tenantId')).where(ofClient.serverId, '=', param('serverId')).where(ofClient.clientId, '=', param('clientId')),
+);
+const deleteIdleClient = statement('purge.deleteIdleClient', (db) =>
+  db.deleteFrom('clients')
+    .where(ofClient.tenantId, '=', param('tenantId')).where(ofClient.serverId, '=', param('serverId'))
+    .where(ofClient.clientId, '=', param('clientId')).where('dynamic', '=', 1).where('idle_expires_at', '<', param<number>('now')),
+);
+
+async function purgeIdleClients(x: SqlExecutor, now: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await x.all(idleClients, { now, limit: BATCH });
+    for (const r of rows) {
+      const key = { tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id };
+      total += await x.transaction(async () => {
+        await x.run(revokeIdleTokens, { ...key, now });
+        await x.run(deleteIdleGrants, key);
+        return x.run(deleteIdleClient, { ...key, now });
+      });
+    }
+    if (rows.length < BATCH) return total;
+  }
+}
+
 async function drain(x: SqlExecutor, stmt: Statement<unknown>, params: Record<string, number>): Promise<number> {
   let total = 0;
   for (;;) {
@@ -56,6 +93,7 @@ export function purgeStore(x: SqlExecutor): PurgeStore {
         // must still be recognised): it goes at once, so an /authorize flood does not linger.
         interactions: await drain(x, purgeInteractions, { before: c.now }),
         loginAttempts: await drain(x, purgeAttempts, { before: c.loginFailuresBefore, now: c.now }),
+        dynamicClients: await purgeIdleClients(x, c.now),
       };
     },
   };

@@ -17,7 +17,8 @@ export function adminStore(db: MemoryDatabase): AdminStore {
   const clients = (tenantId: string) => [...db.tables.clients.values()].filter((r) => r.client.tenantId === tenantId);
   const adminGrant = (r: GrantRow) => copy(r);
   return {
-    listClients: (tenantId, serverId, after, limit) => db.op(() => clients(tenantId)
+    listClients: (tenantId, serverId, after, limit, dynamic) => db.op(() => clients(tenantId)
+      .filter((r) => dynamic === undefined || dynamic === null || (r.client.dynamic === true) === dynamic)
       .filter((r) => (serverId === null
         ? byteCompare(r.client.serverId, after.serverId) > 0
           || (r.client.serverId === after.serverId && byteCompare(r.client.clientId, after.clientId) > 0)

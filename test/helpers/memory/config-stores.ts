@@ -1,5 +1,5 @@
 /** Tenants, servers, signing keys, clients with their secrets and API keys, users and grants, in memory. */
-import type { ApiKeyStore, ClientStore, GrantStore, ServerStore, SigningKeyStore, TenantStore, UserStore } from '../../../src/core/ports.js';
+import type { ApiKeyStore, ClientStore, RegistrationTokenStore, GrantStore, ServerStore, SigningKeyStore, TenantStore, UserStore } from '../../../src/core/ports.js';
 import type { Client, Grant, User } from '../../../src/core/types.js';
 import { byteCompare, copy, key, UniqueViolation, type GrantRow, type MemoryDatabase } from './database.js';
 
@@ -103,6 +103,38 @@ export function clientStore(db: MemoryDatabase): ClientStore {
       liveSecret(tenantId, serverId, clientId, id), (r) => ({ ...r, secret: { ...r.secret, revokedAt: now } }))),
     setSecretExpiry: (tenantId, serverId, clientId, id, expiresAt) => db.op(() => db.updateWhere('clientSecrets',
       liveSecret(tenantId, serverId, clientId, id), (r) => ({ ...r, secret: { ...r.secret, expiresAt } }))),
+    countDynamic: (tenantId, serverId) => db.op(() => [...c().values()]
+      .filter((r) => r.client.tenantId === tenantId && r.client.serverId === serverId && r.client.dynamic === true).length),
+    touchDynamic: (tenantId, serverId, clientId, idleExpiresAt) => db.op(() => {
+      const row = c().get(key(tenantId, serverId, clientId));
+      if (row?.client.dynamic === true) row.client = { ...row.client, idleExpiresAt };
+    }),
+  };
+}
+
+export function registrationTokenStore(db: MemoryDatabase): RegistrationTokenStore {
+  const t = () => db.tables.registrationTokens;
+  return {
+    add: (token) => db.op(() => {
+      db.requireServer('registration_tokens', token.tenantId, token.serverId);
+      db.insert('registrationTokens', token.id, copy(token));
+    }),
+    list: (tenantId, serverId) => db.op(() => [...t().values()]
+      .filter((r) => r.tenantId === tenantId && r.serverId === serverId)
+      .sort((a, b) => b.createdAt - a.createdAt || byteCompare(a.id, b.id)).map(copy)),
+    findByHash: (hash) => db.op(() => {
+      const row = [...t().values()].find((r) => r.hash === hash);
+      return row ? copy(row) : null;
+    }),
+    use: (hash, now) => db.op(() => {
+      const row = [...t().values()].find((r) => r.hash === hash && r.revokedAt === null
+        && (r.expiresAt === null || r.expiresAt > now) && r.uses < r.maxUses);
+      if (!row) return null;
+      row.uses += 1;
+      return copy(row);
+    }),
+    revoke: (tenantId, serverId, id, now) => db.op(() => db.updateWhere('registrationTokens',
+      (r) => r.tenantId === tenantId && r.serverId === serverId && r.id === id && r.revokedAt === null, (r) => ({ ...r, revokedAt: now }))),
   };
 }
 

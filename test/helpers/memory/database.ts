@@ -9,6 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEntry, LoginAttempt, StoredSigningKey } from '../../../src/core/ports.js';
+import type { RegistrationToken } from '../../../src/core/types.js';
 import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session, TokenRecord, User,
 } from '../../../src/core/types.js';
@@ -49,11 +50,12 @@ export interface Tables {
   loginAttempts: Map<string, LoginAttempt>;
   usedChallenges: Map<string, ChallengeRow>;
   audit: Map<string, AuditEntry>;
+  registrationTokens: Map<string, RegistrationToken>;
 }
 
 const TABLES = [
   'tenants', 'servers', 'signingKeys', 'clients', 'clientSecrets', 'apiKeys', 'users', 'grants', 'codes', 'tokens',
-  'sessions', 'interactions', 'loginAttempts', 'usedChallenges', 'audit',
+  'sessions', 'interactions', 'loginAttempts', 'usedChallenges', 'audit', 'registrationTokens',
 ] as const satisfies readonly (keyof Tables)[];
 
 /** A composite key. */
@@ -184,6 +186,7 @@ export class MemoryDatabase {
     this.tables.servers.delete(k);
     const { tenantId, id } = row.server;
     this.deleteWhere('signingKeys', (r) => r.tenantId === tenantId && r.serverId === id);
+    this.deleteWhere('registrationTokens', (r) => r.tenantId === tenantId && r.serverId === id);
     for (const [ck, c] of this.tables.clients) if (c.client.tenantId === tenantId && c.client.serverId === id) this.deleteClientRow(ck);
     return true;
   }

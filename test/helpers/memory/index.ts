@@ -5,7 +5,7 @@
  */
 import type { Stores } from '../../../src/core/ports.js';
 import { adminStore, auditStore } from './admin-stores.js';
-import { apiKeyStore, clientStore, grantStore, serverStore, signingKeyStore, tenantStore, userStore } from './config-stores.js';
+import { apiKeyStore, clientStore, registrationTokenStore, grantStore, serverStore, signingKeyStore, tenantStore, userStore } from './config-stores.js';
 import { MemoryDatabase, type Tables } from './database.js';
 import { codeStore, interactionStore, loginAttemptStore, purgeStore, sessionStore, tokenStore } from './token-stores.js';
 
@@ -29,6 +29,7 @@ export function createMemoryStores(): MemoryBackend {
     interactions: interactionStore(db),
     loginAttempts: loginAttemptStore(db),
     apiKeys: apiKeyStore(db),
+    registrationTokens: registrationTokenStore(db),
     admin: adminStore(db),
     audit: auditStore(db),
     purge: purgeStore(db),

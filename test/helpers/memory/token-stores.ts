@@ -141,6 +141,21 @@ export function purgeStore(db: MemoryDatabase): PurgeStore {
       interactions: db.deleteWhere('interactions', (r) => r.expiresAt < c.now),
       loginAttempts: db.deleteWhere('loginAttempts', (r) => r.lastFailureAt < c.loginFailuresBefore
         && (r.lockedUntil === null || r.lockedUntil < c.now)),
+      dynamicClients: purgeIdleClients(db, c.now),
     })),
   };
+}
+
+/** Dynamically registered clients unused past their idle expiry go, with their grants; their tokens are revoked. */
+function purgeIdleClients(db: MemoryDatabase, now: number): number {
+  let total = 0;
+  for (const [k, r] of db.tables.clients) {
+    const c = r.client;
+    if (c.dynamic !== true || c.idleExpiresAt === null || c.idleExpiresAt === undefined || c.idleExpiresAt >= now) continue;
+    const of = (t: { tenantId: string; serverId: string; clientId: string }) => t.tenantId === c.tenantId && t.serverId === c.serverId && t.clientId === c.clientId;
+    db.updateWhere('tokens', (t) => of(t) && t.revokedAt === null, (t) => ({ ...t, revokedAt: now }));
+    db.deleteWhere('grants', of);
+    if (db.deleteClientRow(k)) total++;
+  }
+  return total;
 }

@@ -6,7 +6,7 @@ import { createClient, deleteClient, getClient, listClients, updateClient, clien
 import {
   ApiKey, ApiKeyCreate, ApiKeyParams, CreatedApiKey, type ApiKeyCreateData,
   Client, ClientCreate, ClientListQuery, ClientParams, ClientUpdate, CreatedClient, CreatedSecret, PageOf, Secret,
-  SecretCreate, SecretParams, TenantParams, type ClientCreateData, type ClientUpdateData, type SecretCreateData,
+  SecretCreate, SecretParams, TenantParams, type ClientCreateData, type ClientListQueryData, type ClientUpdateData, type SecretCreateData,
 } from '../../../admin/schemas.js';
 import { issueSecret, listSecrets, revokeSecret } from '../../../admin/secrets.js';
 import { actorOf } from '../../plugins/admin-auth.js';
@@ -24,8 +24,8 @@ export function clientRoutes(api: FastifyInstance): void {
     }),
   }, async (request, reply) => reply.status(201).send(await createClient(deps, actorOf(request), request.params.tenant, request.body)));
 
-  api.get<T & { Querystring: { limit?: number | string; cursor?: string; authorization_server_id?: string } }>('/api/admin/:tenant/clients', {
-    schema: adminSchema('clients', 'List clients', { params: TenantParams, querystring: ClientListQuery, response: { 200: PageOf(Client) } }),
+  api.get<T & { Querystring: ClientListQueryData }>('/api/admin/:tenant/clients', {
+    schema: adminSchema('clients', 'List clients (`dynamic=true`: those that registered themselves)', { params: TenantParams, querystring: ClientListQuery, response: { 200: PageOf(Client) } }),
   }, async (request) => listClients(deps, request.params.tenant, request.query));
 
   api.get<C>(ITEM, {

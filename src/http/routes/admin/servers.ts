@@ -3,9 +3,11 @@ import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { createServer, listKeys, listServers, rotateKeys, showServer, updateServer } from '../../../admin/servers.js';
 import {
+  CreatedRegistrationToken, RegistrationToken, RegistrationTokenCreate, RegistrationTokenParams, type RegistrationTokenCreateData,
   PageOf, RotatedKeys, Server, ServerCreate, ServerListQuery, ServerParams, ServerUpdate, SigningKey, TenantParams,
   type ServerCreateData, type ServerListQueryData, type ServerUpdateData,
 } from '../../../admin/schemas.js';
+import { createRegistrationToken, listRegistrationTokens, revokeRegistrationToken } from '../../../admin/registration-tokens.js';
 import { actorOf } from '../../plugins/admin-auth.js';
 import { adminSchema } from './common.js';
 
@@ -41,4 +43,26 @@ export function serverRoutes(api: FastifyInstance): void {
       params: ServerParams, response: { 200: RotatedKeys },
     }),
   }, async (request) => rotateKeys(deps, actorOf(request), request.params.tenant, request.params.server));
+
+  const TOKENS = '/api/admin/:tenant/servers/:server/registration-tokens';
+  api.get<S>(TOKENS, {
+    schema: adminSchema('servers', 'List initial access tokens for dynamic client registration (prefix, expiry and uses only)', {
+      params: ServerParams, response: { 200: Type.Object({ items: Type.Array(RegistrationToken) }) },
+    }),
+  }, async (request) => ({ items: await listRegistrationTokens(deps, request.params.tenant, request.params.server) }));
+
+  api.post<S & { Body: RegistrationTokenCreateData }>(TOKENS, {
+    schema: adminSchema('servers', 'Create an initial access token for dynamic client registration (shown once)', {
+      params: ServerParams, body: RegistrationTokenCreate, response: { 201: CreatedRegistrationToken },
+    }),
+  }, async (request, reply) => reply.status(201).send(
+    await createRegistrationToken(deps, actorOf(request), request.params.tenant, request.params.server, request.body)));
+
+  api.delete<{ Params: { tenant: string; server: string; id: string } }>(`${TOKENS}/:id`, {
+    schema: adminSchema('servers', 'Revoke an initial access token', { params: RegistrationTokenParams, response: { 204: Type.Null() } }),
+  }, async (request, reply) => {
+    const p = request.params;
+    await revokeRegistrationToken(deps, actorOf(request), p.tenant, p.server, p.id);
+    return reply.status(204).send();
+  });
 }

@@ -1,6 +1,7 @@
 /** /consent: names the app, its domain and each scope in plain words; Authorize or Deny. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorRedirect } from '../../../core/authorize/redirect.js';
+import { findClient } from '../../../core/clients.js';
 import { AppError, OAuthError } from '../../../core/errors.js';
 import { decideConsent, loginSatisfied } from '../../../core/interaction/flow.js';
 import type { Client, Interaction } from '../../../core/types.js';
@@ -37,13 +38,14 @@ export function consentRoutes(app: FastifyInstance): void {
     }
     const rs = await resolveServer(app, r.tenantId, r.serverId);
     const [client, user] = await Promise.all([
-      app.pixie.deps.stores.clients.find(r.tenantId, r.serverId, r.clientId),
+      findClient(app.pixie.deps, r.tenantId, r.serverId, r.clientId).catch(() => null),
       app.pixie.deps.stores.users.findById(r.tenantId, session.userId),
     ]);
     if (!client || !user) throw new AppError('not_found', 'This application no longer exists.');
     return sendPage(reply, 200, consentPage({
       csrf: csrfToken(request, reply), interaction: interaction.id, appName: client.name, appDomain: appDomain(client, interaction),
       username: user.name ?? user.username, scopes: r.scopes.map((name) => ({ name, description: rs.scopes.get(name) ?? name })),
+      unverified: client.dynamic === true,
     }));
   });
 

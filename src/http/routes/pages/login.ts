@@ -1,5 +1,6 @@
 /** /login and /logout: the sign-in form, its throttled submission, and sign-out. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findClient } from '../../../core/clients.js';
 import { AppError } from '../../../core/errors.js';
 import { afterAuthentication } from '../../../core/interaction/flow.js';
 import { login, logout } from '../../../core/interaction/login.js';
@@ -32,7 +33,7 @@ async function renderLogin(
   let appName: string | null = null;
   if (interaction) {
     const r = interaction.request;
-    appName = (await request.server.pixie.deps.stores.clients.find(r.tenantId, r.serverId, r.clientId))?.name ?? null;
+    appName = (await findClient(request.server.pixie.deps, r.tenantId, r.serverId, r.clientId).catch(() => null))?.name ?? null;
   }
   return sendPage(reply, status, loginPage({
     csrf: csrfToken(request, reply), interaction: interaction?.id ?? null, tenant, returnTo: safeReturnTo(q.return_to),
