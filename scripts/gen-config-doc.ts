@@ -49,6 +49,7 @@ export const SETTINGS: Setting[] = [
   { key: 'pendingSignInsPerIp', env: 'PIXIE_PENDING_SIGNINS_PER_IP', meaning: 'Sign-ins in progress per client IP (then 429).' },
   { key: 'pendingSignInsMax', env: 'PIXIE_PENDING_SIGNINS_MAX', meaning: 'Sign-ins in progress in all (then 503).' },
   { key: 'shutdownGrace', env: 'PIXIE_SHUTDOWN_GRACE', unit: 'seconds', meaning: 'On `SIGTERM`/`SIGINT`, seconds requests in flight may take to finish.' },
+  { key: 'passwordHashCost', env: 'PIXIE_PASSWORD_HASH_COST', meaning: 'log2 of scrypt\'s N for password hashes (14 to 20; 17 = OWASP\'s N=2^17, r=8, p=1, 128 MiB per check). Weaker hashes are rehashed at the next sign-in.' },
   { key: 'bodyLimit', meaning: 'Largest request body, in bytes (fixed: no flag or variable).' },
 ];
 

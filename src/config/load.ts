@@ -33,6 +33,7 @@ const NUMBERS: [keyof Config, string, number, number, number][] = [
   ['maxConnectionsPerIp', 'PIXIE_MAX_CONNECTIONS_PER_IP', 1, 0, 1_000_000],
   ['pendingSignInsPerIp', 'PIXIE_PENDING_SIGNINS_PER_IP', 1, 1, 1_000_000],
   ['pendingSignInsMax', 'PIXIE_PENDING_SIGNINS_MAX', 1, 1, 100_000_000],
+  ['passwordHashCost', 'PIXIE_PASSWORD_HASH_COST', 1, 14, 20],
 ];
 
 function readNumbers(c: Config, env: NodeJS.ProcessEnv, problems: string[]): void {

@@ -46,6 +46,8 @@ export interface Config {
   maxConnectionsPerIp: number;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed (ms). */
   shutdownGrace: number;
+  /** log2 of scrypt's N for new password hashes (17: N=2^17, r=8, p=1); weaker hashes are rehashed at sign-in. */
+  passwordHashCost: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -75,6 +77,7 @@ export const DEFAULT_CONFIG: Config = {
   idleTimeout: 30_000,
   maxConnectionsPerIp: 100,
   shutdownGrace: 10_000,
+  passwordHashCost: 17,
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

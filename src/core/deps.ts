@@ -8,6 +8,8 @@ export interface CoreDeps {
   directory: ServerDirectory;
   /** Base URL the server is reached at, no trailing slash. Issuers are `${publicUrl}/${tenant}/${server}`. */
   publicUrl: string;
+  /** log2 of scrypt's N for new password hashes; absent: DEFAULT_PASSWORD_HASH_COST (17). */
+  passwordHashCost?: number;
 }
 
 export const systemClock: Clock = { now: () => Math.floor(Date.now() / 1000) };

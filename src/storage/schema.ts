@@ -72,6 +72,7 @@ export interface DB {
   login_attempts: LoginAttemptsTable;
   used_challenges: UsedChallengesTable;
   audit_log: AuditLogTable;
+  cookie_keys: CookieKeysTable;
 }
 
 export interface LoginAttemptsTable {
@@ -85,4 +86,8 @@ export interface UsedChallengesTable {
 export interface AuditLogTable {
   id: string; tenant_id: string; actor_tenant_id: string | null; actor_client_id: string; action: string; target: string;
   details: string; created_at: number;
+}
+
+export interface CookieKeysTable {
+  id: string; secret: string; created_at: number;
 }

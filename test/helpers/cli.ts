@@ -20,7 +20,7 @@ export interface CliRun {
 
 export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-    env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, PIXIE_PASSWORD_HASH_COST: '14', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';

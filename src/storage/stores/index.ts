@@ -7,7 +7,7 @@ import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
 import { purgeStore } from './purge.js';
-import { interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
+import { cookieKeyStore, interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
 import { serverStore, tenantStore } from './tenants.js';
 import { tokenStore } from './tokens.js';
 import { grantStore, userStore } from './users.js';
@@ -28,6 +28,7 @@ export function createStores(x: SqlExecutor): Stores {
     sessions: sessionStore(x),
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
+    cookieKeys: cookieKeyStore(x),
     apiKeys: apiKeyStore(x),
     admin: adminStore(x),
     audit: auditStore(x),
