@@ -24,5 +24,5 @@ export async function issueDeviceCookie(deps: CoreDeps, tenantId: string, userna
 export async function knownDevice(deps: CoreDeps, tenantId: string, username: string, cookie: string | undefined): Promise<string | null> {
   const m = cookie ? /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(cookie) : null;
   if (!m) return null;
-  return (await checkCookieMac(deps, PURPOSE, [...account(tenantId, username), m[1]!], m[2]!)) ? m[1]! : null;
+  return (await checkCookieMac(deps, PURPOSE, [...account(tenantId, username), m[1]], m[2])) ? m[1] : null;
 }

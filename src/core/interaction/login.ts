@@ -103,7 +103,7 @@ export async function login(
   const before = await Promise.all(keys.map((c) => deps.stores.loginAttempts.get(c.key)));
   const wait = Math.max(...before.map((a) => lockedFor(a, now)));
   if (wait > 0) throw tooMany(wait);
-  const guard = keys[0]!.key;
+  const guard = keys[0].key;
   if (verifying.has(guard)) throw new AppError('rate_limited', 'A sign-in for this account is already being checked. Try again in a moment.');
   verifying.add(guard);
   let user;
@@ -113,7 +113,7 @@ export async function login(
     if (over) throw tooMany(over);
     user = await checkPassword(deps, tenantId, username, password);
     if (!user) {
-      const locked = Math.max(...await Promise.all(keys.map((c, n) => lockAtLimit(deps, c.key, counted[n]!.failures, c.limit, now))));
+      const locked = Math.max(...await Promise.all(keys.map((c, n) => lockAtLimit(deps, c.key, counted[n].failures, c.limit, now))));
       if (locked > 0) throw tooMany(locked);
       throw new AppError('unauthorized', 'Wrong username or password.');
     }
