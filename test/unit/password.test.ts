@@ -1,6 +1,7 @@
 /** Password hashing: scrypt at N=2^17 by default, parameters recorded in the hash, weaker hashes recognised. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/load.js';
 import { DEFAULT_PASSWORD_HASH_COST, dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '../../src/crypto/password.js';
 
 describe('password hashing', () => {
@@ -52,5 +53,14 @@ describe('password hashing', () => {
   it('the dummy hash for unknown users costs what a real one does', () => {
     assert.match(dummyPasswordHash(17), /^scrypt\$131072\$8\$1\$/);
     assert.match(dummyPasswordHash(14), /^scrypt\$16384\$8\$1\$/);
+  });
+
+  it('reads the cost from PIXIE_PASSWORD_HASH_COST (log2 N, 14 to 20), default 17', () => {
+    assert.equal(loadConfig({}, {}).passwordHashCost, 17);
+    assert.equal(loadConfig({}, { PIXIE_PASSWORD_HASH_COST: '14' }).passwordHashCost, 14);
+    assert.equal(loadConfig({}, { PIXIE_PASSWORD_HASH_COST: '20' }).passwordHashCost, 20);
+    for (const bad of ['13', '21', '17.5', 'high']) {
+      assert.throws(() => loadConfig({}, { PIXIE_PASSWORD_HASH_COST: bad }), /PIXIE_PASSWORD_HASH_COST .* must be a whole number from 14 to 20/, bad);
+    }
   });
 });
