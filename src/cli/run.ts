@@ -15,6 +15,8 @@ export interface CliIO {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** What `pixie token --paste` reads (standard input unless given). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export const processIO: CliIO = {
@@ -114,7 +116,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     case 'token': {
       if (wantsHelp(rest)) return help(io, FULL_TOKEN_HELP);
       const { tokenCommand } = await import('./token.js');
-      return tokenCommand(rest);
+      return tokenCommand(rest, io);
     }
     case 'admin': {
       const { adminCommand } = await import('./admin.js');
