@@ -13,7 +13,7 @@ import { tokenStore } from './tokens.js';
 import { grantStore, userStore } from './users.js';
 
 const PING_TIMEOUT_MS = 2000;
-const ping = statement((db) => db.selectFrom('tenants').select('id').where('id', '=', param('id')));
+const ping = statement('stores.ping', (db) => db.selectFrom('tenants').select('id').where('id', '=', param('id')));
 
 export function createStores(x: SqlExecutor): Stores {
   return {
