@@ -51,6 +51,7 @@ export const SETTINGS: Setting[] = [
   { key: 'registrationsPerIp', env: 'PIXIE_REGISTRATIONS_PER_IP', meaning: 'Dynamic client registrations per client IP per hour (then 429; `0`: no limit).' },
   { key: 'shutdownGrace', env: 'PIXIE_SHUTDOWN_GRACE', unit: 'seconds', meaning: 'On `SIGTERM`/`SIGINT`, seconds requests in flight may take to finish.' },
   { key: 'secretsKeys', env: 'PIXIE_SECRETS_KEY', shown: 'SQLite: generated `secrets.key`; PostgreSQL: none', meaning: 'Key that encrypts the private signing keys at rest: 32 random bytes in base64url (`pixie secrets-key generate`). A list `new,old` rotates: the first encrypts, the others still decrypt. `PIXIE_SECRETS_KEY_FILE` (a file path) reads it from a file instead. Back it up with the database.' },
+  { key: 'passwordHashCost', env: 'PIXIE_PASSWORD_HASH_COST', meaning: 'log2 of scrypt\'s N for password hashes (14 to 20; 17 = OWASP\'s N=2^17, r=8, p=1, 128 MiB per check). Weaker hashes are rehashed at the next sign-in.' },
   { key: 'bodyLimit', meaning: 'Largest request body, in bytes (fixed: no flag or variable).' },
 ];
 

@@ -65,14 +65,14 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
     await db.serialized(async () => {
       await ensureDefaults(db.stores, clock.now());
       systemAdmin = await ensureSystemTenant(db.stores, clock.now(), opts.adminClientSecret ?? config.adminClientSecret ?? undefined);
-      for (const doc of imports) imported.push(await applyImport(db.stores, validateImport(doc), clock.now()));
+      for (const doc of imports) imported.push(await applyImport(db.stores, validateImport(doc), clock.now(), config.passwordHashCost));
     });
   } catch (err) {
     await db.stores.close();
     throw err;
   }
   const deps: CoreDeps = {
-    stores: db.stores, clock, publicUrl: config.publicUrl.replace(/\/$/, ''),
+    stores: db.stores, clock, publicUrl: config.publicUrl.replace(/\/$/, ''), passwordHashCost: config.passwordHashCost,
     directory: new ServerDirectory(db.stores, clock, () => deps.publicUrl, config.serverCacheSize),
     clientDocuments: opts.clientDocuments ?? createSafeFetcher({ allowLoopback: config.dev }),
   };

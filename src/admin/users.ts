@@ -31,7 +31,7 @@ export async function getUser(deps: CoreDeps, tenantId: string, idOrUsername: st
 export async function createUser(deps: CoreDeps, actor: Actor, tenantId: string, data: UserCreateData): Promise<UserView> {
   await getTenant(deps, tenantId);
   // scrypt before the transaction: it is slow and must not hold the write lock.
-  const passwordHash = await hashPassword(data.password);
+  const passwordHash = await hashPassword(data.password, deps.passwordHashCost);
   const user: User = {
     tenantId, id: randomId(), username: data.username, passwordHash, email: data.email ?? null, name: data.name ?? null, disabled: false,
   };
@@ -71,7 +71,7 @@ export async function resetPassword(
 ): Promise<{ id: string; password?: string }> {
   const u = await getUser(deps, tenantId, idOrUsername);
   const generated = password === undefined ? randomBase64url(18) : undefined;
-  const passwordHash = await hashPassword(password ?? generated!);
+  const passwordHash = await hashPassword(password ?? generated!, deps.passwordHashCost);
   await deps.stores.transaction(async () => {
     await deps.stores.admin.setUserPassword(tenantId, u.id, passwordHash, deps.clock.now());
     await recordChange(deps, actor, tenantId, 'user.reset_password', u.id, { generated: generated !== undefined });

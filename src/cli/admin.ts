@@ -180,7 +180,7 @@ export async function adminCommand(argv: string[], env: NodeJS.ProcessEnv, out: 
   // Same starting point as `pixie serve`: the default tenant with its servers exists.
   await ensureDefaults(db.stores, systemClock.now());
   const deps: CoreDeps = {
-    stores: db.stores, clock: systemClock, publicUrl: config.publicUrl,
+    stores: db.stores, clock: systemClock, publicUrl: config.publicUrl, passwordHashCost: config.passwordHashCost,
     directory: new ServerDirectory(db.stores, systemClock, () => config.publicUrl),
   };
   const print = (value: unknown, rows: Row[], columns: string[], note?: string) => {

@@ -35,6 +35,7 @@ const NUMBERS: [keyof Config, string, number, number, number][] = [
   ['pendingSignInsPerIp', 'PIXIE_PENDING_SIGNINS_PER_IP', 1, 1, 1_000_000],
   ['pendingSignInsMax', 'PIXIE_PENDING_SIGNINS_MAX', 1, 1, 100_000_000],
   ['registrationsPerIp', 'PIXIE_REGISTRATIONS_PER_IP', 1, 0, 1_000_000],
+  ['passwordHashCost', 'PIXIE_PASSWORD_HASH_COST', 1, 14, 20],
 ];
 
 function readNumbers(c: Config, env: NodeJS.ProcessEnv, problems: string[]): void {

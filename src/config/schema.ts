@@ -54,6 +54,8 @@ export interface Config {
    * uses `secrets.key` next to the database; PostgreSQL stores them unencrypted.
    */
   secretsKeys: string[];
+  /** log2 of scrypt's N for new password hashes (17: N=2^17, r=8, p=1); weaker hashes are rehashed at sign-in. */
+  passwordHashCost: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -85,6 +87,7 @@ export const DEFAULT_CONFIG: Config = {
   maxConnectionsPerIp: 100,
   shutdownGrace: 10_000,
   secretsKeys: [],
+  passwordHashCost: 17,
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -10,6 +10,8 @@ export interface CoreDeps {
   publicUrl: string;
   /** Fetches client ID metadata documents (src/fetch); absent: no server resolves URL client ids. */
   clientDocuments?: ClientDocumentFetcher;
+  /** log2 of scrypt's N for new password hashes; absent: DEFAULT_PASSWORD_HASH_COST (17). */
+  passwordHashCost?: number;
 }
 
 export const systemClock: Clock = { now: () => Math.floor(Date.now() / 1000) };

@@ -11,7 +11,8 @@
  * - a new row that carries its tenant (`ApiKeyStore.add`, `GrantStore.remember`, the `save`s);
  * - across tenants on purpose: `TenantStore.list`, `ServerStore.listFirst`,
  *   `AdminStore.listTenants`, `InteractionStore.countPending` (per IP), LoginAttemptStore (an
- *   account's key holds its tenant, an IP's does not) and PurgeStore.
+ *   account's key holds its tenant, an IP's does not), PurgeStore and CookieKeyStore (one
+ *   key per installation).
  */
 import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, RegistrationToken, Session,
@@ -107,6 +108,11 @@ export interface UserStore {
   findByUsername(tenantId: string, username: string): Promise<User | null>;
   findById(tenantId: string, userId: string): Promise<User | null>;
   upsert(user: User, now: number): Promise<void>;
+  /**
+   * Replace a password hash made at older parameters with `newHash` (after a successful sign-in),
+   * only while the stored hash is still `oldHash`: a password changed meanwhile is kept. False when not replaced.
+   */
+  rehashPassword(tenantId: string, userId: string, oldHash: string, newHash: string, now: number): Promise<boolean>;
 }
 
 export interface GrantStore {
@@ -191,6 +197,18 @@ export interface LoginAttemptStore {
   clear(key: string): Promise<void>;
 }
 
+/**
+ * Server-side keys for what Pixie signs in cookies (CSRF tokens, device cookies), by name. Not
+ * tenant-scoped: one installation, one key per name.
+ */
+export interface CookieKeyStore {
+  /**
+   * The key stored under `id`; stores `secret` first when there is none. Atomic: processes that
+   * race on the first need all get the one that was stored.
+   */
+  getOrCreate(id: string, secret: string, now: number): Promise<string>;
+}
+
 export interface PurgeCutoffs {
   /** Codes, tokens and sessions that expired (or tokens revoked) before this. */
   expiredBefore: number;
@@ -227,6 +245,7 @@ export interface Stores {
   sessions: SessionStore;
   interactions: InteractionStore;
   loginAttempts: LoginAttemptStore;
+  cookieKeys: CookieKeyStore;
   apiKeys: ApiKeyStore;
   registrationTokens: RegistrationTokenStore;
   admin: AdminStore;

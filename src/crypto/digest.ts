@@ -1,6 +1,6 @@
 /** Hashes and constant-time comparison. */
 import * as crypto from 'node:crypto';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 type OneShotHash = (algorithm: string, data: string | Buffer, outputEncoding?: string) => string | Buffer;
 /**
@@ -11,6 +11,11 @@ const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
 export function sha256Base64url(input: string | Buffer): string {
   return oneShot ? (oneShot('sha256', input, 'base64url') as string) : createHash('sha256').update(input).digest('base64url');
+}
+
+/** HMAC-SHA-256 of `data` under `key`, base64url. */
+export function hmacSha256Base64url(key: Buffer, data: string): string {
+  return createHmac('sha256', key).update(data).digest('base64url');
 }
 
 /** Compare two strings in time that does not depend on where they differ. */

@@ -10,7 +10,7 @@ import { ADMIN_SERVER_ID } from '../core/scope.js';
 import { resolveSettings } from '../core/settings.js';
 import type { ServerSettings } from '../core/types.js';
 import { hashOpaqueToken, displayPrefix } from '../crypto/opaque-token.js';
-import { hashPassword, verifyPassword } from '../crypto/password.js';
+import { DEFAULT_PASSWORD_HASH_COST, hashPassword, needsRehash, verifyPassword } from '../crypto/password.js';
 import { randomId } from '../crypto/random.js';
 import type { ImportClientData, ImportFileData, ImportServerData } from './schema.js';
 
@@ -90,15 +90,18 @@ async function importServer(stores: Stores, tenantId: string, s: ImportServerDat
   return s.clients?.length ?? 0;
 }
 
-export async function applyImport(stores: Stores, data: ImportFileData, now: number): Promise<ImportSummary> {
+export async function applyImport(
+  stores: Stores, data: ImportFileData, now: number, passwordHashCost = DEFAULT_PASSWORD_HASH_COST,
+): Promise<ImportSummary> {
   const summary: ImportSummary = { tenants: 0, servers: 0, clients: 0, users: 0 };
   // Hash passwords before the transaction: scrypt is slow and must not hold the write lock.
   const hashes = new Map<string, string>();
   for (const t of data.tenants) {
     for (const u of t.users ?? []) {
       const existing = await stores.users.findByUsername(t.id, u.username);
-      const keep = existing && (await verifyPassword(u.password, existing.passwordHash));
-      hashes.set(`${t.id}/${u.username}`, keep ? existing.passwordHash : await hashPassword(u.password));
+      // The stored hash stays when the password is unchanged and the hash is not weaker than now made.
+      const keep = existing && !needsRehash(existing.passwordHash, passwordHashCost) && (await verifyPassword(u.password, existing.passwordHash));
+      hashes.set(`${t.id}/${u.username}`, keep ? existing.passwordHash : await hashPassword(u.password, passwordHashCost));
     }
   }
   await stores.transaction(async () => {

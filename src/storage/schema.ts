@@ -75,6 +75,7 @@ export interface DB {
   audit_log: AuditLogTable;
   heartbeat: HeartbeatTable;
   registration_tokens: RegistrationTokensTable;
+  cookie_keys: CookieKeysTable;
 }
 
 export interface RegistrationTokensTable {
@@ -98,4 +99,8 @@ export interface AuditLogTable {
 /** One row per probe name, rewritten by /readyz's write probe. */
 export interface HeartbeatTable {
   id: string; beat_at: number;
+}
+
+export interface CookieKeysTable {
+  id: string; secret: string; created_at: number;
 }

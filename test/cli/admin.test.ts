@@ -18,7 +18,7 @@ let svcSecret: string;
 async function pixie(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const env = { ...process.env, PIXIE_DATA_DIR: dataDir, DATABASE_URL: '' };
+  const env = { ...process.env, PIXIE_DATA_DIR: dataDir, DATABASE_URL: '', PIXIE_PASSWORD_HASH_COST: '14' };
   const status = await main(['admin', ...args], { out: (t) => (stdout += t), err: (t) => (stderr += t), env });
   return { status, stdout, stderr };
 }

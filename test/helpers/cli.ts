@@ -58,7 +58,7 @@ export function runCliInProcess(args: string[], env: Record<string, string> = {}
   const exit = main(args, {
     out: (text) => { out += text; },
     err: (text) => { err += text; watch.check(); },
-    env: { ...process.env, ...env },
+    env: { ...process.env, PIXIE_PASSWORD_HASH_COST: '14', ...env },
     stdin,
   }).then((code) => {
     watch.ended((pattern) => new Error(`pixie returned ${code} before printing ${pattern}; stderr:\n${err}`));
@@ -77,7 +77,7 @@ export function runCliInProcess(args: string[], env: Record<string, string> = {}
 
 export function runCli(args: string[], env: Record<string, string> = {}): CliRun {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
-    env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, PIXIE_PASSWORD_HASH_COST: '14', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';

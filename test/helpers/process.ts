@@ -65,7 +65,7 @@ export async function spawnPixie(opts: SpawnOptions): Promise<PixieProcess> {
   const port = opts.port ?? (await freePort());
   const [bin, ...pre] = opts.command ?? [process.execPath, ...pixieEntry().args];
   const child = spawn(bin!, [...pre, 'serve', '--port', String(port), '--log-level', 'warn', ...opts.args], {
-    cwd: opts.cwd ?? ROOT, env: { ...process.env, NODE_ENV: 'production', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: opts.cwd ?? ROOT, env: { ...process.env, NODE_ENV: 'production', PIXIE_PASSWORD_HASH_COST: '14', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });

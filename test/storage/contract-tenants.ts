@@ -123,8 +123,9 @@ export function tenantContract(
     });
     await s().audit.append({ id: randomId(), tenantId: T, actorTenantId: null, actorClientId: 'cli', action: 'client.create', target: 'app', details: {}, createdAt: NOW });
     await s().loginAttempts.increment(`acct:${T}:bob`, NOW, NOW - 3600);
+    await s().loginAttempts.increment(`dev:${T}:device-1`, NOW, NOW - 3600);
     // Sign-in counters of other tenants stay, one of them with a name that starts like this one's.
-    for (const key of [`acct:${T}-2:bob`, 'acct:t-a:bob', 'ip:127.0.0.1']) await s().loginAttempts.increment(key, NOW, NOW - 3600);
+    for (const key of [`acct:${T}-2:bob`, 'acct:t-a:bob', 'ip:127.0.0.1', 'dev:t-a:device-1']) await s().loginAttempts.increment(key, NOW, NOW - 3600);
 
     const db = raw();
     const tables = await db.tenantTables();
@@ -143,7 +144,8 @@ export function tenantContract(
     assert.equal(await s().tenants.get(T), null);
     assert.deepEqual(await snapshot(T), Object.fromEntries(tables.map((t) => [t, 0])), 'no row of the tenant is left in any table');
     assert.equal(await db.countLoginAttempts(`acct:${T}:`), 0);
+    assert.equal(await db.countLoginAttempts(`dev:${T}:`), 0);
     assert.deepEqual({ 't-a': await snapshot('t-a'), 't-b': await snapshot('t-b') }, others, 'other tenants keep every row');
-    for (const key of [`acct:${T}-2:`, 'acct:t-a:', 'ip:']) assert.equal(await db.countLoginAttempts(key), 1, key);
+    for (const key of [`acct:${T}-2:`, 'acct:t-a:', 'ip:', 'dev:t-a:']) assert.equal(await db.countLoginAttempts(key), 1, key);
   });
 }

@@ -308,6 +308,29 @@ for (const backend of BACKENDS) {
       await s.loginAttempts.clear('ip:192.0.2.9');
     });
 
+    it('rehashes a password only while the stored hash is still the one that was checked', async () => {
+      const u = { tenantId: 't-a', id: 'rehash-user', username: 'rehash-user', passwordHash: 'scrypt$16384$old', email: null, name: null, disabled: false };
+      await s.users.upsert(u, NOW);
+      // Another tenant's user with the same id and hash is not touched.
+      await s.users.upsert({ ...u, tenantId: 't-b' }, NOW);
+      assert.equal(await s.users.rehashPassword('t-a', u.id, 'scrypt$16384$old', 'scrypt$131072$new', NOW + 1), true);
+      assert.equal((await s.users.findById('t-a', u.id))!.passwordHash, 'scrypt$131072$new');
+      assert.equal((await s.users.findById('t-b', u.id))!.passwordHash, 'scrypt$16384$old');
+      // The password changed since the check: the rehash of the old one does not overwrite it.
+      assert.equal(await s.users.rehashPassword('t-a', u.id, 'scrypt$16384$old', 'scrypt$131072$stale', NOW + 2), false);
+      assert.equal((await s.users.findById('t-a', u.id))!.passwordHash, 'scrypt$131072$new');
+      assert.equal(await s.users.rehashPassword('t-a', 'no-such-user', 'scrypt$16384$old', 'x', NOW), false);
+    });
+
+    it('creates a cookie key once; racing creators all get the one stored', async () => {
+      const first = await s.cookieKeys.getOrCreate('contract-key', 'secret-1', NOW);
+      assert.equal(first, 'secret-1');
+      assert.equal(await s.cookieKeys.getOrCreate('contract-key', 'secret-2', NOW + 1), 'secret-1');
+      const raced = await Promise.all(Array.from({ length: 10 }, (_, i) => s.cookieKeys.getOrCreate('contract-race', `racer-${i}`, NOW)));
+      assert.equal(new Set(raced).size, 1, raced.join());
+      assert.match(raced[0]!, /^racer-\d$/);
+    });
+
     it('rolls back a failed transaction', async () => {
       await assert.rejects(s.transaction(async () => {
         await s.tenants.upsert({ id: 't-rollback', name: 'x' }, NOW);

@@ -15,6 +15,7 @@ export const MIGRATION_NAMES = [
   '0009-client-metadata',
   '0010-tenant-scale',
   '0011-hostile-traffic',
+  '0012-cookie-keys',
   '0013-heartbeat',
   '0014-client-registration',
 ] as const;

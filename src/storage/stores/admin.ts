@@ -134,7 +134,7 @@ const tenantBatches = [
   statement('admin.deleteTenant.users', byTenantKey('users', 'id')),
   statement('admin.deleteTenant.servers', byTenantKey('servers' as 'users', 'id')),
 ];
-// Sign-in throttling is keyed by `acct:{tenant}:{username}` (core/interaction/login.ts).
+// Sign-in throttling is keyed by `acct:{tenant}:{username}` and `dev:{tenant}:{device}` (core/interaction/login.ts).
 const loginAttemptsBatch = statement('admin.deleteTenant.login_attempts', (db, { sql }) =>
   db.deleteFrom('login_attempts').where('key', 'in', (eb) =>
     eb.selectFrom('login_attempts').select('key')
@@ -243,8 +243,10 @@ export function adminStore(x: SqlExecutor, keyring: SecretsKeyring): AdminStore 
     deleteTenantRows: async (tenantId) => {
       let total = 0;
       for (const s of tenantBatches) total += await drain(x, s, { tenantId });
-      const prefix = `acct:${tenantId}:`;
-      return total + await drain(x, loginAttemptsBatch, { prefix, prefixLength: prefix.length });
+      for (const prefix of [`acct:${tenantId}:`, `dev:${tenantId}:`]) {
+        total += await drain(x, loginAttemptsBatch, { prefix, prefixLength: prefix.length });
+      }
+      return total;
     },
     deleteTenant: async (tenantId) => (await x.run(deleteTenant, { tenantId })) > 0,
   };

@@ -9,7 +9,7 @@ import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
 import { purgeStore } from './purge.js';
 import { registrationTokenStore } from './registration-tokens.js';
-import { interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
+import { cookieKeyStore, interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
 import { serverStore, tenantStore } from './tenants.js';
 import { tokenStore } from './tokens.js';
 import { grantStore, userStore } from './users.js';
@@ -67,6 +67,7 @@ export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
     sessions: sessionStore(x),
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
+    cookieKeys: cookieKeyStore(x),
     apiKeys: apiKeyStore(x),
     registrationTokens: registrationTokenStore(x),
     admin: adminStore(x, keyring),

@@ -1,5 +1,5 @@
 import { OAUTH21_POLICY } from '../../core/policy.js';
-import type { InteractionStore, LoginAttemptStore, SessionStore } from '../../core/ports.js';
+import type { CookieKeyStore, InteractionStore, LoginAttemptStore, SessionStore } from '../../core/ports.js';
 import type { AuthorizationRequest } from '../../core/types.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import { parseJson } from './json.js';
@@ -148,6 +148,26 @@ export function loginAttemptStore(x: SqlExecutor): LoginAttemptStore {
     increment: async (key, now, forgetBefore) => {
       const r = (await x.first(incrementAttempt, { key, now, forgetBefore }))!;
       return { key: r.key, failures: r.failures, lastFailureAt: r.last_failure_at, lockedUntil: r.locked_until };
+    },
+  };
+}
+
+const insertCookieKey = statement('cookieKeys.insert', (db) =>
+  db.insertInto('cookie_keys').values({ id: param('id'), secret: param('secret'), created_at: param<number>('now') })
+    .onConflict((oc) => oc.column('id').doNothing()),
+);
+const getCookieKey = statement('cookieKeys.get', (db) => db.selectFrom('cookie_keys').select('secret').where('id', '=', param('id')));
+
+export function cookieKeyStore(x: SqlExecutor): CookieKeyStore {
+  return {
+    getOrCreate: async (id, secret, now) => {
+      const found = await x.first(getCookieKey, { id });
+      if (found) return found.secret;
+      // Insert-or-keep, then read back: a process that lost the race gets the winner's key.
+      await x.run(insertCookieKey, { id, secret, now });
+      const stored = await x.first(getCookieKey, { id });
+      if (!stored) throw new Error('cookie key vanished while being created');
+      return stored.secret;
     },
   };
 }

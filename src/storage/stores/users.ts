@@ -23,6 +23,11 @@ const upsertUser = statement('users.upsert', (db) =>
     })),
 );
 
+const rehash = statement('users.rehashPassword', (db) =>
+  db.updateTable('users').set({ password_hash: param('newHash'), updated_at: param<number>('now') })
+    .where('tenant_id', '=', param('tenantId')).where('id', '=', param('id')).where('password_hash', '=', param('oldHash')),
+);
+
 export function toUser(r: UsersTable): User {
   return {
     tenantId: r.tenant_id, id: r.id, username: r.username, passwordHash: r.password_hash, email: r.email,
@@ -46,6 +51,7 @@ export function userStore(x: SqlExecutor): UserStore {
         name: u.name, disabled: u.disabled ? 1 : 0, now,
       });
     },
+    rehashPassword: async (tenantId, id, oldHash, newHash, now) => (await x.run(rehash, { tenantId, id, oldHash, newHash, now })) > 0,
   };
 }
 

@@ -99,8 +99,8 @@ export function adminStore(db: MemoryDatabase): AdminStore {
       for (const [k, r] of db.tables.clients) if (r.client.tenantId === tenantId && db.deleteClientRow(k)) total++;
       total += db.deleteWhere('users', ofTenant);
       for (const [k, r] of db.tables.servers) if (r.server.tenantId === tenantId && db.deleteServerRow(k)) total++;
-      // Sign-in throttling is keyed by `acct:{tenant}:{username}` (core/interaction/login.ts).
-      total += db.deleteWhere('loginAttempts', (r) => r.key.startsWith(`acct:${tenantId}:`));
+      // Sign-in throttling is keyed by `acct:{tenant}:{username}` and `dev:{tenant}:{device}` (core/interaction/login.ts).
+      total += db.deleteWhere('loginAttempts', (r) => r.key.startsWith(`acct:${tenantId}:`) || r.key.startsWith(`dev:${tenantId}:`));
       return total;
     }),
     deleteTenant: (tenantId) => db.op(() => db.deleteTenantRow(tenantId)),

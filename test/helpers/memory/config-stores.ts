@@ -194,6 +194,9 @@ export function userStore(db: MemoryDatabase): UserStore {
         db.insert('users', key(user.tenantId, user.id), user);
       }
     }),
+    // UPDATE … WHERE password_hash = old: a password changed since the check is kept.
+    rehashPassword: (tenantId, id, oldHash, newHash, _now) => db.op(() =>
+      db.updateWhere('users', (r) => r.tenantId === tenantId && r.id === id && r.passwordHash === oldHash, (r) => ({ ...r, passwordHash: newHash })) > 0),
   };
 }
 

@@ -51,11 +51,12 @@ export interface Tables {
   usedChallenges: Map<string, ChallengeRow>;
   audit: Map<string, AuditEntry>;
   registrationTokens: Map<string, RegistrationToken>;
+  cookieKeys: Map<string, { id: string; secret: string; createdAt: number }>;
 }
 
 const TABLES = [
   'tenants', 'servers', 'signingKeys', 'clients', 'clientSecrets', 'apiKeys', 'users', 'grants', 'codes', 'tokens',
-  'sessions', 'interactions', 'loginAttempts', 'usedChallenges', 'audit', 'registrationTokens',
+  'sessions', 'interactions', 'loginAttempts', 'usedChallenges', 'audit', 'registrationTokens', 'cookieKeys',
 ] as const satisfies readonly (keyof Tables)[];
 
 /** A composite key. */

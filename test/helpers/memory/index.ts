@@ -7,7 +7,7 @@ import type { Stores } from '../../../src/core/ports.js';
 import { adminStore, auditStore } from './admin-stores.js';
 import { apiKeyStore, clientStore, registrationTokenStore, grantStore, serverStore, signingKeyStore, tenantStore, userStore } from './config-stores.js';
 import { MemoryDatabase, type Tables } from './database.js';
-import { codeStore, interactionStore, loginAttemptStore, purgeStore, sessionStore, tokenStore } from './token-stores.js';
+import { codeStore, cookieKeyStore, interactionStore, loginAttemptStore, purgeStore, sessionStore, tokenStore } from './token-stores.js';
 
 export interface MemoryBackend {
   stores: Stores;
@@ -28,6 +28,7 @@ export function createMemoryStores(): MemoryBackend {
     sessions: sessionStore(db),
     interactions: interactionStore(db),
     loginAttempts: loginAttemptStore(db),
+    cookieKeys: cookieKeyStore(db),
     apiKeys: apiKeyStore(db),
     registrationTokens: registrationTokenStore(db),
     admin: adminStore(db),

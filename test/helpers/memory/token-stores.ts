@@ -1,6 +1,6 @@
 /** Codes, tokens, sessions, parked requests, sign-in counters and the purge, in memory. */
 import type {
-  CodeStore, InteractionStore, LoginAttemptStore, PurgeStore, SessionStore, TokenStore,
+  CodeStore, CookieKeyStore, InteractionStore, LoginAttemptStore, PurgeStore, SessionStore, TokenStore,
 } from '../../../src/core/ports.js';
 import type { AuthorizationCode, AuthorizationRequest, TokenRecord } from '../../../src/core/types.js';
 import { copy, key, type MemoryDatabase } from './database.js';
@@ -158,4 +158,16 @@ function purgeIdleClients(db: MemoryDatabase, now: number): number {
     if (db.deleteClientRow(k)) total++;
   }
   return total;
+}
+
+export function cookieKeyStore(db: MemoryDatabase): CookieKeyStore {
+  return {
+    // INSERT … ON CONFLICT DO NOTHING, then read back: the first secret stored wins.
+    getOrCreate: (id, secret, now) => db.op(() => {
+      const found = db.tables.cookieKeys.get(id);
+      if (found) return found.secret;
+      db.tables.cookieKeys.set(id, { id, secret, createdAt: now });
+      return secret;
+    }),
+  };
 }

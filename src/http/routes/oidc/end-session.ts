@@ -56,7 +56,7 @@ export function endSessionRoutes(app: FastifyInstance): void {
     if (!needsConfirmation(req, session)) return signOut(request, reply, rs, req);
     const user = session ? await deps.stores.users.findById(session.tenantId, session.userId) : null;
     return sendPage(reply, 200, endSessionPage({
-      csrf: csrfToken(request, reply), action: `/${rs.server.tenantId}/${rs.server.id}/oauth2/logout/confirm`,
+      csrf: await csrfToken(request, reply), action: `/${rs.server.tenantId}/${rs.server.id}/oauth2/logout/confirm`,
       tenantName: await tenantName(request, rs.server.tenantId), appName: req.client?.name ?? null,
       username: user?.username ?? null, fields: req.params,
     }));
@@ -65,7 +65,7 @@ export function endSessionRoutes(app: FastifyInstance): void {
   app.post<P>('/:tenant/:server/oauth2/logout', { schema: { params: TenantServerParams, body: FormBody }, config }, handler);
 
   app.post<P & { Body: Form }>('/:tenant/:server/oauth2/logout/confirm', { schema: { params: TenantServerParams, body: FormBody }, config }, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
     // Validated again: the hidden fields came back through the browser.
     const req = await validate(request, reply, rs, request.body);

@@ -43,14 +43,14 @@ export function consentRoutes(app: FastifyInstance): void {
     ]);
     if (!client || !user) throw new AppError('not_found', 'This application no longer exists.');
     return sendPage(reply, 200, consentPage({
-      csrf: csrfToken(request, reply), interaction: interaction.id, appName: client.name, appDomain: appDomain(client, interaction),
+      csrf: await csrfToken(request, reply), interaction: interaction.id, appName: client.name, appDomain: appDomain(client, interaction),
       username: user.name ?? user.username, scopes: r.scopes.map((name) => ({ name, description: rs.scopes.get(name) ?? name })),
       unverified: client.dynamic === true,
     }));
   });
 
   app.post<{ Body: Record<string, string> }>('/consent', { schema: { body: FormBody }, config }, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const interaction = await requireInteraction(app, request.body.interaction);
     const r = interaction.request;
     const session = await currentSession(request, r.tenantId);

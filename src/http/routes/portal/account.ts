@@ -30,7 +30,7 @@ export function accountRoutes(app: FastifyInstance): void {
     if (!user) return toLogin(request, reply);
     const a = await findAuthorizedApp(deps, tenant(), user.id, request.params.grantId);
     return sendPage(reply, 200, confirmPage({
-      username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply),
+      username: user.username, now: deps.clock.now(), csrf: await csrfToken(request, reply),
       title: `Revoke access for ${a.name}?`,
       message: html`<p><strong>${a.name}</strong> will no longer be able to act on your behalf: every token it holds stops working at once.</p>
 <p>If you use it again, it will ask for your permission again.</p>`,
@@ -41,7 +41,7 @@ export function accountRoutes(app: FastifyInstance): void {
   app.post<GrantParams & { Body: Record<string, string | undefined> }>('/account/authorizations/:grantId/revoke', {
     config: PAGE, schema: { body: FormBody },
   }, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     await revokeAuthorization(deps, tenant(), user.id, request.params.grantId);

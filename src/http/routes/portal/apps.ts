@@ -50,7 +50,7 @@ export async function renderApp(
   const deps = request.server.pixie.deps;
   const { apiKeys, secrets } = await listCredentials(deps, app);
   return sendPage(reply, x.status ?? 200, appPage({
-    username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply), app,
+    username: user.username, now: deps.clock.now(), csrf: await csrfToken(request, reply), app,
     settings: x.settings ?? settingsOf(app), apiKeys, secrets, issued: x.issued ?? null,
     loginSuccess: loginSuccess(request.server), message: x.message ?? null, error: x.error ?? null, errorAt: x.errorAt ?? null,
   }));
@@ -73,13 +73,13 @@ export function appRoutes(app: FastifyInstance): void {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     return sendPage(reply, 200, newAppPage({
-      username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply), settings: newAppSettings(false),
+      username: user.username, now: deps.clock.now(), csrf: await csrfToken(request, reply), settings: newAppSettings(false),
       isPublic: false, loginSuccess: loginSuccess(app), error: null,
     }));
   });
 
   app.post<{ Body: Form }>('/apps', post, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const isPublic = request.body.type === 'public';
@@ -90,7 +90,7 @@ export function appRoutes(app: FastifyInstance): void {
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
       return sendPage(reply, 400, newAppPage({
-        username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply), settings, isPublic,
+        username: user.username, now: deps.clock.now(), csrf: await csrfToken(request, reply), settings, isPublic,
         loginSuccess: loginSuccess(app), error: err.message,
       }));
     }
@@ -104,7 +104,7 @@ export function appRoutes(app: FastifyInstance): void {
   });
 
   app.post<AppParams & { Body: Form }>('/apps/:clientId', post, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const settings = settingsFromForm(request.body);
@@ -123,7 +123,7 @@ export function appRoutes(app: FastifyInstance): void {
     if (!user) return toLogin(request, reply);
     const client = await getOwnedApp(deps, scope(), user.id, request.params.clientId);
     return sendPage(reply, 200, confirmPage({
-      username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply),
+      username: user.username, now: deps.clock.now(), csrf: await csrfToken(request, reply),
       title: `Delete ${client.name}?`,
       message: html`<p>This deletes the application <strong>${client.name}</strong> (client ID <code>${client.clientId}</code>) for good.</p>
 <p>Every API key, client secret and access token of the application stops working at once, and users who authorized it are signed out of it.</p>`,
@@ -132,7 +132,7 @@ export function appRoutes(app: FastifyInstance): void {
   });
 
   app.post<AppParams & { Body: Form }>('/apps/:clientId/delete', post, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     await deleteApp(deps, scope(), user.id, request.params.clientId);

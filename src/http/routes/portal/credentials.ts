@@ -30,7 +30,7 @@ export function credentialRoutes(app: FastifyInstance): void {
   const post = { config: PAGE, schema: { body: FormBody } };
 
   app.post<KindParams & { Body: Form }>('/apps/:clientId/:kind', post, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const kind = kindOf(request.params.kind);
@@ -56,7 +56,7 @@ export function credentialRoutes(app: FastifyInstance): void {
     const { app: client, credential } = await findCredential(deps, scope(), user.id, request.params.clientId, kind, request.params.id);
     const what = KIND_NAME[kind];
     return sendPage(reply, 200, confirmPage({
-      username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply),
+      username: user.username, now: deps.clock.now(), csrf: await csrfToken(request, reply),
       title: `Revoke ${what} “${credential.name}”?`,
       message: html`<p>The ${what} <code>${credential.displayPrefix}…</code> of <strong>${client.name}</strong> stops working at once.
 ${kind === 'secret' ? 'Token requests that send it will be refused.' : 'API requests that send it will be refused.'}</p><p>This cannot be undone.</p>`,
@@ -66,7 +66,7 @@ ${kind === 'secret' ? 'Token requests that send it will be refused.' : 'API requ
   });
 
   app.post<ItemParams & { Body: Form }>('/apps/:clientId/:kind/:id/revoke', post, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const kind = kindOf(request.params.kind);
@@ -80,12 +80,12 @@ ${kind === 'secret' ? 'Token requests that send it will be refused.' : 'API requ
     const kind = kindOf(request.params.kind);
     const { app: client, credential } = await findCredential(deps, scope(), user.id, request.params.clientId, kind, request.params.id);
     return sendPage(reply, 200, expiryPage({
-      username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply), app: client, kind, credential, error: null,
+      username: user.username, now: deps.clock.now(), csrf: await csrfToken(request, reply), app: client, kind, credential, error: null,
     }));
   });
 
   app.post<ItemParams & { Body: Form }>('/apps/:clientId/:kind/:id/expiry', post, async (request, reply) => {
-    checkCsrf(request, request.body.csrf);
+    await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const kind = kindOf(request.params.kind);
@@ -97,7 +97,7 @@ ${kind === 'secret' ? 'Token requests that send it will be refused.' : 'API requ
       if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
       const { app: client, credential } = await findCredential(deps, scope(), user.id, clientId, kind, id);
       return sendPage(reply, 400, expiryPage({
-        username: user.username, now: deps.clock.now(), csrf: csrfToken(request, reply), app: client, kind, credential, error: err.message,
+        username: user.username, now: deps.clock.now(), csrf: await csrfToken(request, reply), app: client, kind, credential, error: err.message,
       }));
     }
   });
