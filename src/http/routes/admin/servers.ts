@@ -4,39 +4,38 @@ import type { FastifyInstance } from 'fastify';
 import { createServer, listKeys, listServers, rotateKeys, showServer, updateServer } from '../../../admin/servers.js';
 import {
   PageOf, RotatedKeys, Server, ServerCreate, ServerListQuery, ServerParams, ServerUpdate, SigningKey, TenantParams,
-  type ServerCreateData, type ServerListQueryData, type ServerUpdateData,
 } from '../../../admin/schemas.js';
 import { actorOf } from '../../plugins/admin-auth.js';
+import { typed } from '../../type-provider.js';
 import { adminSchema } from './common.js';
 
-type T = { Params: { tenant: string } };
-type S = { Params: { tenant: string; server: string } };
 
 export function serverRoutes(api: FastifyInstance): void {
+  const r = typed(api);
   const deps = api.pixie.deps;
-  api.get<T & { Querystring: ServerListQueryData }>('/api/admin/:tenant/servers', {
+  r.get('/api/admin/:tenant/servers', {
     schema: adminSchema('servers', 'List authorization servers by id', {
       params: TenantParams, querystring: ServerListQuery, response: { 200: PageOf(Server) },
     }),
   }, async (request) => listServers(deps, request.params.tenant, request.query));
 
-  api.post<T & { Body: ServerCreateData }>('/api/admin/:tenant/servers', {
+  r.post('/api/admin/:tenant/servers', {
     schema: adminSchema('servers', 'Create an authorization server', { params: TenantParams, body: ServerCreate, response: { 201: Server } }),
   }, async (request, reply) => reply.status(201).send(await createServer(deps, actorOf(request), request.params.tenant, request.body)));
 
-  api.get<S>('/api/admin/:tenant/servers/:server', {
+  r.get('/api/admin/:tenant/servers/:server', {
     schema: adminSchema('servers', 'Show an authorization server', { params: ServerParams, response: { 200: Server } }),
   }, async (request) => showServer(deps, request.params.tenant, request.params.server));
 
-  api.patch<S & { Body: ServerUpdateData }>('/api/admin/:tenant/servers/:server', {
+  r.patch('/api/admin/:tenant/servers/:server', {
     schema: adminSchema('servers', 'Change settings or scopes of an authorization server', { params: ServerParams, body: ServerUpdate, response: { 200: Server } }),
   }, async (request) => updateServer(deps, actorOf(request), request.params.tenant, request.params.server, request.body));
 
-  api.get<S>('/api/admin/:tenant/servers/:server/keys', {
+  r.get('/api/admin/:tenant/servers/:server/keys', {
     schema: adminSchema('servers', 'List signing keys (public metadata only)', { params: ServerParams, response: { 200: Type.Object({ items: Type.Array(SigningKey) }) } }),
   }, async (request) => ({ items: await listKeys(deps, request.params.tenant, request.params.server) }));
 
-  api.post<S>('/api/admin/:tenant/servers/:server/keys/rotate', {
+  r.post('/api/admin/:tenant/servers/:server/keys/rotate', {
     schema: adminSchema('servers', 'Rotate the signing key; the previous key stays published until its tokens expire', {
       params: ServerParams, response: { 200: RotatedKeys },
     }),
