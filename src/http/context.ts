@@ -73,11 +73,12 @@ export function RepeatableQuery<K extends string>(...names: K[]): Optional<K, ty
   return fields(names, OneOrMore, OneOrMore);
 }
 
-/** The request headers the OAuth endpoints read. */
-export const OAuthHeaders = Type.Object({
-  authorization: Type.Optional(Type.String()),
-  'content-type': Type.Optional(Type.String()),
-});
+/*
+ * No header schemas: the headers routes read (Authorization, Content-Type) are
+ * single strings by Node's own parsing (it drops a repeated Authorization and Content-Type),
+ * typed by its IncomingHttpHeaders. A schema there could never fail, and would cost a validation
+ * on every token request.
+ */
 
 /** A string property of a value of unknown shape (a body seen by a plugin that serves many routes). */
 export function stringField(value: unknown, name: string): string | undefined {

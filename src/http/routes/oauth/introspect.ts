@@ -2,14 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { introspect, revoke } from '../../../core/introspection.js';
 import { InvalidRequest } from '../../../core/errors.js';
-import { Form, isForm, noStore, OAuthHeaders, resolveServer, TenantServerParams } from '../../context.js';
+import { Form, isForm, noStore, resolveServer, TenantServerParams } from '../../context.js';
 import { typed } from '../../type-provider.js';
 
 /** RFC 7662 §2.1, RFC 7009 §2.1, with the client's credentials in the body (RFC 6749 §2.3.1). */
 const TokenParams = Form('token', 'token_type_hint', 'client_id', 'client_secret', 'code_verifier');
 
 export function introspectionRoutes(app: FastifyInstance): void {
-  const opts = { schema: { params: TenantServerParams, headers: OAuthHeaders, body: TokenParams }, config: { errorFormat: 'oauth-json' as const } };
+  const opts = { schema: { params: TenantServerParams, body: TokenParams }, config: { errorFormat: 'oauth-json' as const } };
   const r = typed(app);
   r.post('/:tenant/:server/oauth2/introspect', opts, async (request, reply) => {
     if (!isForm(request)) throw new InvalidRequest('introspection requests must be application/x-www-form-urlencoded');

@@ -10,7 +10,7 @@ import { InvalidRequest } from '../../../core/errors.js';
 import { handleTokenRequest } from '../../../core/token/endpoint.js';
 import type { TokenResponse } from '../../../core/token/types.js';
 import { Type } from '../../../vendor/typebox.js';
-import { isForm, noStore, OAuthHeaders, RepeatableQuery, resolveServer } from '../../context.js';
+import { isForm, noStore, RepeatableQuery, resolveServer } from '../../context.js';
 import { stackExchangePolicy } from '../../endpoint-policy.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { typed } from '../../type-provider.js';
@@ -22,7 +22,6 @@ type Params = Record<string, string | undefined>;
 
 /** The token request: in a form body, in the URL of the POST, or split between them. */
 const TokenRequest = {
-  headers: OAuthHeaders,
   // No body at all is allowed: every parameter may be in the URL.
   body: Type.Union([TokenForm, Type.Null()]),
   querystring: TokenForm,

@@ -5,7 +5,7 @@ import { handleTokenRequest } from '../../../core/token/endpoint.js';
 import type { TokenResponse } from '../../../core/token/types.js';
 import type { ResolvedServer } from '../../../core/directory.js';
 import type { EndpointPolicy } from '../../../core/policy.js';
-import { Form, isForm, noStore, OAuthHeaders, resolveServer, TenantServerParams } from '../../context.js';
+import { Form, isForm, noStore, resolveServer, TenantServerParams } from '../../context.js';
 import { oauthPolicy } from '../../endpoint-policy.js';
 import { typed } from '../../type-provider.js';
 
@@ -39,7 +39,7 @@ export async function runTokenRequest(
 
 export function tokenRoutes(app: FastifyInstance): void {
   typed(app).post('/:tenant/:server/oauth2/token', {
-    schema: { params: TenantServerParams, headers: OAuthHeaders, body: TokenForm, response: { 200: TokenResponseSchema } },
+    schema: { params: TenantServerParams, body: TokenForm, response: { 200: TokenResponseSchema } },
     config: { errorFormat: 'oauth-json' },
   }, async (request, reply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);

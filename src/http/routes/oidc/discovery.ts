@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { discoveryDocument } from '../../../core/oidc/discovery.js';
 import { userinfo } from '../../../core/oidc/userinfo.js';
 import { Type } from '../../../vendor/typebox.js';
-import { OAuthHeaders, resolveServer, noStore, TenantServerParams } from '../../context.js';
+import { resolveServer, noStore, TenantServerParams } from '../../context.js';
 import { typed } from '../../type-provider.js';
 
 /**
@@ -42,8 +42,8 @@ export function discoveryRoutes(app: FastifyInstance): void {
     return noStore(reply).send(await userinfo(app.pixie.deps, rs, bearer(request, body)));
   };
   const config = { errorFormat: 'bearer' as const };
-  r.get('/:tenant/:server/userinfo', { schema: { params: TenantServerParams, headers: OAuthHeaders }, config },
+  r.get('/:tenant/:server/userinfo', { schema: { params: TenantServerParams }, config },
     (request, reply) => info(request, reply, request.params, null));
-  r.post('/:tenant/:server/userinfo', { schema: { params: TenantServerParams, headers: OAuthHeaders, body: UserinfoBody }, config },
+  r.post('/:tenant/:server/userinfo', { schema: { params: TenantServerParams, body: UserinfoBody }, config },
     (request, reply) => info(request, reply, request.params, request.body));
 }
