@@ -56,6 +56,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message }] }] },
   })),
   {
+    // Routes and plugins reach storage through core, the admin and portal services: never a store.
+    files: ['src/http/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "MemberExpression[property.name='stores']", message: 'src/http reads no stores: call a function of core/, admin/ or portal/' },
+        { selector: "ObjectPattern > Property[key.name='stores']", message: 'src/http reads no stores: call a function of core/, admin/ or portal/' },
+      ],
+    },
+  },
+  {
     // Configuration comes from one place: flags and environment are read by src/config (and the CLI hands them over).
     files: ['src/**/*.ts', 'packages/verify/src/**/*.ts'],
     ignores: ['src/config/**', 'src/cli/**'],

@@ -21,6 +21,11 @@ export async function issueApiKey(deps: CoreDeps, actor: Actor, client: Client, 
   return { ...secretView(record), key: value };
 }
 
+/** A new API key, in its own transaction (the admin API). */
+export function createApiKey(deps: CoreDeps, actor: Actor, client: Client, data: ApiKeyCreateData): Promise<SecretView & { key: string }> {
+  return deps.stores.transaction(() => issueApiKey(deps, actor, client, data));
+}
+
 export async function listApiKeys(deps: CoreDeps, client: Client): Promise<SecretView[]> {
   return (await deps.stores.apiKeys.list(client.tenantId, client.serverId, client.clientId)).map(secretView);
 }

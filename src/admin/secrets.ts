@@ -43,6 +43,11 @@ export async function issueSecret(deps: CoreDeps, actor: Actor, client: Client, 
   return { ...secretView(row), secret };
 }
 
+/** A new secret for an existing client, in its own transaction (the admin API). */
+export function createSecret(deps: CoreDeps, actor: Actor, client: Client, data: SecretCreateData): Promise<SecretView & { secret: string }> {
+  return deps.stores.transaction(() => issueSecret(deps, actor, client, data));
+}
+
 export async function listSecrets(deps: CoreDeps, client: Client): Promise<SecretView[]> {
   return (await deps.stores.clients.listSecrets(client.tenantId, client.serverId, client.clientId)).map(secretView);
 }

@@ -7,8 +7,9 @@
  * receive that client's authorization codes already; letting the same origin read the token
  * answer adds nothing. `allowed_origins` entries are exact, port included.
  *
- * Pure except `serverAllowsOrigin`, which reads the client store.
+ * Pure except `serverAllowsOrigin` and the two functions after it, which read the client store.
  */
+import type { CoreDeps } from './deps.js';
 import type { ClientOriginSource, ClientStore } from './ports.js';
 import { isLoopback } from './redirect-uri.js';
 import type { Client } from './types.js';
@@ -119,4 +120,17 @@ export async function serverAllowsOrigin(
     serverSets.set(sources, set);
   }
   return set.has(origin);
+}
+
+/** Does some client of this authorization server allow `origin`? (For the HTTP layer: the preflight.) */
+export function originAllowedOnServer(deps: CoreDeps, tenantId: string, serverId: string, origin: string): Promise<boolean> {
+  return serverAllowsOrigin(deps.stores.clients, tenantId, serverId, origin);
+}
+
+/** May `origin` read the answers of this client? Null when the server has no such client. */
+export async function originAllowedForClient(
+  deps: CoreDeps, tenantId: string, serverId: string, clientId: string, origin: string,
+): Promise<boolean | null> {
+  const client = await deps.stores.clients.find(tenantId, serverId, clientId);
+  return client ? clientAllowsOrigin(client, origin) : null;
 }

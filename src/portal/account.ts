@@ -2,6 +2,13 @@
 import { isClientIdUrl } from '../core/clients.js';
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
+import type { User } from '../core/types.js';
+
+/** The user of a portal session, unless the account has been disabled since. */
+export async function activeUser(deps: CoreDeps, tenantId: string, userId: string): Promise<User | null> {
+  const user = await deps.stores.users.findById(tenantId, userId);
+  return user && !user.disabled ? user : null;
+}
 
 export interface AuthorizedApp {
   grantId: string;

@@ -93,3 +93,14 @@ export function postLogoutRedirect(req: EndSessionRequest): string | null {
   const sep = uri.includes('?') ? (uri.endsWith('?') || uri.endsWith('&') ? '' : '&') : '?';
   return `${uri}${sep}state=${encodeURIComponent(req.state)}`;
 }
+
+/** The names the confirmation page shows: the tenant's, and the signed-in user's when there is a session. */
+export async function confirmationNames(
+  deps: CoreDeps, tenantId: string, session: Session | null,
+): Promise<{ tenantName: string; username: string | null }> {
+  const [tenant, user] = await Promise.all([
+    deps.stores.tenants.get(tenantId),
+    session ? deps.stores.users.findById(session.tenantId, session.userId) : null,
+  ]);
+  return { tenantName: tenant?.name || tenantId, username: user?.username ?? null };
+}

@@ -18,8 +18,9 @@
  * `/.well-known/` are covered, each gets its OPTIONS route, and the route files stay unaware.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { clientAllowsOrigin, requestClientId, serverAllowsOrigin } from '../../core/cors.js';
+import { originAllowedForClient, originAllowedOnServer, requestClientId } from '../../core/cors.js';
 import { findToken } from '../../core/tokens/lookup.js';
+import { stringField } from '../context.js';
 
 /** How long a browser may reuse a preflight answer (Chromium caps it at 2 hours). */
 const PREFLIGHT_MAX_AGE = 600;
@@ -34,11 +35,14 @@ type Policy = { kind: 'public' } | { kind: 'client'; clientOf: ClientOf };
 
 type TenantServer = { tenant?: string; server?: string };
 
+/** The route's tenant and server (this plugin serves routes of several shapes). */
+function tenantServer(request: FastifyRequest): TenantServer {
+  return { tenant: stringField(request.params, 'tenant'), server: stringField(request.params, 'server') };
+}
+
 /** Token and revocation requests name their client (Basic or client_id). */
-const clientOfBody: ClientOf = async (request) => {
-  const body = request.body;
-  return requestClientId(typeof body === 'object' && body !== null ? body as Record<string, unknown> : {}, request.headers.authorization);
-};
+const clientOfBody: ClientOf = async (request) =>
+  requestClientId({ client_id: stringField(request.body, 'client_id') }, request.headers.authorization);
 
 /**
  * Userinfo requests name no client: the access token does. The token is resolved and its
@@ -48,9 +52,8 @@ const clientOfBody: ClientOf = async (request) => {
  */
 const clientOfToken: ClientOf = async (request, tenant, server) => {
   const h = request.headers.authorization;
-  const body = request.body as Record<string, unknown> | undefined;
-  const token = h && /^bearer /i.test(h) ? h.slice(7).trim() : body?.access_token;
-  if (typeof token !== 'string' || token === '') return null;
+  const token = h && /^bearer /i.test(h) ? h.slice(7).trim() : stringField(request.body, 'access_token');
+  if (token === undefined || token === '') return null;
   const { deps } = request.server.pixie;
   const rs = await deps.directory.resolve(tenant, server);
   if (!rs) return null;
@@ -84,7 +87,7 @@ async function serverAllows(app: FastifyInstance, params: TenantServer, origin: 
   if (!tenant || !server) return false;
   const { deps } = app.pixie;
   if (!(await deps.directory.resolve(tenant, server))) return false;
-  return serverAllowsOrigin(deps.stores.clients, tenant, server, origin);
+  return originAllowedOnServer(deps, tenant, server, origin);
 }
 
 /**
@@ -94,13 +97,11 @@ async function serverAllows(app: FastifyInstance, params: TenantServer, origin: 
  * (which carries no data) stays readable so the app can tell what went wrong.
  */
 async function mayRead(request: FastifyRequest, reply: FastifyReply, origin: string, clientOf: ClientOf): Promise<boolean> {
-  const { tenant, server } = request.params as TenantServer;
+  const { tenant, server } = tenantServer(request);
   if (!tenant || !server || !(await serverAllows(request.server, { tenant, server }, origin))) return false;
-  const { stores } = request.server.pixie.deps;
   const clientId = await clientOf(request, tenant, server);
-  const client = clientId === null ? null : await stores.clients.find(tenant, server, clientId);
-  if (!client) return reply.statusCode >= 400;
-  return clientAllowsOrigin(client, origin);
+  const allowed = clientId === null ? null : await originAllowedForClient(request.server.pixie.deps, tenant, server, clientId, origin);
+  return allowed ?? reply.statusCode >= 400;
 }
 
 /**
@@ -131,7 +132,7 @@ function preflightRoute(app: FastifyInstance, url: string, policy: Policy, metho
     const allow = [...methods].join(', ');
     reply.header('allow', `${allow}, OPTIONS`);
     const origin = originOf(request);
-    const allowed = policy.kind === 'public' || (origin !== null && await serverAllows(app, request.params as TenantServer, origin));
+    const allowed = policy.kind === 'public' || (origin !== null && await serverAllows(app, tenantServer(request), origin));
     if (allowed) {
       reply.header('access-control-allow-origin', policy.kind === 'public' ? '*' : origin!)
         .header('access-control-allow-methods', allow)

@@ -14,7 +14,9 @@ function validationMessage(err: FastifyError): string {
   const v = err.validation?.[0];
   if (!v) return err.message;
   const where = err.validationContext ?? 'request';
-  const field = v.instancePath ? v.instancePath.slice(1).replace(/\//g, '.') : (v.params as { missingProperty?: string })?.missingProperty;
+  const path = v.instancePath ? v.instancePath.slice(1).replace(/\//g, '.') : (v.params as { missingProperty?: string })?.missingProperty;
+  // A parameter's name is the client's text: echoed, but not at any length.
+  const field = path?.slice(0, 40);
   if (v.keyword === 'type' && v.params && (v.params as { type?: string }).type === 'string') {
     return `${where} parameter "${field}" must be given once, as a single value`;
   }

@@ -7,6 +7,7 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import { stringField } from '../context.js';
 
 export interface PoolStats { total: number; idle: number; waiting: number }
 
@@ -131,8 +132,8 @@ export function registerMetrics(app: FastifyInstance, poolStats?: () => PoolStat
     r.count++;
     if (status === 200 && request.method === 'POST' && TOKEN_ROUTE.test(route)) {
       // Only a 200 gets here, so grant_type named a registered grant: the label stays bounded.
-      const grant = (request.body as Record<string, unknown> | undefined)?.grant_type;
-      if (typeof grant === 'string') bump(counts.tokens, grant);
+      const grant = stringField(request.body, 'grant_type');
+      if (grant !== undefined) bump(counts.tokens, grant);
     } else if (route === '/login' && request.method === 'POST' && LOGIN_FAILURE_STATUS[status]) {
       bump(counts.loginFailures, LOGIN_FAILURE_STATUS[status]);
     } else if (request.method === 'POST' && route === REGISTER_ROUTE) {

@@ -3,13 +3,18 @@ import type { FastifySchema, FastifySchemaValidationError } from 'fastify';
 import { ErrorBody } from '../../../admin/schemas.js';
 import { AppError } from '../../../core/errors.js';
 
-export const ADMIN_SECURITY = [{ adminOAuth: ['manage_configuration'] }, { systemOAuth: ['manage_configuration'] }, { bearerToken: [] }];
+export const ADMIN_SECURITY: Record<string, string[]>[] = [{ adminOAuth: ['manage_configuration'] }, { systemOAuth: ['manage_configuration'] }, { bearerToken: [] }];
 
 const ERRORS = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
-/** A route schema with tag, summary, security and the error responses every admin route can give. */
-export function adminSchema(tag: string, summary: string, schema: FastifySchema & { response?: Record<number, unknown> }): FastifySchema {
-  return { tags: [tag], summary, security: ADMIN_SECURITY, ...schema, response: { ...ERRORS, ...schema.response } } as FastifySchema;
+/**
+ * A route schema with tag, summary, security and the error responses every admin route can give.
+ * It keeps the TypeBox types of `schema`, so the route's input is typed from it.
+ */
+export function adminSchema<S extends FastifySchema & { response?: Record<number, unknown> }>(
+  tag: string, summary: string, schema: S,
+): S & { tags: string[]; summary: string; security: typeof ADMIN_SECURITY; response: typeof ERRORS & S['response'] } {
+  return { tags: [tag], summary, security: ADMIN_SECURITY, ...schema, response: { ...ERRORS, ...schema.response } };
 }
 
 const WHERE: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };

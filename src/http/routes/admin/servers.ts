@@ -3,66 +3,64 @@ import { Type } from '../../../vendor/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import { createServer, listKeys, listServers, rotateKeys, showServer, updateServer } from '../../../admin/servers.js';
 import {
-  CreatedRegistrationToken, RegistrationToken, RegistrationTokenCreate, RegistrationTokenParams, type RegistrationTokenCreateData,
+  CreatedRegistrationToken, RegistrationToken, RegistrationTokenCreate, RegistrationTokenParams,
   PageOf, RotatedKeys, Server, ServerCreate, ServerListQuery, ServerParams, ServerUpdate, SigningKey, TenantParams,
-  type ServerCreateData, type ServerListQueryData, type ServerUpdateData,
 } from '../../../admin/schemas.js';
 import { createRegistrationToken, listRegistrationTokens, revokeRegistrationToken } from '../../../admin/registration-tokens.js';
 import { actorOf } from '../../plugins/admin-auth.js';
+import { typed } from '../../type-provider.js';
 import { adminSchema } from './common.js';
 
-type T = { Params: { tenant: string } };
-type S = { Params: { tenant: string; server: string } };
-
 export function serverRoutes(api: FastifyInstance): void {
+  const r = typed(api);
   const deps = api.pixie.deps;
-  api.get<T & { Querystring: ServerListQueryData }>('/api/admin/:tenant/servers', {
+  r.get('/api/admin/:tenant/servers', {
     schema: adminSchema('servers', 'List authorization servers by id', {
       params: TenantParams, querystring: ServerListQuery, response: { 200: PageOf(Server) },
     }),
   }, async (request) => listServers(deps, request.params.tenant, request.query));
 
-  api.post<T & { Body: ServerCreateData }>('/api/admin/:tenant/servers', {
+  r.post('/api/admin/:tenant/servers', {
     schema: adminSchema('servers', 'Create an authorization server', { params: TenantParams, body: ServerCreate, response: { 201: Server } }),
   }, async (request, reply) => reply.status(201).send(await createServer(deps, actorOf(request), request.params.tenant, request.body)));
 
-  api.get<S>('/api/admin/:tenant/servers/:server', {
+  r.get('/api/admin/:tenant/servers/:server', {
     schema: adminSchema('servers', 'Show an authorization server', { params: ServerParams, response: { 200: Server } }),
   }, async (request) => showServer(deps, request.params.tenant, request.params.server));
 
-  api.patch<S & { Body: ServerUpdateData }>('/api/admin/:tenant/servers/:server', {
+  r.patch('/api/admin/:tenant/servers/:server', {
     schema: adminSchema('servers', 'Change settings or scopes of an authorization server', { params: ServerParams, body: ServerUpdate, response: { 200: Server } }),
   }, async (request) => updateServer(deps, actorOf(request), request.params.tenant, request.params.server, request.body));
 
-  api.get<S>('/api/admin/:tenant/servers/:server/keys', {
+  r.get('/api/admin/:tenant/servers/:server/keys', {
     schema: adminSchema('servers', 'List signing keys (public metadata only)', { params: ServerParams, response: { 200: Type.Object({ items: Type.Array(SigningKey) }) } }),
   }, async (request) => ({ items: await listKeys(deps, request.params.tenant, request.params.server) }));
 
-  api.post<S>('/api/admin/:tenant/servers/:server/keys/rotate', {
+  r.post('/api/admin/:tenant/servers/:server/keys/rotate', {
     schema: adminSchema('servers', 'Rotate the signing key; the previous key stays published until its tokens expire', {
       params: ServerParams, response: { 200: RotatedKeys },
     }),
   }, async (request) => rotateKeys(deps, actorOf(request), request.params.tenant, request.params.server));
 
   const TOKENS = '/api/admin/:tenant/servers/:server/registration-tokens';
-  api.get<S>(TOKENS, {
+  r.get(TOKENS, {
     schema: adminSchema('servers', 'List initial access tokens for dynamic client registration (prefix, expiry and uses only)', {
       params: ServerParams, response: { 200: Type.Object({ items: Type.Array(RegistrationToken) }) },
     }),
   }, async (request) => ({ items: await listRegistrationTokens(deps, request.params.tenant, request.params.server) }));
 
-  api.post<S & { Body: RegistrationTokenCreateData }>(TOKENS, {
+  r.post(TOKENS, {
     schema: adminSchema('servers', 'Create an initial access token for dynamic client registration (shown once)', {
       params: ServerParams, body: RegistrationTokenCreate, response: { 201: CreatedRegistrationToken },
     }),
   }, async (request, reply) => reply.status(201).send(
     await createRegistrationToken(deps, actorOf(request), request.params.tenant, request.params.server, request.body)));
 
-  api.delete<{ Params: { tenant: string; server: string; id: string } }>(`${TOKENS}/:id`, {
+  r.delete(`${TOKENS}/:id`, {
     schema: adminSchema('servers', 'Revoke an initial access token', { params: RegistrationTokenParams, response: { 204: Type.Null() } }),
   }, async (request, reply) => {
     const p = request.params;
     await revokeRegistrationToken(deps, actorOf(request), p.tenant, p.server, p.id);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }

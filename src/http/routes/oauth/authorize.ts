@@ -7,11 +7,22 @@ import type { ResolvedServer } from '../../../core/directory.js';
 import { AuthorizePageError, InvalidRequest, OAuthError } from '../../../core/errors.js';
 import { startAuthorization, type AuthorizeOutcome } from '../../../core/interaction/flow.js';
 import type { EndpointPolicy } from '../../../core/policy.js';
-import { resolveServer, TenantServerParams } from '../../context.js';
+import { RepeatableQuery, resolveServer, TenantServerParams } from '../../context.js';
 import { oauthPolicy } from '../../endpoint-policy.js';
 import { currentSession } from '../../plugins/session.js';
 import { sendPage } from '../../plugins/page-headers.js';
+import { typed } from '../../type-provider.js';
 import { errorPage } from '../../views/pages.js';
+
+/**
+ * The parameters of an authorization request (RFC 6749 §4.1.1, §4.2.1, RFC 7636 §4.3, OIDC Core
+ * §3.1.2.1). Values may repeat here: handleAuthorize answers a repeated one (with an error page
+ * or an error redirect), and checks sizes itself (core/authorize/limits.ts).
+ */
+export const AuthorizeParams = RepeatableQuery(
+  'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method',
+  'response_mode', 'nonce', 'prompt', 'max_age', 'login_hint',
+);
 
 /** Parameters that decide where errors go: duplicated, they make the request untrustworthy. */
 const TARGET_PARAMS = ['client_id', 'redirect_uri'];
@@ -58,13 +69,15 @@ export async function handleAuthorize(
 }
 
 export function authorizeRoutes(app: FastifyInstance): void {
-  const handler = async (request: FastifyRequest<{ Params: { tenant: string; server: string } }>, reply: FastifyReply) => {
-    const rs = await resolveServer(app, request.params.tenant, request.params.server);
-    const raw = (request.method === 'POST' ? request.body : request.query) as Record<string, unknown>;
-    return handleAuthorize(request, reply, rs, raw ?? {}, oauthPolicy(rs));
-  };
+  const r = typed(app);
   const config = { errorFormat: 'page' as const };
-  // Query values may repeat (arrays): handleAuthorize turns that into invalid_request itself.
-  app.get('/:tenant/:server/oauth2/authorize', { schema: { params: TenantServerParams }, config }, handler);
-  app.post('/:tenant/:server/oauth2/authorize', { schema: { params: TenantServerParams }, config }, handler);
+  r.get('/:tenant/:server/oauth2/authorize', { schema: { params: TenantServerParams, querystring: AuthorizeParams }, config }, async (request, reply) => {
+    const rs = await resolveServer(app, request.params.tenant, request.params.server);
+    return handleAuthorize(request, reply, rs, request.query, oauthPolicy(rs));
+  });
+  // RFC 6749 §3.1: the authorization endpoint supports POST too, with the same parameters in a form.
+  r.post('/:tenant/:server/oauth2/authorize', { schema: { params: TenantServerParams, body: AuthorizeParams }, config }, async (request, reply) => {
+    const rs = await resolveServer(app, request.params.tenant, request.params.server);
+    return handleAuthorize(request, reply, rs, request.body, oauthPolicy(rs));
+  });
 }

@@ -1,12 +1,19 @@
 /** POST /{tenant}/{server}/oauth2/token (RFC 6749 §3.2, §5). */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidRequest } from '../../../core/errors.js';
 import { handleTokenRequest } from '../../../core/token/endpoint.js';
 import type { TokenResponse } from '../../../core/token/types.js';
 import type { ResolvedServer } from '../../../core/directory.js';
 import type { EndpointPolicy } from '../../../core/policy.js';
-import { FormBody, isForm, noStore, resolveServer, TenantServerParams, type FormParams } from '../../context.js';
+import { Form, isForm, noStore, resolveServer, TenantServerParams } from '../../context.js';
 import { oauthPolicy } from '../../endpoint-policy.js';
+import { typed } from '../../type-provider.js';
+
+/** What the grants read (each grant's allow-list strips the rest, core/token/endpoint.ts). */
+export const TokenForm = Form(
+  'grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'client_id', 'client_secret',
+  'code_challenge', 'code_challenge_method',
+);
 
 export const TokenResponseSchema = {
   type: 'object',
@@ -22,23 +29,21 @@ export const TokenResponseSchema = {
 } as const;
 
 export async function runTokenRequest(
-  request: FastifyRequest, rs: ResolvedServer, policy: EndpointPolicy,
+  request: FastifyRequest, params: Record<string, string | undefined>, rs: ResolvedServer, policy: EndpointPolicy,
 ): Promise<TokenResponse> {
   // Form-encoded only; a JSON body is a client bug worth naming.
   if (!isForm(request)) throw new InvalidRequest('token requests must be application/x-www-form-urlencoded');
   const { pixie } = request.server;
-  return handleTokenRequest(pixie.deps, pixie.registry, rs, {
-    params: request.body as FormParams, authorization: request.headers.authorization, policy,
-  });
+  return handleTokenRequest(pixie.deps, pixie.registry, rs, { params, authorization: request.headers.authorization, policy });
 }
 
 export function tokenRoutes(app: FastifyInstance): void {
-  app.post<{ Params: { tenant: string; server: string } }>('/:tenant/:server/oauth2/token', {
-    schema: { params: TenantServerParams, body: FormBody, response: { 200: TokenResponseSchema } },
+  typed(app).post('/:tenant/:server/oauth2/token', {
+    schema: { params: TenantServerParams, body: TokenForm, response: { 200: TokenResponseSchema } },
     config: { errorFormat: 'oauth-json' },
-  }, async (request, reply: FastifyReply) => {
+  }, async (request, reply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
-    const response = await runTokenRequest(request, rs, oauthPolicy(rs));
+    const response = await runTokenRequest(request, request.body, rs, oauthPolicy(rs));
     return noStore(reply).send(response);
   });
 }

@@ -1,38 +1,49 @@
 /** Discovery (RFC 8414, OIDC Discovery), JWKS and UserInfo. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { discoveryDocument } from '../../../core/oidc/discovery.js';
 import { userinfo } from '../../../core/oidc/userinfo.js';
-import { noStore, resolveServer, TenantServerParams } from '../../context.js';
+import { Type } from '../../../vendor/typebox.js';
+import { resolveServer, noStore, TenantServerParams } from '../../context.js';
+import { typed } from '../../type-provider.js';
 
-type P = { Params: { tenant: string; server: string } };
+/**
+ * RFC 6750 §2.2: the token may come in a form body instead of the header. A POST without a
+ * body (the token in the header) is fine; other fields are ignored.
+ */
+const UserinfoBody = Type.Union([Type.Object({ access_token: Type.Optional(Type.String({ maxLength: 8192 })) }), Type.Null()]);
 
-function bearer(request: FastifyRequest): string | undefined {
+function bearer(request: FastifyRequest, body: { access_token?: string } | null): string | undefined {
   const h = request.headers.authorization;
   if (h && /^bearer /i.test(h)) return h.slice(7).trim();
-  const body = request.body as Record<string, unknown> | undefined;
-  return typeof body?.access_token === 'string' ? body.access_token : undefined;
+  return body?.access_token;
 }
 
 export function discoveryRoutes(app: FastifyInstance): void {
+  const r = typed(app);
   const opts = { schema: { params: TenantServerParams } };
-  const metadata = async (request: FastifyRequest<P>) => {
-    const rs = await resolveServer(app, request.params.tenant, request.params.server);
-    return discoveryDocument(rs, app.pixie.registry.grantTypes());
-  };
-  app.get<P>('/:tenant/:server/.well-known/openid-configuration', opts, metadata);
-  app.get<P>('/:tenant/:server/.well-known/oauth-authorization-server', opts, metadata);
-  // RFC 8414 §3: the path-aware well-known form for issuers with a path.
-  app.get<P>('/.well-known/oauth-authorization-server/:tenant/:server', opts, metadata);
-  app.get<P>('/:tenant/:server/.well-known/jwks.json', opts, async (request, reply) => {
+  for (const url of [
+    '/:tenant/:server/.well-known/openid-configuration',
+    '/:tenant/:server/.well-known/oauth-authorization-server',
+    // RFC 8414 §3: the path-aware well-known form for issuers with a path.
+    '/.well-known/oauth-authorization-server/:tenant/:server',
+  ]) {
+    r.get(url, opts, async (request) => {
+      const rs = await resolveServer(app, request.params.tenant, request.params.server);
+      return discoveryDocument(rs, app.pixie.registry.grantTypes());
+    });
+  }
+  r.get('/:tenant/:server/.well-known/jwks.json', opts, async (request, reply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
     reply.header('cache-control', 'public, max-age=300');
     return { keys: await app.pixie.deps.directory.jwks(rs) };
   });
-  const info = async (request: FastifyRequest<P>, reply: import('fastify').FastifyReply) => {
-    const rs = await resolveServer(app, request.params.tenant, request.params.server);
-    return noStore(reply).send(await userinfo(app.pixie.deps, rs, bearer(request)));
+  const info = async (request: FastifyRequest, reply: FastifyReply, params: { tenant: string; server: string }, body: { access_token?: string } | null) => {
+    const rs = await resolveServer(app, params.tenant, params.server);
+    return noStore(reply).send(await userinfo(app.pixie.deps, rs, bearer(request, body)));
   };
-  const uopts = { ...opts, config: { errorFormat: 'bearer' as const } };
-  app.get<P>('/:tenant/:server/userinfo', uopts, info);
-  app.post<P>('/:tenant/:server/userinfo', uopts, info);
+  const config = { errorFormat: 'bearer' as const };
+  r.get('/:tenant/:server/userinfo', { schema: { params: TenantServerParams }, config },
+    (request, reply) => info(request, reply, request.params, null));
+  r.post('/:tenant/:server/userinfo', { schema: { params: TenantServerParams, body: UserinfoBody }, config },
+    (request, reply) => info(request, reply, request.params, request.body));
 }

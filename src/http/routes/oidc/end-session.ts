@@ -7,23 +7,24 @@ import type { ResolvedServer } from '../../../core/directory.js';
 import { OAuthError } from '../../../core/errors.js';
 import { logout } from '../../../core/interaction/login.js';
 import {
-  needsConfirmation, postLogoutRedirect, validateEndSessionRequest, type EndSessionRequest,
+  confirmationNames, END_SESSION_PARAMS, needsConfirmation, postLogoutRedirect, validateEndSessionRequest, type EndSessionRequest,
 } from '../../../core/oidc/end-session.js';
-import { FormBody, noStore, resolveServer, TenantServerParams } from '../../context.js';
+import { Form, noStore, resolveServer, TenantServerParams } from '../../context.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { checkCsrf, clearSessionCookie, csrfToken, currentSession, sessionCookieName } from '../../plugins/session.js';
 import { endSessionPage, stillSignedInPage } from '../../views/end-session.js';
+import { typed } from '../../type-provider.js';
 import { errorPage, logoutPage } from '../../views/pages.js';
 
-type P = { Params: { tenant: string; server: string } };
-type Form = Record<string, string | undefined>;
+type Params = Record<string, string | undefined>;
 
-async function tenantName(request: FastifyRequest, tenantId: string): Promise<string> {
-  return (await request.server.pixie.deps.stores.tenants.get(tenantId))?.name || tenantId;
-}
+/** The logout request (also accepted: `logout_hint`, `ui_locales`, ignored). */
+const EndSessionQuery = Form(...END_SESSION_PARAMS);
+/** The confirmation form: the request again, in hidden fields, with the user's choice. */
+const ConfirmBody = Form(...END_SESSION_PARAMS, 'csrf', 'decision');
 
 /** The validated request, or null after answering with the error page. */
-async function validate(request: FastifyRequest, reply: FastifyReply, rs: ResolvedServer, raw: Form): Promise<EndSessionRequest | null> {
+async function validate(request: FastifyRequest, reply: FastifyReply, rs: ResolvedServer, raw: Params): Promise<EndSessionRequest | null> {
   try {
     return await validateEndSessionRequest(request.server.pixie.deps, rs, raw);
   } catch (err) {
@@ -45,32 +46,33 @@ async function signOut(request: FastifyRequest, reply: FastifyReply, rs: Resolve
 
 export function endSessionRoutes(app: FastifyInstance): void {
   const deps = app.pixie.deps;
+  const r = typed(app);
   const config = { errorFormat: 'page' as const };
 
-  const handler = async (request: FastifyRequest<P>, reply: FastifyReply) => {
-    const rs = await resolveServer(app, request.params.tenant, request.params.server);
-    const raw = (request.method === 'POST' ? request.body : request.query) as Form | undefined;
-    const req = await validate(request, reply, rs, raw ?? {});
+  const handler = async (request: FastifyRequest, reply: FastifyReply, params: { tenant: string; server: string }, raw: Params) => {
+    const rs = await resolveServer(app, params.tenant, params.server);
+    const req = await validate(request, reply, rs, raw);
     if (!req) return reply;
     const session = await currentSession(request, rs.server.tenantId);
     if (!needsConfirmation(req, session)) return signOut(request, reply, rs, req);
-    const user = session ? await deps.stores.users.findById(session.tenantId, session.userId) : null;
+    const { tenantName, username } = await confirmationNames(deps, rs.server.tenantId, session);
     return sendPage(reply, 200, endSessionPage({
       csrf: await csrfToken(request, reply), action: `/${rs.server.tenantId}/${rs.server.id}/oauth2/logout/confirm`,
-      tenantName: await tenantName(request, rs.server.tenantId), appName: req.client?.name ?? null,
-      username: user?.username ?? null, fields: req.params,
+      tenantName, appName: req.client?.name ?? null, username, fields: req.params,
     }));
   };
-  app.get<P>('/:tenant/:server/oauth2/logout', { schema: { params: TenantServerParams, querystring: FormBody }, config }, handler);
-  app.post<P>('/:tenant/:server/oauth2/logout', { schema: { params: TenantServerParams, body: FormBody }, config }, handler);
+  r.get('/:tenant/:server/oauth2/logout', { schema: { params: TenantServerParams, querystring: EndSessionQuery }, config },
+    (request, reply) => handler(request, reply, request.params, request.query));
+  r.post('/:tenant/:server/oauth2/logout', { schema: { params: TenantServerParams, body: EndSessionQuery }, config },
+    (request, reply) => handler(request, reply, request.params, request.body));
 
-  app.post<P & { Body: Form }>('/:tenant/:server/oauth2/logout/confirm', { schema: { params: TenantServerParams, body: FormBody }, config }, async (request, reply) => {
+  r.post('/:tenant/:server/oauth2/logout/confirm', { schema: { params: TenantServerParams, body: ConfirmBody }, config }, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
     // Validated again: the hidden fields came back through the browser.
     const req = await validate(request, reply, rs, request.body);
     if (!req) return reply;
-    if (request.body.decision !== 'logout') return sendPage(reply, 200, stillSignedInPage(await tenantName(request, rs.server.tenantId)));
+    if (request.body.decision !== 'logout') return sendPage(reply, 200, stillSignedInPage((await confirmationNames(deps, rs.server.tenantId, null)).tenantName));
     return signOut(request, reply, rs, req);
   });
 }

@@ -1,5 +1,6 @@
 /** GET /: a page for people (links to every authorization server and page), a small JSON document for programs. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { listIssuers } from '../../../core/issuers.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { homePage } from '../../views/home.js';
 import { signedInUser } from '../portal/common.js';
@@ -14,10 +15,7 @@ function wantsHtml(request: FastifyRequest): boolean {
 export function homeRoutes(app: FastifyInstance): void {
   app.get('/', { config: { errorFormat: 'page' } }, async (request, reply) => {
     const base = app.pixie.deps.publicUrl;
-    // `system` holds only the tenant administrators' server: not for clients.
-    const servers = await app.pixie.deps.stores.servers.listFirst(LISTED + 1, 'system');
-    const issuers = servers.slice(0, LISTED).map((s) => `${base}/${s.tenantId}/${s.id}`);
-    const more = servers.length > LISTED;
+    const { issuers, more } = await listIssuers(app.pixie.deps, LISTED);
     if (!wantsHtml(request)) {
       return reply.header('cache-control', 'no-store').send({
         name: 'Pixie', issuers, more,

@@ -1,20 +1,27 @@
 /** /login and /logout: the sign-in form, its throttled submission, and sign-out. */
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findClient } from '../../../core/clients.js';
 import { AppError } from '../../../core/errors.js';
 import { afterAuthentication } from '../../../core/interaction/flow.js';
 import { login, logout } from '../../../core/interaction/login.js';
-import { FormBody, resolveServer } from '../../context.js';
+import { findInteraction, interactionParties } from '../../../core/interaction/pending.js';
+import { Type } from '../../../vendor/typebox.js';
+import { Form, resolveServer } from '../../context.js';
 import { policyNamed } from '../../endpoint-policy.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import {
   checkCsrf, clearSessionCookie, csrfToken, currentSession, deviceCookie, rotateCsrfCookie, sessionCookieName, setDeviceCookie, setSessionCookie,
 } from '../../plugins/session.js';
 import { loginPage, logoutPage } from '../../views/pages.js';
+import { typed } from '../../type-provider.js';
 import { outcomeRedirect } from '../oauth/authorize.js';
-import { loadInteraction } from './interaction.js';
 
-type LoginQuery = { interaction?: string; tenant?: string; return_to?: string };
+const QueryValue = Type.Optional(Type.String({ maxLength: 2000 }));
+const LoginQuery = Type.Object({ interaction: QueryValue, tenant: QueryValue, return_to: QueryValue });
+type LoginQuery = Static<typeof LoginQuery>;
+const LoginForm = Form('csrf', 'interaction', 'tenant', 'return_to', 'username', 'password');
+const LogoutQuery = Type.Object({ tenant: QueryValue });
+const LogoutForm = Form('csrf', 'tenant');
 
 /** Only same-site relative paths: never an open redirect. */
 export function safeReturnTo(value: string | undefined): string | null {
@@ -30,13 +37,10 @@ export function tenantOr(value: string | undefined, fallback = 'default'): strin
 async function renderLogin(
   request: FastifyRequest, reply: FastifyReply, q: LoginQuery, status = 200, error: string | null = null, username = '',
 ): Promise<FastifyReply> {
-  const interaction = q.interaction ? await loadInteraction(request.server, q.interaction) : null;
+  const { deps } = request.server.pixie;
+  const interaction = await findInteraction(deps, q.interaction);
   const tenant = interaction?.request.tenantId ?? tenantOr(q.tenant);
-  let appName: string | null = null;
-  if (interaction) {
-    const r = interaction.request;
-    appName = (await findClient(request.server.pixie.deps, r.tenantId, r.serverId, r.clientId).catch(() => null))?.name ?? null;
-  }
+  const appName = interaction ? (await interactionParties(deps, interaction, null)).client?.name ?? null : null;
   return sendPage(reply, status, loginPage({
     csrf: await csrfToken(request, reply), interaction: interaction?.id ?? null, tenant, returnTo: safeReturnTo(q.return_to),
     username, error, appName,
@@ -45,12 +49,13 @@ async function renderLogin(
 
 export function loginRoutes(app: FastifyInstance): void {
   const config = { errorFormat: 'page' as const };
-  app.get<{ Querystring: LoginQuery }>('/login', { config }, (request, reply) => renderLogin(request, reply, request.query));
+  const r = typed(app);
+  r.get('/login', { schema: { querystring: LoginQuery }, config }, (request, reply) => renderLogin(request, reply, request.query));
 
-  app.post<{ Body: Record<string, string> }>('/login', { schema: { body: FormBody }, config }, async (request, reply) => {
+  r.post('/login', { schema: { body: LoginForm }, config }, async (request, reply) => {
     const b = request.body;
     await checkCsrf(request, b.csrf);
-    const interaction = b.interaction ? await loadInteraction(app, b.interaction) : null;
+    const interaction = await findInteraction(app.pixie.deps, b.interaction);
     const tenant = interaction?.request.tenantId ?? tenantOr(b.tenant);
     const q = { interaction: b.interaction, tenant, return_to: b.return_to };
     if (!b.username || !b.password) return renderLogin(request, reply, q, 400, 'Enter your username and password.', b.username ?? '');
@@ -69,13 +74,13 @@ export function loginRoutes(app: FastifyInstance): void {
     return outcomeRedirect(reply.code(303), await afterAuthentication(app.pixie.deps, rs, policyNamed(interaction.request.policy, rs), interaction.request, result.session, interaction.id));
   });
 
-  app.get<{ Querystring: { tenant?: string } }>('/logout', { config }, async (request, reply) => {
+  r.get('/logout', { schema: { querystring: LogoutQuery }, config }, async (request, reply) => {
     const tenant = tenantOr(request.query.tenant);
     const signedIn = (await currentSession(request, tenant)) !== null;
     return sendPage(reply, 200, logoutPage(await csrfToken(request, reply), tenant, signedIn));
   });
 
-  app.post<{ Body: Record<string, string> }>('/logout', { schema: { body: FormBody }, config }, async (request, reply) => {
+  r.post('/logout', { schema: { body: LogoutForm }, config }, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const tenant = tenantOr(request.body.tenant);
     await logout(app.pixie.deps, request.cookies[sessionCookieName(tenant)]);

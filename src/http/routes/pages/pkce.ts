@@ -1,20 +1,20 @@
 /** GET /pkce and /static/pkce.js: the PKCE helper page. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { challengeFor } from '../../../core/pkce.js';
 import { randomBase64url, randomUnreserved } from '../../../crypto/random.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { pkcePage, type PkceView } from '../../views/pkce-page.js';
 import { PKCE_SCRIPT } from '../../views/pkce-script.js';
+import { Type } from '../../../vendor/typebox.js';
+import { typed } from '../../type-provider.js';
 import { signedInUser } from '../portal/common.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-type Query = Partial<Record<'endpoint' | 'tenant' | 'server' | 'client_id' | 'redirect_uri' | 'scope' | 'state', string>>;
-
-const QuerySchema = {
-  type: 'object',
-  properties: Object.fromEntries(['endpoint', 'tenant', 'server', 'client_id', 'redirect_uri', 'scope', 'state'].map((k) => [k, { type: 'string', maxLength: 2000 }])),
-} as const;
+const Value = Type.Optional(Type.String({ maxLength: 2000 }));
+const QuerySchema = Type.Object({
+  endpoint: Value, tenant: Value, server: Value, client_id: Value, redirect_uri: Value, scope: Value, state: Value,
+});
 
 function authorizeUrl(base: string, v: PkceView): string {
   const se = v.endpoint === 'stackexchange';
@@ -31,7 +31,7 @@ function authorizeUrl(base: string, v: PkceView): string {
 }
 
 export function pkceRoutes(app: FastifyInstance): void {
-  app.get('/pkce', { schema: { querystring: QuerySchema }, config: { errorFormat: 'page' } }, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  typed(app).get('/pkce', { schema: { querystring: QuerySchema }, config: { errorFormat: 'page' } }, async (request, reply) => {
     const q = request.query;
     const base = app.pixie.deps.publicUrl;
     const verifier = randomUnreserved(64);

@@ -1,21 +1,21 @@
 /** /account: authorized applications, and revoking one with its tokens. */
 import type { FastifyInstance } from 'fastify';
 import { findAuthorizedApp, listAuthorizedApps, revokeAuthorization } from '../../../portal/account.js';
-import { FormBody } from '../../context.js';
+import { Form } from '../../context.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { checkCsrf, csrfToken } from '../../plugins/session.js';
 import { accountPage } from '../../views/account.js';
 import { html } from '../../views/html.js';
 import { confirmPage } from '../../views/portal-app.js';
-import { displayName, noticeFor, PAGE, portalScope, signedInUser, toLogin } from './common.js';
-
-type GrantParams = { Params: { grantId: string } };
+import { typed } from '../../type-provider.js';
+import { displayName, DoneQuery, GrantParams, noticeFor, PAGE, portalScope, signedInUser, toLogin } from './common.js';
 
 export function accountRoutes(app: FastifyInstance): void {
   const deps = app.pixie.deps;
   const tenant = () => portalScope(app).tenantId;
 
-  app.get<{ Querystring: { done?: string } }>('/account', { config: PAGE }, async (request, reply) => {
+  const r = typed(app);
+  r.get('/account', { config: PAGE, schema: { querystring: DoneQuery } }, async (request, reply) => {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const apps = await listAuthorizedApps(deps, tenant(), user.id);
@@ -25,7 +25,7 @@ export function accountRoutes(app: FastifyInstance): void {
     }));
   });
 
-  app.get<GrantParams>('/account/authorizations/:grantId/revoke', { config: PAGE }, async (request, reply) => {
+  r.get('/account/authorizations/:grantId/revoke', { config: PAGE, schema: { params: GrantParams } }, async (request, reply) => {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const a = await findAuthorizedApp(deps, tenant(), user.id, request.params.grantId);
@@ -38,8 +38,8 @@ export function accountRoutes(app: FastifyInstance): void {
     }));
   });
 
-  app.post<GrantParams & { Body: Record<string, string | undefined> }>('/account/authorizations/:grantId/revoke', {
-    config: PAGE, schema: { body: FormBody },
+  r.post('/account/authorizations/:grantId/revoke', {
+    config: PAGE, schema: { params: GrantParams, body: Form('csrf') },
   }, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);

@@ -1,4 +1,5 @@
 /** /apps: a signed-in user's API applications — list, create, settings, delete. */
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../core/errors.js';
 import type { Client, User } from '../../../core/types.js';
@@ -6,22 +7,27 @@ import {
   createApp, deleteApp, getOwnedApp, listApps, newAppSettings, settingsOf, updateApp, type AppSettings,
 } from '../../../portal/apps.js';
 import { listCredentials, type CredentialKind, type IssuedCredential } from '../../../credentials/service.js';
-import { FormBody } from '../../context.js';
+import { Form } from '../../context.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { checkCsrf, csrfToken } from '../../plugins/session.js';
 import { html } from '../../views/html.js';
 import { appPage, confirmPage } from '../../views/portal-app.js';
 import { appsPage, newAppPage } from '../../views/portal-apps.js';
-import { loginSuccess, noticeFor, PAGE, portalScope, signedInUser, toLogin } from './common.js';
+import { typed } from '../../type-provider.js';
+import { AppParams, DoneQuery, loginSuccess, noticeFor, PAGE, portalScope, signedInUser, toLogin } from './common.js';
 
-type Form = Record<string, string | undefined>;
-type AppParams = { Params: { clientId: string } };
+/** The application form (checkboxes are sent as `on` when ticked, not at all otherwise). */
+const AppForm = Form(
+  'csrf', 'type', 'name', 'description', 'oauth_domain', 'redirect_uris', 'post_logout_redirect_uris', 'allowed_origins',
+  'grant_code', 'grant_code_pkce', 'grant_implicit', 'grant_client_credentials', 'allow_no_expiry', 'non_web_redirect',
+);
+type AppFormData = Static<typeof AppForm>;
 
-function on(b: Form, name: string): boolean {
+function on(b: AppFormData, name: keyof AppFormData): boolean {
   return b[name] === 'on';
 }
 
-function settingsFromForm(b: Form): AppSettings {
+function settingsFromForm(b: AppFormData): AppSettings {
   return {
     name: b.name ?? '', description: b.description ?? '', oauthDomain: b.oauth_domain ?? '', redirectUris: b.redirect_uris ?? '',
     postLogoutRedirectUris: b.post_logout_redirect_uris ?? '',
@@ -59,17 +65,19 @@ export async function renderApp(
 export function appRoutes(app: FastifyInstance): void {
   const deps = app.pixie.deps;
   const scope = () => portalScope(app);
+  const r = typed(app);
   const opts = { config: PAGE };
-  const post = { config: PAGE, schema: { body: FormBody } };
+  const item = { config: PAGE, schema: { params: AppParams } };
+  const post = { config: PAGE, schema: { params: AppParams, body: AppForm } };
 
-  app.get<{ Querystring: { done?: string } }>('/apps', opts, async (request, reply) => {
+  r.get('/apps', { config: PAGE, schema: { querystring: DoneQuery } }, async (request, reply) => {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const apps = await listApps(deps, scope(), user.id);
     return sendPage(reply, 200, appsPage({ username: user.username, now: deps.clock.now() }, apps, noticeFor(request.query.done)));
   });
 
-  app.get('/apps/new', opts, async (request, reply) => {
+  r.get('/apps/new', opts, async (request, reply) => {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     return sendPage(reply, 200, newAppPage({
@@ -78,7 +86,7 @@ export function appRoutes(app: FastifyInstance): void {
     }));
   });
 
-  app.post<{ Body: Form }>('/apps', post, async (request, reply) => {
+  r.post('/apps', { config: PAGE, schema: { body: AppForm } }, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
@@ -96,14 +104,14 @@ export function appRoutes(app: FastifyInstance): void {
     }
   });
 
-  app.get<AppParams & { Querystring: { done?: string } }>('/apps/:clientId', opts, async (request, reply) => {
+  r.get('/apps/:clientId', { config: PAGE, schema: { params: AppParams, querystring: DoneQuery } }, async (request, reply) => {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const client = await getOwnedApp(deps, scope(), user.id, request.params.clientId);
     return renderApp(request, reply, user, client, { message: noticeFor(request.query.done) });
   });
 
-  app.post<AppParams & { Body: Form }>('/apps/:clientId', post, async (request, reply) => {
+  r.post('/apps/:clientId', post, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
@@ -118,7 +126,7 @@ export function appRoutes(app: FastifyInstance): void {
     }
   });
 
-  app.get<AppParams>('/apps/:clientId/delete', opts, async (request, reply) => {
+  r.get('/apps/:clientId/delete', item, async (request, reply) => {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const client = await getOwnedApp(deps, scope(), user.id, request.params.clientId);
@@ -131,7 +139,7 @@ export function appRoutes(app: FastifyInstance): void {
     }));
   });
 
-  app.post<AppParams & { Body: Form }>('/apps/:clientId/delete', post, async (request, reply) => {
+  r.post('/apps/:clientId/delete', { config: PAGE, schema: { params: AppParams, body: Form('csrf') } }, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);

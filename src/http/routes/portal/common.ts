@@ -2,11 +2,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loginSuccessUri } from '../../../core/redirect-uri.js';
 import type { User } from '../../../core/types.js';
+import { activeUser } from '../../../portal/account.js';
 import type { PortalScope } from '../../../portal/apps.js';
+import { Type } from '../../../vendor/typebox.js';
 import { currentSession } from '../../plugins/session.js';
 import { safeReturnTo } from '../pages/login.js';
 
 export const PAGE = { errorFormat: 'page' as const };
+
+/** `?done=…` after a form: which notice to show (an unknown one shows none). */
+export const DoneQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 100 })) });
+const PathId = Type.String({ minLength: 1, maxLength: 200 });
+export const AppParams = Type.Object({ clientId: PathId });
+/** `kind` is the path of a credential kind (`api-keys`, `secrets`); anything else is not found. */
+export const KindParams = Type.Object({ clientId: PathId, kind: PathId });
+export const CredentialParams = Type.Object({ clientId: PathId, kind: PathId, id: PathId });
+export const GrantParams = Type.Object({ grantId: PathId });
 
 /** Apps are registered on the server behind the Stack Exchange endpoints. */
 export function portalScope(app: FastifyInstance): PortalScope {
@@ -21,8 +32,7 @@ export async function signedInUser(request: FastifyRequest): Promise<User | null
   const { tenantId } = portalScope(request.server);
   const session = await currentSession(request, tenantId);
   if (!session) return null;
-  const user = await request.server.pixie.deps.stores.users.findById(tenantId, session.userId);
-  return user && !user.disabled ? user : null;
+  return activeUser(request.server.pixie.deps, tenantId, session.userId);
 }
 
 /** GET pages send a signed-out visitor to /login and back; forms posted without a session go to the list. */

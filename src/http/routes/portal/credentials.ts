@@ -5,17 +5,16 @@ import { getOwnedApp } from '../../../portal/apps.js';
 import {
   findCredential, issueCredential, revokeCredential, setCredentialExpiry, type CredentialKind,
 } from '../../../portal/credentials.js';
-import { FormBody, noStore } from '../../context.js';
+import { Form, noStore } from '../../context.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { checkCsrf, csrfToken } from '../../plugins/session.js';
 import { html } from '../../views/html.js';
 import { confirmPage, expiryPage, KIND_NAME, KIND_PATH } from '../../views/portal-app.js';
 import { renderApp } from './apps.js';
-import { PAGE, portalScope, signedInUser, toLogin } from './common.js';
+import { typed } from '../../type-provider.js';
+import { CredentialParams, KindParams, PAGE, portalScope, signedInUser, toLogin } from './common.js';
 
-type Form = Record<string, string | undefined>;
-type KindParams = { Params: { clientId: string; kind: string } };
-type ItemParams = { Params: { clientId: string; kind: string; id: string } };
+const CredentialForm = Form('csrf', 'name', 'expires_on');
 
 function kindOf(path: string): CredentialKind {
   if (path === KIND_PATH['api-key']) return 'api-key';
@@ -26,10 +25,11 @@ function kindOf(path: string): CredentialKind {
 export function credentialRoutes(app: FastifyInstance): void {
   const deps = app.pixie.deps;
   const scope = () => portalScope(app);
-  const opts = { config: PAGE };
-  const post = { config: PAGE, schema: { body: FormBody } };
+  const r = typed(app);
+  const opts = { config: PAGE, schema: { params: CredentialParams } };
+  const post = { config: PAGE, schema: { params: CredentialParams, body: CredentialForm } };
 
-  app.post<KindParams & { Body: Form }>('/apps/:clientId/:kind', post, async (request, reply) => {
+  r.post('/apps/:clientId/:kind', { config: PAGE, schema: { params: KindParams, body: CredentialForm } }, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
@@ -49,7 +49,7 @@ export function credentialRoutes(app: FastifyInstance): void {
     }
   });
 
-  app.get<ItemParams>('/apps/:clientId/:kind/:id/revoke', opts, async (request, reply) => {
+  r.get('/apps/:clientId/:kind/:id/revoke', opts, async (request, reply) => {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const kind = kindOf(request.params.kind);
@@ -65,7 +65,7 @@ ${kind === 'secret' ? 'Token requests that send it will be refused.' : 'API requ
     }));
   });
 
-  app.post<ItemParams & { Body: Form }>('/apps/:clientId/:kind/:id/revoke', post, async (request, reply) => {
+  r.post('/apps/:clientId/:kind/:id/revoke', post, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
@@ -74,7 +74,7 @@ ${kind === 'secret' ? 'Token requests that send it will be refused.' : 'API requ
     return reply.redirect(`/apps/${request.params.clientId}?done=revoked#${KIND_PATH[kind]}`, 303);
   });
 
-  app.get<ItemParams>('/apps/:clientId/:kind/:id/expiry', opts, async (request, reply) => {
+  r.get('/apps/:clientId/:kind/:id/expiry', opts, async (request, reply) => {
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
     const kind = kindOf(request.params.kind);
@@ -84,7 +84,7 @@ ${kind === 'secret' ? 'Token requests that send it will be refused.' : 'API requ
     }));
   });
 
-  app.post<ItemParams & { Body: Form }>('/apps/:clientId/:kind/:id/expiry', post, async (request, reply) => {
+  r.post('/apps/:clientId/:kind/:id/expiry', post, async (request, reply) => {
     await checkCsrf(request, request.body.csrf);
     const user = await signedInUser(request);
     if (!user) return toLogin(request, reply);
