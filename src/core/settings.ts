@@ -10,6 +10,8 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   accessTokenFormat: 'jwt',
   allowPlainPkce: false,
   signingAlg: 'ES256',
+  resources: [],
+  resourcePolicy: 'listed',
 };
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; Pixie uses 60 seconds. */

@@ -23,6 +23,7 @@ export interface ImportSummary {
 
 const SETTING_KEYS = [
   'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'refreshTokenAbsoluteTtl', 'keyRotationDays', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
+  'resources', 'resourcePolicy',
 ] as const;
 
 /** True when `prev` already holds every field of `next`: re-importing it would change nothing. */

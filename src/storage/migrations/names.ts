@@ -15,4 +15,5 @@ export const MIGRATION_NAMES = [
   '0009-client-metadata',
   '0010-tenant-scale',
   '0011-hostile-traffic',
+  '0015-resource-indicators',
 ] as const;

@@ -3,7 +3,7 @@ import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.js';
 import { checkScopes, parseScope } from '../../scope.js';
 import type { TokenRecord } from '../../types.js';
-import { issueUserTokens } from '../token-set.js';
+import { issueUserTokens, resourcesFor } from '../token-set.js';
 import type { GrantHandler, TokenContext } from '../types.js';
 
 /** A rotated token came back: either the client or an attacker holds a stolen copy. */
@@ -14,9 +14,10 @@ async function reused(ctx: TokenContext, row: TokenRecord): Promise<never> {
 
 /**
  * Every reason to refuse the request, checked on the stored row before it is consumed: a
- * refused refresh (another client, a wider scope) leaves the token usable.
+ * refused refresh (another client, a wider scope, another resource) leaves the token usable.
+ * Returns the resources of the new access token.
  */
-function check(ctx: TokenContext, row: TokenRecord, requested: string[]): void {
+function check(ctx: TokenContext, row: TokenRecord, requested: string[]): string[] {
   const { rs, client, deps } = ctx;
   if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
     throw new InvalidGrant('refresh token was issued to another client');
@@ -30,6 +31,8 @@ function check(ctx: TokenContext, row: TokenRecord, requested: string[]): void {
   if (extra) throw new InvalidScope(`scope "${extra}" was not granted originally`);
   // Scopes taken away from the client (or the server) since are not issued again.
   checkScopes(requested, client, rs.scopes);
+  // RFC 8707 §2.2: a refresh may narrow the resources, never widen them.
+  return resourcesFor(ctx, row.resources ?? [], requested);
 }
 
 export const refreshTokenGrant: GrantHandler = {
@@ -45,7 +48,7 @@ export const refreshTokenGrant: GrantHandler = {
     if (stored.consumedAt !== null && stored.familyId) return reused(ctx, stored);
     const granted = stored.scope ? stored.scope.split(' ') : [];
     const requested = scope === undefined ? granted : parseScope(scope);
-    check(ctx, stored, requested);
+    const resources = check(ctx, stored, requested);
     // The atomic consume decides between parallel rotations: one wins, the others are reuse.
     const row = await deps.stores.tokens.consume(hash, deps.clock.now());
     if (!row) {
@@ -56,6 +59,7 @@ export const refreshTokenGrant: GrantHandler = {
     return issueUserTokens(ctx, {
       userId: row.userId!, scopes: requested, authTime: row.authTime!, nonce: null,
       codeHash: row.codeHash, familyId: row.familyId, familyStartedAt: row.familyStartedAt, grantId: row.grantId,
+      resources, grantedResources: row.resources ?? [],
     });
   },
 };
