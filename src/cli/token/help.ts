@@ -1,6 +1,6 @@
 /** Usage of `pixie token`, apart so that `pixie help` need not load the command. */
 export const TOKEN_HELP = `  pixie token --issuer URL --client-id ID [--scope "openid profile"] [--client-secret S [--client-auth basic|post]]
               [--authorize-url URL --token-url URL] [--redirect-uri URI] [--paste] [--no-browser]
-              [--json] [--save NAME] [--timeout 300]
-  pixie token --refresh NAME [--client-secret S [--client-auth basic|post]] [--json]
+              [--resource URI]... [--json] [--save NAME] [--timeout 300]
+  pixie token --refresh NAME [--resource URI]... [--client-secret S [--client-auth basic|post]] [--json]
 `;
