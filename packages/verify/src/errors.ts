@@ -33,7 +33,7 @@ export class VerifyError extends Error {
   /**
    * The RFC 6750 §3 challenge for this failure. `extra.resourceMetadata`: the API's RFC 9728
    * metadata URL (`resource_metadata`); `extra.scope`: the scopes the request needs, named in a
-   * 401 too, so that a client knows what to ask for.
+   * 401 as well when `resourceMetadata` is set.
    */
   wwwAuthenticate(realm = 'api', extra: ChallengeExtras = {}): string {
     const parts = [`realm="${quote(realm)}"`];
@@ -42,7 +42,9 @@ export class VerifyError extends Error {
     if (this.reason !== 'missing') {
       parts.push(`error="${this.code}"`, `error_description="${quote(this.description)}"`);
     }
-    const scope = this instanceof InsufficientScopeError ? this.required : (this.status === 401 ? extra.scope ?? [] : []);
+    // A 401 names the scopes too when the API publishes resource metadata: that is where
+    // clients that discover their authorization server (MCP) learn what to ask for.
+    const scope = this instanceof InsufficientScopeError ? this.required : (this.status === 401 && extra.resourceMetadata ? extra.scope ?? [] : []);
     if (scope.length) parts.push(`scope="${quote(scope.join(' '))}"`);
     return `Bearer ${parts.join(', ')}`;
   }
