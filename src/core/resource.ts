@@ -122,7 +122,7 @@ export function resourceTokenRules(
 ): { format: AccessTokenFormat; ttl: number | null } {
   if (targets.length === 0) return defaults;
   const formats = new Set(targets.map((t) => t.accessTokenFormat ?? defaults.format));
-  const format = formats.size === 1 ? [...formats][0]! : defaults.format;
+  const format = formats.size === 1 ? [...formats][0] : defaults.format;
   if (defaults.ttl === null) return { format, ttl: null };
   // Several resources: the shortest lifetime any of them allows.
   return { format, ttl: Math.min(...targets.map((t) => t.accessTokenTtl ?? defaults.ttl!)) };
@@ -131,7 +131,7 @@ export function resourceTokenRules(
 /** The access token's `aud`: the resources, or the issuer for a token meant for the whole server. */
 export function tokenAudience(resources: readonly string[] | undefined, issuer: string): string | string[] {
   if (!resources || resources.length === 0) return issuer;
-  return resources.length === 1 ? resources[0]! : [...resources];
+  return resources.length === 1 ? resources[0] : [...resources];
 }
 
 /** Resources as stored in one text column: space-separated (a valid resource has no spaces); null for none. */
