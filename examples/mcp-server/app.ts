@@ -64,9 +64,10 @@ export function buildMcpApp(opts: McpServerOptions): Express {
     const who = (req as Request & { auth: VerifiedCredential }).auth;
     const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
     (req as Request & { auth: AuthInfo }).auth = authInfo(token, who, opts.resource);
-    // Stateless: a server and a transport per request, nothing kept between requests.
+    // Stateless: a server and a transport per request, nothing kept between requests; answers
+    // are plain JSON (no event stream), so that curl can call the tool too.
     const server = mcpServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => { void transport.close(); void server.close(); });
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
