@@ -96,6 +96,19 @@ describe('resource indicators: invalid_target at the authorization endpoint', ()
   });
 });
 
+describe('resource indicators: consent', () => {
+  it('the consent page names the resources the token will be for', async () => {
+    const ua = new UserAgent(s.url);
+    const { url } = authorizeUrl([MCP, API]);
+    let res = await ua.get(url);
+    const login = await ua.get(res.headers.get('location')!);
+    res = await ua.post('/login', { ...UserAgent.fields(await login.text()), username: USER.username, password: USER.password });
+    const consent = await ua.get(res.headers.get('location')!);
+    const page = await consent.text();
+    assert.match(page, /Only at: <code>https:\/\/mcp\.example\.com\/mcp<\/code> <code>https:\/\/api\.example\.com\/<\/code>/);
+  });
+});
+
 describe('resource indicators: aud of the access token', () => {
   it('is the requested resources, in the JWT and in introspection', async () => {
     const tokens = await exchange([API, MCP]);

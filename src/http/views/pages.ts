@@ -47,6 +47,8 @@ export interface ConsentView {
   appDomain: string;
   username: string;
   scopes: { name: string; description: string }[];
+  /** RFC 8707 resources the token will be for (none: the whole server). */
+  resources?: string[];
 }
 
 export function consentPage(v: ConsentView): string {
@@ -57,6 +59,7 @@ export function consentPage(v: ConsentView): string {
 <ul class="scopes">
 ${v.scopes.length ? v.scopes.map((s) => html`<li>${s.description}<code>${s.name}</code></li>`) : html`<li>Know that you have an account here (no other data)</li>`}
 </ul>
+${v.resources?.length ? html`<p class="resources">Only at: ${v.resources.map((r) => html`<code>${r}</code> `)}</p>` : ''}
 <form method="post" action="/consent">
 <input type="hidden" name="csrf" value="${v.csrf}">
 <input type="hidden" name="interaction" value="${v.interaction}">

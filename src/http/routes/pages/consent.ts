@@ -44,6 +44,7 @@ export function consentRoutes(app: FastifyInstance): void {
     return sendPage(reply, 200, consentPage({
       csrf: csrfToken(request, reply), interaction: interaction.id, appName: client.name, appDomain: appDomain(client, interaction),
       username: user.name ?? user.username, scopes: r.scopes.map((name) => ({ name, description: rs.scopes.get(name) ?? name })),
+      ...(r.resources?.length ? { resources: r.resources } : {}),
     }));
   });
 
