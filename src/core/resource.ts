@@ -23,7 +23,7 @@ export const RESOURCES_MAX = 10;
 
 /** Scopes about the user or the session, not about an API: any resource may come with them. */
 const IDENTITY_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
 
 /**
  * RFC 8707 §2: each value an absolute URI without a fragment. Returns them without duplicates,
