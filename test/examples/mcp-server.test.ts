@@ -16,7 +16,7 @@ import { auth, UnauthorizedError, type OAuthClientProvider } from '@modelcontext
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { buildMcpApp, type WhoAmI } from '../../examples/mcp-server/app.js';
-import type { ImportFileData } from '../../src/import/schema.js';
+import { ImportServer, type ImportFileData } from '../../src/import/schema.js';
 import { CONFIDENTIAL_CLIENT, FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { basic, tokenRequest } from '../helpers/flow.js';
 import { createTestSchema, describeUnless, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
@@ -27,7 +27,10 @@ const OTHER_RESOURCE = 'https://other-api.example.com/';
 
 function pixieImport(mcpResource: string): ImportFileData {
   const file = structuredClone(FIXTURE);
-  file.tenants[0]!.servers![0]!.resources = [{ uri: mcpResource, scopes: ['read_inbox'] }, { uri: OTHER_RESOURCE }];
+  const server = file.tenants[0]!.servers![0]!;
+  server.resources = [{ uri: mcpResource, scopes: ['read_inbox'] }, { uri: OTHER_RESOURCE }];
+  // Open dynamic client registration where this build has it (the import file then knows the field).
+  if ('registration' in ImportServer.properties) Object.assign(server, { registration: 'open' });
   return file;
 }
 
