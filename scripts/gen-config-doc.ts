@@ -49,6 +49,7 @@ export const SETTINGS: Setting[] = [
   { key: 'pendingSignInsPerIp', env: 'PIXIE_PENDING_SIGNINS_PER_IP', meaning: 'Sign-ins in progress per client IP (then 429).' },
   { key: 'pendingSignInsMax', env: 'PIXIE_PENDING_SIGNINS_MAX', meaning: 'Sign-ins in progress in all (then 503).' },
   { key: 'shutdownGrace', env: 'PIXIE_SHUTDOWN_GRACE', unit: 'seconds', meaning: 'On `SIGTERM`/`SIGINT`, seconds requests in flight may take to finish.' },
+  { key: 'secretsKeys', env: 'PIXIE_SECRETS_KEY', shown: 'SQLite: generated `secrets.key`; PostgreSQL: none', meaning: 'Key that encrypts the private signing keys at rest: 32 random bytes in base64url (`pixie secrets-key generate`). A list `new,old` rotates: the first encrypts, the others still decrypt. `PIXIE_SECRETS_KEY_FILE` (a file path) reads it from a file instead. Back it up with the database.' },
   { key: 'bodyLimit', meaning: 'Largest request body, in bytes (fixed: no flag or variable).' },
 ];
 

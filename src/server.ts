@@ -54,6 +54,7 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
   const imports = [...(config.importFile ? [readImportFile(config.importFile)] : []), ...(opts.imports ?? [])];
   const db = await openDatabase({
     databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, sqliteFile: opts.sqliteFile, sqliteSynchronous: config.sqliteSynchronous,
+    secretsKeys: config.secretsKeys,
   });
   const imported: ImportSummary[] = [];
   let systemAdmin!: SystemBootstrap;
@@ -74,6 +75,9 @@ export async function createPixie(config: Config, opts: StartOptions = {}): Prom
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
   const app = await buildApp({ config, deps, https, logStream: opts.logStream, poolStats: db.executor.poolStats?.bind(db.executor) });
   for (const warning of db.warnings) app.log.warn(warning);
+  const { secrets } = db;
+  if (secrets.created) app.log.warn(`made a secrets key in ${secrets.file}: it encrypts the signing keys; back it up with the database (docs/security.md)`);
+  if (secrets.reencrypted) app.log.info(`${secrets.reencrypted} signing key(s) re-encrypted to secrets key ${secrets.keyring.ids[0]}`);
   const pixie: Pixie = {
     app, db, deps, url: deps.publicUrl, imported, systemAdmin,
     async listen() {

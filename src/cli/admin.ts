@@ -151,7 +151,7 @@ async function openConfigured(config: Config, create: boolean, note: (text: stri
     const file = resolve(config.dataDir, 'pixie.db');
     if (!create && !existsSync(file)) throw new UsageError(`no database at ${file}; ${POINT_ELSEWHERE}`);
   }
-  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: resolve(config.dataDir), create }).catch((err: Error) => {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: resolve(config.dataDir), create, secretsKeys: config.secretsKeys }).catch((err: Error) => {
     throw err instanceof MissingDatabase ? new UsageError(`${err.message}; ${POINT_ELSEWHERE}`) : err;
   });
   for (const warning of db.warnings) note(`pixie admin: ${warning}`);

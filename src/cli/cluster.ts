@@ -26,7 +26,7 @@ export function workerSlot(): number | null {
 export async function runPrimary(config: Config): Promise<void> {
   // Migrate once before forking: several processes migrating one SQLite file at once would
   // fight over its write lock (PostgreSQL would serialise them with an advisory lock anyway).
-  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, secretsKeys: config.secretsKeys });
   await db.stores.close();
   if (!config.databaseUrl) say('several workers over SQLite share one file (WAL); PostgreSQL is recommended for several processes');
 

@@ -15,6 +15,8 @@ export interface CliIO {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** What `pixie token --paste` reads (standard input unless given). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export const processIO: CliIO = {
@@ -34,11 +36,13 @@ Usage:
 ${SERVE_USAGE}  pixie pkce [--length 64] [--json]
 ${TOKEN_HELP}  pixie admin RESOURCE ACTION …   (tenants, clients, secrets, api-keys, users, system-admin)
   pixie import --check FILE | --schema   validate an import file, or print its JSON Schema
+  pixie secrets-key generate | rotate     the key that encrypts signing keys at rest
   pixie COMMAND --help             usage of one command
   pixie --version
 
 Environment: DATABASE_URL (postgres://… for PostgreSQL), PIXIE_DATA_DIR, PIXIE_PUBLIC_URL,
-PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY, PIXIE_WORKERS, PIXIE_SERVER_CACHE_SIZE;
+PIXIE_PORT, PIXIE_HOST, PIXIE_LOG_LEVEL, PIXIE_IMPORT, PIXIE_TRUST_PROXY, PIXIE_WORKERS, PIXIE_SERVER_CACHE_SIZE,
+PIXIE_SECRETS_KEY;
 every one is in docs/configuration.md.
 Several processes (--workers, or several hosts) should share PostgreSQL: see docs/deployment.md.
 `;
@@ -114,7 +118,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     case 'token': {
       if (wantsHelp(rest)) return help(io, FULL_TOKEN_HELP);
       const { tokenCommand } = await import('./token.js');
-      return tokenCommand(rest);
+      return tokenCommand(rest, io);
     }
     case 'admin': {
       const { adminCommand } = await import('./admin.js');
@@ -126,6 +130,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       if (wantsHelp(rest)) return help(io, IMPORT_HELP);
       const { values } = parseArgs({ args: rest, strict: true, options: { check: { type: 'string' }, schema: { type: 'boolean' } } });
       return importCommand(values, (t) => io.out(t), (t) => io.err(t));
+    }
+    case 'secrets-key': {
+      const { SECRETS_KEY_HELP, secretsKeyCommand } = await import('./secrets-key.js');
+      if (wantsHelp(rest)) return help(io, SECRETS_KEY_HELP);
+      return secretsKeyCommand(rest, io.env, (t) => io.out(t));
     }
     case '--version': case '-v': case 'version':
       io.out(`pixie ${version()}\n`);

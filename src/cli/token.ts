@@ -18,7 +18,7 @@ import { readPasted } from './token/paste.js';
 import { codeFromResponse, parsePasted } from './token/response.js';
 import { checkName, loadToken, saveToken } from './token/store.js';
 import { UsageError } from './pkce.js';
-
+import type { CliIO } from './run.js';
 
 const OPTIONS = {
   issuer: { type: 'string' }, 'authorize-url': { type: 'string' }, 'token-url': { type: 'string' },
@@ -34,12 +34,17 @@ function parseFlags(argv: string[]) {
   return parseArgs({ args: argv, strict: true, options: OPTIONS }).values;
 }
 
-function say(message: string): void {
-  process.stderr.write(`${message}\n`);
+/** Where the command talks: progress on `say` (stderr), the token on `out` (stdout). */
+interface Terminal {
+  say: (message: string) => void;
+  out: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream | undefined;
 }
 
 /** Runs the command; returns the exit status (0 ok, 1 flow failure). Usage errors throw. */
-export async function tokenCommand(argv: string[]): Promise<number> {
+export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
+  const t: Terminal = { say: (message) => io.err(`${message}\n`), out: (text) => io.out(text), env: io.env, stdin: io.stdin };
   const flags = parseFlags(argv);
   const timeout = flags.timeout === undefined ? 300 : Number(flags.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
@@ -47,12 +52,12 @@ export async function tokenCommand(argv: string[]): Promise<number> {
   clientAuthFlag(flags);
   resourceFlags(flags);
   try {
-    const fields = flags.refresh !== undefined ? await refresh(flags, flags.refresh) : await authorize(flags, timeout);
-    process.stdout.write(flags.json ? `${JSON.stringify(fields, null, 2)}\n` : `${fields.access_token}\n`);
+    const fields = flags.refresh !== undefined ? await refresh(t, flags, flags.refresh) : await authorize(t, flags, timeout);
+    t.out(flags.json ? `${JSON.stringify(fields, null, 2)}\n` : `${fields.access_token}\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof FlowError)) throw err;
-    say(`pixie token: ${err.message}`);
+    t.say(`pixie token: ${err.message}`);
     return 1;
   }
 }
@@ -79,7 +84,8 @@ function resourceFlags(flags: Flags): string[] {
   return values;
 }
 
-async function authorize(flags: Flags, timeout: number): Promise<TokenFields> {
+async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<TokenFields> {
+  const { say } = t;
   const clientId = flags['client-id'];
   if (!clientId) throw new UsageError('--client-id is required');
   const endpoints = await resolveEndpoints({ issuer: flags.issuer, authorizeUrl: flags['authorize-url'], tokenUrl: flags['token-url'] });
@@ -106,7 +112,8 @@ async function authorize(flags: Flags, timeout: number): Promise<TokenFields> {
   say(`  ${url}`);
   if (!flags['no-browser']) openBrowser(url.toString());
 
-  const paste = loopback ? null : readPasted('When the browser shows the login_success page, paste its URL (or the code) here and press Enter:\n');
+  const paste = loopback ? null
+    : readPasted('When the browser shows the login_success page, paste its URL (or the code) here and press Enter:\n', t.stdin, (text) => t.say(text.replace(/\n$/, '')));
   const answer = loopback ? loopback.response.then((p) => ({ params: p, bareCode: false })) : paste!.line.then(parsePasted);
   if (!loopback) say(`Waiting for the paste (up to ${timeout} s)…`);
   else say(`Waiting for the browser on ${loopback.redirectUri} (up to ${timeout} s)…`);
@@ -137,8 +144,8 @@ async function authorize(flags: Flags, timeout: number): Promise<TokenFields> {
     if (nonce && typeof fields.id_token === 'string') {
       await checkIdToken(fields.id_token, { nonce, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
     }
-    report(fields);
-    if (flags.save !== undefined) save(flags.save, fields, endpoints, clientId, method);
+    report(t, fields);
+    if (flags.save !== undefined) save(t, flags.save, fields, endpoints, clientId, method);
     return fields;
   } finally {
     clearTimeout(timer);
@@ -147,8 +154,9 @@ async function authorize(flags: Flags, timeout: number): Promise<TokenFields> {
   }
 }
 
-async function refresh(flags: Flags, name: string): Promise<TokenFields> {
-  const saved = loadToken(name);
+async function refresh(t: Terminal, flags: Flags, name: string): Promise<TokenFields> {
+  const { say } = t;
+  const saved = loadToken(name, t.env);
   const refreshToken = saved.fields.refresh_token;
   if (typeof refreshToken !== 'string') {
     throw new FlowError(`"${name}" has no refresh token (request the offline_access scope, or use a client with the refresh_token grant)`);
@@ -162,24 +170,24 @@ async function refresh(flags: Flags, name: string): Promise<TokenFields> {
   }, resourceFlags(flags));
   // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
   const merged: TokenFields = { ...fields, ...(fields.refresh_token === undefined ? { refresh_token: refreshToken } : {}) };
-  report(merged);
-  save(name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id, method);
+  report(t, merged);
+  save(t, name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id, method);
   return merged;
 }
 
-function report(fields: TokenFields): void {
+function report(t: Terminal, fields: TokenFields): void {
   const lifetime = lifetimeOf(fields);
-  say(`Got an access token${fields.scope ? ` (scope: ${fields.scope})` : ''}${lifetime === null ? ', with no expiry' : `, valid for ${lifetime} s`}.`);
+  t.say(`Got an access token${fields.scope ? ` (scope: ${fields.scope})` : ''}${lifetime === null ? ', with no expiry' : `, valid for ${lifetime} s`}.`);
 }
 
 function save(
-  name: string, fields: TokenFields, endpoints: Pick<Endpoints, 'issuer' | 'tokenEndpoint'>, clientId: string, method: ClientCredentials['method'],
+  t: Terminal, name: string, fields: TokenFields, endpoints: Pick<Endpoints, 'issuer' | 'tokenEndpoint'>, clientId: string, method: ClientCredentials['method'],
 ): void {
   const now = Math.floor(Date.now() / 1000);
   const lifetime = lifetimeOf(fields);
   const file = saveToken(name, {
     token_endpoint: endpoints.tokenEndpoint, client_id: clientId, issuer: endpoints.issuer, ...(method !== 'none' ? { client_auth: method } : {}),
     expires_at: lifetime === null ? null : now + lifetime, saved_at: now, fields,
-  });
-  say(`Saved as "${name}" in ${file}; refresh it with: pixie token --refresh ${name}`);
+  }, t.env);
+  t.say(`Saved as "${name}" in ${file}; refresh it with: pixie token --refresh ${name}`);
 }

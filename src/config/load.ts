@@ -1,4 +1,5 @@
 /** Flags and environment → a validated Config. Fails with every problem listed. */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { checkPublicUrl, DEFAULT_CONFIG, type Config } from './schema.js';
 
@@ -48,6 +49,41 @@ function readNumbers(c: Config, env: NodeJS.ProcessEnv, problems: string[]): voi
   if (c.headersTimeout > c.requestTimeout) problems.push('PIXIE_HEADERS_TIMEOUT must not be longer than PIXIE_REQUEST_TIMEOUT');
 }
 
+/** A secrets key: 32 bytes in base64url (43 characters, no padding). */
+const SECRETS_KEY = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * PIXIE_SECRETS_KEY, or the file PIXIE_SECRETS_KEY_FILE names: one key or a list, newest first
+ * ("new,old", commas or white space between). Problems never quote a key.
+ */
+function readSecretsKeys(env: NodeJS.ProcessEnv, problems: string[]): string[] {
+  const inline = env.PIXIE_SECRETS_KEY;
+  const file = env.PIXIE_SECRETS_KEY_FILE;
+  if (inline && file) {
+    problems.push('set PIXIE_SECRETS_KEY or PIXIE_SECRETS_KEY_FILE, not both');
+    return [];
+  }
+  let text = inline;
+  const source = file ? `PIXIE_SECRETS_KEY_FILE (${file})` : 'PIXIE_SECRETS_KEY';
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      problems.push(`cannot read PIXIE_SECRETS_KEY_FILE ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return [];
+    }
+  }
+  if (!text) return [];
+  const keys = text.split(/[\s,]+/).filter(Boolean);
+  if (!keys.length) problems.push(`${source} holds no key`);
+  const bad = keys.findIndex((k) => !SECRETS_KEY.test(k));
+  if (bad >= 0) {
+    problems.push(`${source}: key ${bad + 1} is not a secrets key (32 random bytes in base64url, 43 characters; \`pixie secrets-key generate\` prints one)`);
+    return [];
+  }
+  return keys;
+}
+
 export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
   const c: Config = { ...DEFAULT_CONFIG };
@@ -81,6 +117,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
   c.adminClientSecret = env.PIXIE_ADMIN_CLIENT_SECRET || null;
   c.sqliteSynchronous = env.PIXIE_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL';
   readNumbers(c, env, problems);
+  c.secretsKeys = readSecretsKeys(env, problems);
   c.trustProxy = env.PIXIE_TRUST_PROXY === 'true' || env.PIXIE_TRUST_PROXY === '1';
   c.stackExchangeTenant = env.PIXIE_SE_TENANT ?? c.stackExchangeTenant;
   c.stackExchangeServer = env.PIXIE_SE_SERVER ?? c.stackExchangeServer;

@@ -46,6 +46,12 @@ export interface Config {
   maxConnectionsPerIp: number;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish before their connections are closed (ms). */
   shutdownGrace: number;
+  /**
+   * Keys that encrypt the private signing keys at rest (32 bytes, base64url), newest first: the
+   * first encrypts, the others only decrypt while rows are re-encrypted. Empty: SQLite makes and
+   * uses `secrets.key` next to the database; PostgreSQL stores them unencrypted.
+   */
+  secretsKeys: string[];
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -75,6 +81,7 @@ export const DEFAULT_CONFIG: Config = {
   idleTimeout: 30_000,
   maxConnectionsPerIp: 100,
   shutdownGrace: 10_000,
+  secretsKeys: [],
 };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -86,7 +86,7 @@ export class AppError extends Error {
 
 /**
  * The database cannot be reached (connection refused or lost, server shutting down, too many
- * connections). Answered 503 temporarily_unavailable with Retry-After: retrying is the fix.
+ * connections) or written (SQLite on a full disk). Answered 503 temporarily_unavailable with Retry-After: retrying is the fix.
  */
 export class StorageUnavailable extends Error {
   constructor(cause: unknown) {

@@ -1,6 +1,17 @@
 /**
- * Storage ports, one per concern. Every method is tenant-scoped; absence is `null`.
- * Implemented once in src/storage/ over Kysely-compiled statements for SQLite and PostgreSQL.
+ * Storage ports, one per concern; absence is `null`. Implemented once in src/storage/ over
+ * Kysely-compiled statements for SQLite and PostgreSQL.
+ *
+ * Most methods take the tenant (and server) they act in. These do not:
+ * - a row found or changed by a key unique across tenants: a token, code or session hash, an
+ *   interaction, grant, secret or API-key id (CodeStore, TokenStore but `useChallenge` and
+ *   `revokeByClient`, SessionStore, InteractionStore's `find`/`delete`, `ClientStore.touchSecret`,
+ *   `ApiKeyStore.findByHash`/`touch`, `GrantStore.touch`). The row carries its tenant: the caller
+ *   compares it with the tenant it serves (core/tokens/lookup.ts, for instance);
+ * - a new row that carries its tenant (`ApiKeyStore.add`, `GrantStore.remember`, the `save`s);
+ * - across tenants on purpose: `TenantStore.list`, `ServerStore.listFirst`,
+ *   `AdminStore.listTenants`, `InteractionStore.countPending` (per IP), LoginAttemptStore (an
+ *   account's key holds its tenant, an IP's does not) and PurgeStore.
  */
 import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session,
@@ -201,14 +212,25 @@ export interface Stores {
   purge: PurgeStore;
   /** Run a periodic job in at most one process at a time; resolves false when another holds it. */
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
-  /** Run `fn` in one database transaction (import and admin changes; not the token path). */
+  /**
+   * Run `fn` in one database transaction (import and admin changes; not the token path).
+   *
+   * The one rule: on SQLite, a transaction holds every other statement of the process until it
+   * ends: the statements of other requests, the token endpoint's included, wait for it (SQLite
+   * has one writer, and the executor batches each event-loop turn's reads and writes, which
+   * cannot share a turn with an open transaction). So keep it short, and never await anything
+   * but these stores inside it: no HTTP call, no timer, no work queued on the thread pool
+   * (scrypt, crypto/keys.ts's key queue; createServerKeys makes its key synchronously). Do such
+   * work before, and write its result inside. On PostgreSQL it holds one pooled connection.
+   * Nested calls join the outer transaction.
+   */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /**
    * Resolves once every write so far is durable; every response waits for it (SQLite group
    * commit). Null when nothing is waiting to be committed (no promise to allocate and await).
    */
   sync(): Promise<void> | null;
-  /** True once storage is open and migrated (for /readyz). */
+  /** True while storage can be written: a tiny write, its answer reused for a second (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,8 +1,11 @@
 /**
- * Client secrets and API keys, for every door that makes them (the developer portal, the admin
- * API, the CLI through the admin API): generated here, shown once, stored as SHA-256 with a
- * display prefix, at most MAX_LIVE live ones of each kind per client. The caller checks who may
- * act on the client and writes its own audit entry.
+ * Client secrets and API keys, for every door that makes them (the developer portal, and the
+ * admin service behind the admin API and `pixie admin`): generated here, shown once, stored as
+ * SHA-256 with a display prefix, at most MAX_LIVE live ones of each kind per client. The limit is
+ * counted before the insert, in the caller's transaction if it has one (the admin service's
+ * callers do; the portal does not, so two of its requests at the same instant could both pass
+ * the count). The caller checks who may act on the client; the admin service also writes an
+ * audit entry, the portal writes none.
  */
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';

@@ -1,6 +1,8 @@
 /**
- * JWT signing with node:crypto directly: about 3x faster than a general JOSE library
- * on the token path (see docs/benchmarks.md). Tokens are verified with `jose` in tests.
+ * JWT signing with node:crypto directly, on the token path: the encoded header is made once per
+ * key and `typ`, and no JOSE library is loaded to issue a token (docs/benchmarks.md: ~34 µs per
+ * ES256 signature). Verification (the server's own access tokens at introspection and userinfo,
+ * ID tokens as logout hints) uses `jose`, loaded at the first token verified.
  */
 import { createHash, sign } from 'node:crypto';
 import type { JWTPayload } from 'jose';

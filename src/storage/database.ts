@@ -2,11 +2,14 @@
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Stores } from '../core/ports.js';
+import { generateSecretsKey, SecretsKeyring } from '../crypto/secrets-key.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import type { SqlExecutor } from './prepared.js';
 import { secureSqliteFiles } from './file-modes.js';
 import { openSqlite, SqliteExecutor } from './sqlite.js';
+import { createSecretsKeyFile, readSecretsKeyFile, secretsKeyPath, writeSecretsKeyFile } from './secrets-key-file.js';
 import { createStores } from './stores/index.js';
+import { encryptedKeyInUse, reencryptSigningKeys } from './stores/keys.js';
 
 export interface DatabaseOptions {
   /** postgres://… selects PostgreSQL; otherwise SQLite in `dataDir`. */
@@ -18,6 +21,12 @@ export interface DatabaseOptions {
   sqliteSynchronous?: 'NORMAL' | 'FULL';
   /** PostgreSQL: false refuses a schema without Pixie's tables instead of creating them (`pixie admin`). */
   create?: boolean;
+  /**
+   * Secrets keys (base64url, newest first) that encrypt the private signing keys at rest. None:
+   * SQLite uses the `secrets.key` file next to the database (made at first start), PostgreSQL
+   * stores them unencrypted (with a warning: several machines must share one configured key).
+   */
+  secretsKeys?: string[];
 }
 
 export interface Database {
@@ -32,6 +41,15 @@ export interface Database {
    * serialises writers already (BEGIN IMMEDIATE).
    */
   serialized<T>(fn: () => Promise<T>): Promise<T>;
+  /** What encrypts the private signing keys: configured keys, SQLite's generated key file, or nothing. */
+  secrets: {
+    keyring: SecretsKeyring;
+    /** SQLite's `secrets.key` when it holds the keys; `created`: made by this start. */
+    file: string | null;
+    created: boolean;
+    /** Private keys re-encrypted while opening (plaintext of an older release, or under an older key). */
+    reencrypted: number;
+  };
 }
 
 /**
@@ -120,9 +138,22 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       throw err;
     }
     const executor = new PostgresExecutor(pool);
+    const keyring = new SecretsKeyring(opts.secretsKeys ?? []);
+    const warnings = keyring.encrypts ? [] : [
+      'no secrets key configured (PIXIE_SECRETS_KEY or PIXIE_SECRETS_KEY_FILE): signing keys are stored unencrypted in PostgreSQL; '
+      + 'generate one with `pixie secrets-key generate` and give the same key to every machine (docs/security.md)',
+    ];
+    let reencrypted: number;
+    try {
+      reencrypted = (await withAdvisoryLock(pool, 'secrets', true, () => reencryptSigningKeys(executor, keyring, (fn) => executor.transaction(fn))))!.value;
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
     return {
-      executor, stores: createStores(executor), describe: `PostgreSQL ${redactUrl(opts.databaseUrl)}`, warnings: [],
+      executor, stores: createStores(executor, keyring), describe: `PostgreSQL ${redactUrl(opts.databaseUrl)}`, warnings,
       serialized: async (fn) => (await withAdvisoryLock(pool, 'setup', true, fn))!.value,
+      secrets: { keyring, file: null, created: false, reencrypted },
     };
   }
   const file = opts.sqliteFile ?? join(opts.dataDir, 'pixie.db');
@@ -145,7 +176,57 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
   }
   const executor = new SqliteExecutor(sqlite);
-  return { executor, stores: createStores(executor), describe: `SQLite ${file}`, warnings, serialized: (fn) => fn() };
+  let secrets: Database['secrets'];
+  try {
+    secrets = await sqliteSecrets(executor, file, opts.secretsKeys ?? [], warnings);
+    secrets.reencrypted = await reencryptSigningKeys(executor, secrets.keyring, (fn) => executor.transaction(fn));
+  } catch (err) {
+    await executor.close();
+    throw err;
+  }
+  return { executor, stores: createStores(executor, secrets.keyring), describe: `SQLite ${file}`, warnings, serialized: (fn) => fn(), secrets };
+}
+
+/**
+ * SQLite's secrets: the configured keys, else the `secrets.key` file next to the database, made
+ * now if there is none. Never made when signing keys are already encrypted: their key is then
+ * missing (a restored database without its key file), and a new key would not open them.
+ */
+async function sqliteSecrets(x: SqlExecutor, file: string, configured: string[], warnings: string[]): Promise<Database['secrets']> {
+  const none = { file: null, created: false, reencrypted: 0 };
+  if (configured.length) return { keyring: new SecretsKeyring(configured), ...none };
+  if (file === ':memory:') return { keyring: new SecretsKeyring([generateSecretsKey()]), ...none };
+  const path = secretsKeyPath(file);
+  const existing = readSecretsKeyFile(path, warnings);
+  if (existing) return { keyring: new SecretsKeyring(existing), file: path, created: false, reencrypted: 0 };
+  const inUse = await encryptedKeyInUse(x);
+  if (inUse) {
+    throw new Error(`signing keys in ${file} are encrypted with secrets key ${inUse}, but ${path} is missing: `
+      + 'restore it from the backup of the database, or set PIXIE_SECRETS_KEY (or PIXIE_SECRETS_KEY_FILE) to that key');
+  }
+  const { keys, created } = createSecretsKeyFile(path);
+  return { keyring: new SecretsKeyring(keys), file: path, created, reencrypted: 0 };
+}
+
+/**
+ * `pixie secrets-key rotate`: re-encrypts every private signing key to the newest key. With
+ * configured keys ("new,old") the newest is the first; with SQLite's key file, a new key is made
+ * and the file holds "new,old" until every row is re-encrypted, then "new" alone, so a crash at
+ * any point leaves a file that opens every row. Returns the rows rewritten and the key file.
+ */
+export async function rotateSecretsKey(db: Database): Promise<{ rewritten: number; file: string | null }> {
+  const { file } = db.secrets;
+  const transaction = <T>(fn: () => Promise<T>) => db.executor.transaction(fn);
+  if (!file) {
+    if (!db.secrets.keyring.encrypts) throw new Error('no secrets key configured: set PIXIE_SECRETS_KEY (or PIXIE_SECRETS_KEY_FILE) to the new key, followed by the old ones ("new,old")');
+    return { rewritten: db.secrets.reencrypted + await reencryptSigningKeys(db.executor, db.secrets.keyring, transaction), file: null };
+  }
+  // Rows re-encrypted while opening went to the file's newest key: counted again below.
+  const keys = [generateSecretsKey(), ...(readSecretsKeyFile(file, []) ?? [])];
+  writeSecretsKeyFile(file, keys);
+  const rewritten = await reencryptSigningKeys(db.executor, new SecretsKeyring(keys), transaction);
+  writeSecretsKeyFile(file, keys.slice(0, 1));
+  return { rewritten, file };
 }
 
 /** The database to open does not exist (and was not to be created). */

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isDeepStrictEqual } from 'node:util';
 import type { Compilable, Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
@@ -76,56 +77,85 @@ export type Build<R> = (db: Kysely<DB>, k: KyselyModule) => Compilable<R>;
 
 export interface Statement<R> {
   readonly id: number;
+  /** Its unique name (`tokens.consume`): the key of its precompiled SQL in dist/storage/sql.json. */
+  readonly name: string;
   readonly build: Build<R>;
   readonly compiled: Partial<Record<Dialect, CompiledStatement>>;
   readonly cacheMs: number;
-  /** Where it was created (`dist/storage/stores/tokens.js:12:20#0`): its key in the precompiled SQL. */
-  readonly site: string;
 }
 
-let nextId = 0;
-/** Every statement created so far (scripts/precompile-sql.mjs compiles them at build time). */
-export const ALL_STATEMENTS: Statement<unknown>[] = [];
-const sites = new Map<string, number>();
+/** `area.what`, e.g. `tokens.consume`, `admin.deleteTenant.clients`. */
+const NAME = /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9_]+)+$/;
 
-/** The package root (this file is src/storage/ or dist/storage/): sites are relative to it. */
-const ROOT = new URL('../../', import.meta.url).href;
+/** Every statement defined so far, by name (scripts/precompile-sql.mjs compiles them at build time). */
+const REGISTRY = new Map<string, Statement<unknown>>();
 
-function creationSite(): string {
-  const frame = new Error().stack?.split('\n')[3] ?? '';
-  const at = frame.indexOf(ROOT);
-  const where = at >= 0 ? frame.slice(at + ROOT.length).replace(/\)$/, '') : frame.trim();
-  // Statements made in a loop share a frame: the n-th one made there is `#n`.
-  const n = sites.get(where) ?? 0;
-  sites.set(where, n + 1);
-  return `${where}#${n}`;
-}
-
-export function statement<R>(build: Build<R>, opts: StatementOptions = {}): Statement<R> {
-  const stmt: Statement<R> = { id: nextId++, build, compiled: {}, cacheMs: (opts.cacheSeconds ?? 0) * 1000, site: creationSite() };
-  ALL_STATEMENTS.push(stmt);
+/**
+ * Defines a statement under a name unique in the process: a second definition of the same name
+ * throws when its module loads, so two statements can never share a precompiled entry.
+ */
+export function statement<R>(name: string, build: Build<R>, opts: StatementOptions = {}): Statement<R> {
+  if (!NAME.test(name)) throw new Error(`statement name "${name}" is not of the form area.what (e.g. tokens.consume)`);
+  if (REGISTRY.has(name)) throw new Error(`statement "${name}" is defined twice: statement names must be unique`);
+  const stmt: Statement<R> = { id: REGISTRY.size, name, build, compiled: {}, cacheMs: (opts.cacheSeconds ?? 0) * 1000 };
+  REGISTRY.set(name, stmt);
   return stmt;
+}
+
+/** Every statement defined so far, in definition order. */
+export function allStatements(): Statement<unknown>[] {
+  return [...REGISTRY.values()];
 }
 
 /**
  * SQL compiled by `npm run build` (scripts/precompile-sql.mjs → dist/storage/sql.json), so that a
- * server started from dist/ needs no Kysely at all. An entry counts only when the builder's source
- * text is still the one it was compiled from; anything else is compiled with Kysely as before.
+ * server started from dist/ needs no Kysely at all. Keyed by statement name; the build checks that
+ * every entry is what the builder compiles (`staleStatements`), and so does a test
+ * (test/storage/statements.test.ts), so a stale file fails there, not in production. A statement
+ * with no entry (running from src/, or not built) is compiled with Kysely.
  */
-interface Precompiled { source: string; compiled: CompiledStatement }
-let precompiled: Partial<Record<Dialect, Record<string, Precompiled>>> | null | undefined;
+export type PrecompiledSql = Record<Dialect, Record<string, CompiledStatement>>;
+let precompiled: PrecompiledSql | null | undefined;
 
 function precompiledFor(stmt: Statement<unknown>, dialect: Dialect): CompiledStatement | null {
   if (precompiled === undefined) {
     try {
-      precompiled = JSON.parse(readFileSync(new URL('./sql.json', import.meta.url), 'utf8')) as typeof precompiled;
+      precompiled = JSON.parse(readFileSync(new URL('./sql.json', import.meta.url), 'utf8')) as PrecompiledSql;
     } catch {
       precompiled = null; // running from src/ (tests), or not built
     }
   }
-  const entry = precompiled?.[dialect]?.[stmt.site];
-  return entry && entry.source === stmt.build.toString() ? entry.compiled : null;
+  return precompiled?.[dialect]?.[stmt.name] ?? null;
 }
+
+/** Every defined statement compiled with Kysely for both dialects: what sql.json must hold. */
+export function precompileAll(statements = allStatements()): PrecompiledSql {
+  const out: PrecompiledSql = { sqlite: {}, postgres: {} };
+  for (const stmt of statements) {
+    for (const dialect of DIALECTS) out[dialect][stmt.name] = compileWithKysely(stmt, dialect);
+  }
+  return out;
+}
+
+/**
+ * Where `file` differs from what the builders compile now, one line each: a statement missing
+ * from it, an entry whose SQL or parameters differ, an entry no statement has. Empty when current.
+ */
+export function staleStatements(file: PrecompiledSql, statements = allStatements()): string[] {
+  const now = precompileAll(statements);
+  const problems: string[] = [];
+  for (const dialect of DIALECTS) {
+    const have = file[dialect] ?? {};
+    for (const [name, compiled] of Object.entries(now[dialect])) {
+      if (!(name in have)) problems.push(`${dialect} ${name}: missing`);
+      else if (!isDeepStrictEqual(have[name], compiled)) problems.push(`${dialect} ${name}: differs from what its builder compiles`);
+    }
+    for (const name of Object.keys(have)) if (!(name in now[dialect])) problems.push(`${dialect} ${name}: no statement of this name`);
+  }
+  return problems;
+}
+
+const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 
 /** Compile with Kysely (build time, or when no precompiled text fits). */
 export function compileWithKysely(stmt: Statement<unknown>, dialect: Dialect): CompiledStatement {
@@ -170,6 +200,12 @@ export interface SqlExecutor {
   sync(): Promise<void> | null;
   /** Run a background job unless another runner holds `name`; false when skipped. */
   exclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
+  /**
+   * SQLite: writes refused so far for lack of space or by I/O errors (a counter), and whether the
+   * database's file system is nearly full. /readyz reads it besides its own write, which a full
+   * disk may still let through (a few pages fit in WAL space a failed commit had taken).
+   */
+  writeHealth?(): { failures: number; lowOnSpace: boolean };
   /** Connection pool counters, where there is a pool (PostgreSQL). */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;

@@ -76,6 +76,7 @@ export interface DB {
   login_attempts: LoginAttemptsTable;
   used_challenges: UsedChallengesTable;
   audit_log: AuditLogTable;
+  heartbeat: HeartbeatTable;
 }
 
 export interface LoginAttemptsTable {
@@ -89,4 +90,9 @@ export interface UsedChallengesTable {
 export interface AuditLogTable {
   id: string; tenant_id: string; actor_tenant_id: string | null; actor_client_id: string; action: string; target: string;
   details: string; created_at: number;
+}
+
+/** One row per probe name, rewritten by /readyz's write probe. */
+export interface HeartbeatTable {
+  id: string; beat_at: number;
 }

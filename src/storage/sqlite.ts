@@ -1,8 +1,11 @@
 /** better-sqlite3 executor: WAL, foreign keys, statements prepared once and reused. */
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { bind, compile, ReadCache, type Params, type SqlExecutor, type Statement } from './prepared.js';
 import { FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from './sqlite-checkpoint.js';
+import { storageError } from './unavailable.js';
 
 export function openSqlite(file: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Database.Database {
   const db = new Database(file);
@@ -18,6 +21,9 @@ export function openSqlite(file: string, synchronous: 'NORMAL' | 'FULL' = 'NORMA
 }
 
 type RowOf = (values: unknown[]) => Record<string, unknown>;
+
+/** Below this much free space on the database's file system, /readyz reports it unwritable. */
+const MIN_FREE_BYTES = 1024 * 1024;
 
 /**
  * Statements that return rows return them as arrays, made into objects here: better-sqlite3
@@ -55,7 +61,7 @@ export class SqliteExecutor implements SqlExecutor {
    * check phase (setImmediate). Responses wait for it through sync(), so nothing is answered
    * before it is durable, and concurrent token requests share one commit.
    */
-  private batch: { done: Promise<void>; settle: (err?: unknown) => void } | null = null;
+  private batch: { done: Promise<void>; settle: (err?: unknown) => void; failed?: Error } | null = null;
   /**
    * Read batching: the reads of an event-loop turn before its first write share one deferred
    * transaction, ended at the next check phase. In WAL mode every transaction takes and releases
@@ -97,29 +103,60 @@ export class SqliteExecutor implements SqlExecutor {
   async all<R>(stmt: Statement<R>, params: Params = {}): Promise<R[]> {
     while (this.txDone && !this.inTx.getStore()) await this.txDone;
     const { s, row, params: bindParams } = this.prepare(stmt);
-    const load = (): R[] => {
+    const load = (): R[] => this.guard(() => {
       if (!s.reader) return (s.run(...bindParams(params)), []);
       this.joinRead(s);
       return (s.all(...bindParams(params)) as unknown[][]).map(row) as R[];
-    };
+    });
     return stmt.cacheMs ? this.cache.get(stmt, params, load) : load();
   }
 
   async first<R>(stmt: Statement<R>, params: Params = {}): Promise<R | null> {
     while (this.txDone && !this.inTx.getStore()) await this.txDone;
     const { s, row, params: bindParams } = this.prepare(stmt);
-    const load = () => {
+    const load = () => this.guard(() => {
       this.joinRead(s);
       const values = s.get(...bindParams(params)) as unknown[] | undefined;
       return values ? (row(values) as R) : null;
-    };
+    });
     return stmt.cacheMs ? this.cache.get(stmt, params, load) : load();
   }
 
   async run(stmt: Statement<unknown>, params: Params = {}): Promise<number> {
     while (this.txDone && !this.inTx.getStore()) await this.txDone;
     const { s, params: bindParams } = this.prepare(stmt);
-    return s.run(...bindParams(params)).changes;
+    return this.guard(() => s.run(...bindParams(params)).changes);
+  }
+
+  /**
+   * Runs a statement; a full disk (or another write failure) becomes StorageUnavailable (503, and
+   * the outage logged once), and fails the turn's batch: SQLite may have rolled its transaction
+   * back, so no request that wrote in it may be answered as if its writes were kept.
+   */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      const e = storageError(err);
+      if (e !== err) {
+        this.writeFailures++;
+        if (this.batch && !this.inTx.getStore()) this.batch.failed ??= e as Error;
+      }
+      throw e;
+    }
+  }
+
+  private writeFailures = 0;
+
+  writeHealth(): { failures: number; lowOnSpace: boolean } {
+    let lowOnSpace = false;
+    if (!this.db.memory) {
+      try {
+        const fs = statfsSync(dirname(this.db.name));
+        lowOnSpace = fs.bavail * fs.bsize < MIN_FREE_BYTES;
+      } catch { /* no statfs here: the write probe alone decides */ }
+    }
+    return { failures: this.writeFailures, lowOnSpace };
   }
 
   /** Before a read (not a cache hit): open the turn's read transaction unless one is open. */
@@ -151,7 +188,7 @@ export class SqliteExecutor implements SqlExecutor {
     if (this.batch || this.txDone) return;
     // Any other open transaction would take the write without sync() waiting for its commit.
     if (this.db.inTransaction) throw new Error('SQLite write outside the batch and outside a transaction');
-    this.db.exec('BEGIN IMMEDIATE');
+    this.guard(() => this.db.exec('BEGIN IMMEDIATE'));
     let settle!: (err?: unknown) => void;
     const done = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err instanceof Error ? err : new Error('SQLite commit failed', { cause: err })) : resolve())));
     done.catch(() => {}); // a failed commit is reported to whoever awaits sync()
@@ -164,13 +201,20 @@ export class SqliteExecutor implements SqlExecutor {
     if (!batch) return;
     this.batch = null;
     try {
+      // A failed statement (full disk) may have made SQLite roll the whole transaction back:
+      // then nothing of the turn is kept, whatever the later statements did.
+      if (batch.failed && !this.db.inTransaction) throw batch.failed;
       this.db.exec('COMMIT');
       this.cache.committed();
       batch.settle();
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch { /* the connection rolls back by itself when it cannot */ }
       this.cache.rolledBack();
-      batch.settle(err);
+      const e = storageError(err);
+      if (e !== err) this.writeFailures++;
+      batch.settle(e);
     }
   }
 
@@ -195,9 +239,13 @@ export class SqliteExecutor implements SqlExecutor {
       this.cache.committed();
       return result;
     } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch { /* the connection rolls back by itself when it cannot */ }
       this.cache.rolledBack();
-      throw err;
+      const e = storageError(err);
+      if (e !== err) this.writeFailures++;
+      throw e;
     } finally {
       this.txDone = null;
       // An enabled AsyncLocalStorage makes Node 20 run a hook on every promise of every request;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -135,9 +135,9 @@ describe('pixie serve --dev', () => {
     assert.doesNotMatch(block, /"level":/, 'no JSON log line inside the block');
   });
 
-  it('built with the vendor bundles, serves the same admin API document as the TypeScript sources', async () => {
-    // dist/ loads TypeBox and Fastify from dist/vendor/*.bundle.mjs, src/ from the packages:
-    // the route schemas and the document made from them must not differ.
+  it('built, serves the same admin API document as the TypeScript sources', async () => {
+    // dist/ is compiled by tsc, src/ by tsx (both with the bundles of dist/vendor/): the route
+    // schemas and the document made from them must not differ.
     const fromDist = await (await fetch(`${base}/api/openapi.json`)).json();
     const server = await startTestServer();
     try {
@@ -223,14 +223,14 @@ describe('precompiled SQL (npm run build → dist/storage/sql.json)', () => {
     const script = `
       import { createRequire } from 'node:module';
       import { isDeepStrictEqual } from 'node:util';
-      const { ALL_STATEMENTS, compile, compileWithKysely } = await import('./dist/storage/prepared.js');
+      const { allStatements, compile, compileWithKysely } = await import('./dist/storage/prepared.js');
       await import('./dist/storage/stores/index.js');
       const require = createRequire(import.meta.url);
       const kyselyLoaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/kysely/'));
-      const compiled = ALL_STATEMENTS.flatMap((s) => ['sqlite', 'postgres'].map((d) => [s, d, compile(s, d)]));
+      const compiled = allStatements().flatMap((s) => ['sqlite', 'postgres'].map((d) => [s, d, compile(s, d)]));
       const before = kyselyLoaded();
-      const mismatches = compiled.filter(([s, d, c]) => !isDeepStrictEqual(c, compileWithKysely(s, d))).map(([s, d]) => d + ' ' + s.site);
-      console.log(JSON.stringify({ statements: ALL_STATEMENTS.length, kyselyBefore: before, kyselyAfter: kyselyLoaded(), mismatches }));`;
+      const mismatches = compiled.filter(([s, d, c]) => !isDeepStrictEqual(c, compileWithKysely(s, d))).map(([s, d]) => d + ' ' + s.name);
+      console.log(JSON.stringify({ statements: allStatements().length, kyselyBefore: before, kyselyAfter: kyselyLoaded(), mismatches }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { statements: number; kyselyBefore: boolean; kyselyAfter: boolean; mismatches: string[] };
@@ -271,5 +271,26 @@ describe('vendor bundles (npm run build → dist/vendor/*.bundle.mjs)', () => {
     assert.deepEqual(out.missingTypeBox, []);
     assert.equal(out.fastifyVersion, out.packageVersion);
     assert.equal(out.transport, 'ok', 'a pino transport works with the bundled Fastify');
+  });
+
+  it('are what the tests load too (src/vendor/ takes them from dist/vendor/)', async () => {
+    const [fastify, fastifyBundle, typebox, typeboxBundle] = await Promise.all([
+      import('../../src/vendor/fastify.js'), import(join(ROOT, 'dist/vendor/fastify.bundle.mjs')),
+      import('../../src/vendor/typebox.js'), import(join(ROOT, 'dist/vendor/typebox.bundle.mjs')),
+    ]);
+    assert.equal(fastify.Fastify, fastifyBundle.fastify, 'Fastify from the bundle');
+    assert.equal(fastify.cookie, fastifyBundle.cookie);
+    assert.equal(typebox.Type, typeboxBundle.Type, 'TypeBox from the bundle');
+  });
+
+  it('hold exactly the package versions package-lock.json pins, which npm audit checks', () => {
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    for (const name of ['fastify', 'typebox']) {
+      const bundled = JSON.parse(readFileSync(join(ROOT, `dist/vendor/${name}.packages.json`), 'utf8')) as Record<string, string>;
+      assert.ok(Object.keys(bundled).length > (name === 'fastify' ? 10 : 0), `${name}: ${Object.keys(bundled).join(', ')}`);
+      const differ = Object.entries(bundled).filter(([dir, version]) => lock.packages[dir]?.version !== version)
+        .map(([dir, version]) => `${dir}@${version} (lock: ${lock.packages[dir]?.version ?? 'absent'})`);
+      assert.deepEqual(differ, [], `${name} bundle: not what package-lock.json lists (npm run build makes it again)`);
+    }
   });
 });

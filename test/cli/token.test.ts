@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { clientWithDefaults } from '../../src/core/client-defaults.js';
 import { createVerifier } from '../../packages/verify/src/index.js';
-import { PRINTED_URL, runCli, type CliRun } from '../helpers/cli.js';
+import { PRINTED_URL, runCli, runCliInProcess, type CliSession } from '../helpers/cli.js';
 import { startFakeStackExchange, type FakeStackExchange } from '../helpers/fake-stackexchange.js';
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, FIXTURE, POST_CLIENT, POST_SECRET, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -24,11 +24,12 @@ after(async () => {
   rmSync(configDir, { recursive: true, force: true });
 });
 
-function token(args: string[]): CliRun {
-  return runCli(['token', '--no-browser', ...args], { PIXIE_CONFIG_DIR: configDir });
+/** `pixie token` in this process: what is tested is the flow, not the process (see the one spawned run below). */
+function token(args: string[]): CliSession {
+  return runCliInProcess(['token', '--no-browser', ...args], { PIXIE_CONFIG_DIR: configDir });
 }
 
-async function printedUrl(run: CliRun): Promise<string> {
+async function printedUrl(run: CliSession): Promise<string> {
   return (await run.waitFor(PRINTED_URL))[1]!;
 }
 
@@ -146,8 +147,8 @@ describe('pixie token, loopback redirect (RFC 8252)', () => {
     assert.match(run.stderr(), /timed out after 1 s waiting for the authorization response/);
   });
 
-  it('explains a missing --client-id and an unreachable issuer', async () => {
-    const noClient = token(['--issuer', s.issuer]);
+  it('explains a missing --client-id (the real process exits 2) and an unreachable issuer', async () => {
+    const noClient = runCli(['token', '--no-browser', '--issuer', s.issuer], { PIXIE_CONFIG_DIR: configDir });
     assert.equal(await noClient.exit, 2);
     assert.match(noClient.stderr(), /--client-id is required/);
     const unreachable = token(['--issuer', 'http://127.0.0.1:9/x', '--client-id', 'x']);

@@ -1,6 +1,6 @@
 /**
  * The storage contract: one suite every backend must pass unchanged (SQLite always, PostgreSQL
- * when PIXIE_TEST_DATABASE_URL is set). Times are past 2^31 so 32-bit columns or bigint parsing
+ * when PIXIE_TEST_DATABASE_URL is set, and the in-memory ports the unit tests of core run on). Times are past 2^31 so 32-bit columns or bigint parsing
  * would show.
  */
 import assert from 'node:assert/strict';
@@ -13,8 +13,10 @@ import type { AuthorizationCode, Client, TokenRecord } from '../../src/core/type
 import { generateKeyMaterialSync } from '../../src/crypto/keys.js';
 import { randomId } from '../../src/crypto/random.js';
 import { openDatabase } from '../../src/storage/database.js';
+import { createMemoryStores, rawMemory } from '../helpers/memory/index.js';
 import { createTestSchema, describeUnless, PG_SKIP } from '../helpers/postgres.js';
 import { adminContract } from './contract-admin.js';
+import { keyContract } from './contract-keys.js';
 import { rawDatabase, tenantContract, type RawDatabase } from './contract-tenants.js';
 
 const NOW = 3_000_000_000;
@@ -36,6 +38,13 @@ const BACKENDS: Backend[] = [
       const schema = await createTestSchema();
       const db = await openDatabase({ databaseUrl: schema.url, dataDir: '' }).catch(async (err) => { await schema.drop(); throw err; });
       return { stores: db.stores, raw: rawDatabase(db), close: async () => { await db.stores.close(); await schema.drop(); } };
+    },
+  },
+  {
+    name: 'memory (test/helpers/memory)', skip: false,
+    async open() {
+      const { stores, db } = createMemoryStores();
+      return { stores, raw: rawMemory(db), close: () => stores.close() };
     },
   },
 ];
@@ -364,6 +373,7 @@ for (const backend of BACKENDS) {
     });
 
     adminContract(() => s, NOW, client, token);
+    keyContract(() => s, NOW, code, token);
     tenantContract(() => s, () => raw, NOW, client, token);
 
     it('runs an exclusive job in one runner at a time', async () => {

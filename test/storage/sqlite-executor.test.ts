@@ -66,7 +66,7 @@ describe('SqliteExecutor', () => {
 
   it('maps rows right after another process changes the schema', async () => {
     // The shape of consuming a code: every column, then computed ones after them.
-    const withLive = statement((k) => k.selectFrom('tenants').selectAll().select((eb) => eb.lit(7).as('live')).where('id', '=', param('id')));
+    const withLive = statement('test.withLive', (k) => k.selectFrom('tenants').selectAll().select((eb) => eb.lit(7).as('live')).where('id', '=', param('id')));
     assert.equal((await db.executor.first<{ name: string; live: number }>(withLive, { id: 'gc' }))?.live, 7);
     const other = openSqlite(join(dir, 'pixie.db'));
     try {
@@ -81,7 +81,7 @@ describe('SqliteExecutor', () => {
 
   it('a failed read inside the turn\'s read transaction does not stop the next write', async () => {
     await new Promise((r) => setImmediate(r));
-    const broken = statement((k, { sql }) => k.selectNoFrom(sql<number>`abs(-9223372036854775807 - 1)`.as('x')));
+    const broken = statement('test.overflow', (k, { sql }) => k.selectNoFrom(sql<number>`abs(-9223372036854775807 - 1)`.as('x')));
     await assert.rejects(db.executor.first(broken), /overflow/);
     await db.stores.tenants.upsert({ id: 'after-failed-read', name: 'F' }, now);
     const pending = db.stores.sync();

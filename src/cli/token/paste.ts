@@ -7,9 +7,12 @@ export interface Paste {
   close(): void;
 }
 
-export function readPasted(prompt: string): Paste {
-  process.stderr.write(prompt);
-  const rl = createInterface({ input: process.stdin, terminal: false });
+/** Reads the paste from `input` (standard input, or a test's stream), prompting on `err`. */
+export function readPasted(
+  prompt: string, input: NodeJS.ReadableStream = process.stdin, err: (text: string) => void = (t) => process.stderr.write(t),
+): Paste {
+  err(prompt);
+  const rl = createInterface({ input, terminal: false });
   const line = new Promise<string>((resolve, reject) => {
     rl.on('line', (text) => {
       if (text.trim()) resolve(text);
@@ -20,7 +23,7 @@ export function readPasted(prompt: string): Paste {
     line,
     close() {
       rl.close();
-      process.stdin.destroy();
+      (input as NodeJS.ReadableStream & { destroy(): void }).destroy();
     },
   };
 }

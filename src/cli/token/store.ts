@@ -22,13 +22,14 @@ export interface SavedToken {
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-export function configDir(): string {
-  if (process.env.PIXIE_CONFIG_DIR) return process.env.PIXIE_CONFIG_DIR;
-  return join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'pixie');
+/** `env`: the command's environment (tests run the command in-process with their own). */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PIXIE_CONFIG_DIR) return env.PIXIE_CONFIG_DIR;
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'pixie');
 }
 
-export function tokensFile(): string {
-  return join(configDir(), 'tokens.json');
+export function tokensFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(configDir(env), 'tokens.json');
 }
 
 export function checkName(name: string): string {
@@ -36,8 +37,8 @@ export function checkName(name: string): string {
   return name;
 }
 
-function readAll(): Record<string, SavedToken> {
-  const file = tokensFile();
+function readAll(env: NodeJS.ProcessEnv): Record<string, SavedToken> {
+  const file = tokensFile(env);
   if (!existsSync(file)) return {};
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as { tokens?: Record<string, SavedToken> };
@@ -47,17 +48,17 @@ function readAll(): Record<string, SavedToken> {
   }
 }
 
-export function loadToken(name: string): SavedToken {
-  const saved = readAll()[checkName(name)];
-  if (!saved) throw new FlowError(`no saved token named "${name}" in ${tokensFile()}`);
+export function loadToken(name: string, env: NodeJS.ProcessEnv = process.env): SavedToken {
+  const saved = readAll(env)[checkName(name)];
+  if (!saved) throw new FlowError(`no saved token named "${name}" in ${tokensFile(env)}`);
   return saved;
 }
 
-export function saveToken(name: string, token: SavedToken): string {
-  const all = { ...readAll(), [checkName(name)]: token };
-  const dir = configDir();
+export function saveToken(name: string, token: SavedToken, env: NodeJS.ProcessEnv = process.env): string {
+  const all = { ...readAll(env), [checkName(name)]: token };
+  const dir = configDir(env);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = tokensFile();
+  const file = tokensFile(env);
   // Write with 0600 from the first byte, then rename: the tokens are never world-readable.
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify({ tokens: all }, null, 2)}\n`, { mode: 0o600 });

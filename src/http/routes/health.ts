@@ -1,4 +1,4 @@
-/** Operations: /healthz (process up), /readyz (storage open and migrated), the stylesheet. */
+/** Operations: /healthz (process up), /readyz (storage open, migrated and writable), the stylesheet. */
 import type { FastifyInstance } from 'fastify';
 import { STYLESHEET } from '../views/stylesheet.js';
 

@@ -11,6 +11,7 @@ import * as m0008 from './0008-code-replay.js';
 import * as m0009 from './0009-client-metadata.js';
 import * as m0010 from './0010-tenant-scale.js';
 import * as m0011 from './0011-hostile-traffic.js';
+import * as m0013 from './0013-heartbeat.js';
 import * as m0015 from './0015-resource-indicators.js';
 import { MIGRATION_NAMES } from './names.js';
 
@@ -26,6 +27,7 @@ export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
   '0009-client-metadata': m0009,
   '0010-tenant-scale': m0010,
   '0011-hostile-traffic': m0011,
+  '0013-heartbeat': m0013,
   '0015-resource-indicators': m0015,
 };
 

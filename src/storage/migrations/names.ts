@@ -15,5 +15,6 @@ export const MIGRATION_NAMES = [
   '0009-client-metadata',
   '0010-tenant-scale',
   '0011-hostile-traffic',
+  '0013-heartbeat',
   '0015-resource-indicators',
 ] as const;

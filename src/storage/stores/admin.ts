@@ -1,5 +1,6 @@
 /** Admin listings and changes. Every statement is bound to one tenant. */
 import type { AdminGrant, AdminStore } from '../../core/ports.js';
+import type { SecretsKeyring } from '../../crypto/secrets-key.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { GrantsTable } from '../schema.js';
 import { toClient } from './clients.js';
@@ -11,7 +12,7 @@ import { toGrant, toUser } from './users.js';
 const t = () => param('tenantId');
 
 // Keyset pagination on (server_id, client_id): stable under concurrent inserts, no OFFSET scans.
-const listClients = statement((db) =>
+const listClients = statement('admin.listClients', (db) =>
   db.selectFrom('clients').selectAll().where('tenant_id', '=', t())
     .where((eb) => eb.or([
       eb('server_id', '>', param('afterServer')),
@@ -19,60 +20,60 @@ const listClients = statement((db) =>
     ]))
     .orderBy('server_id').orderBy('client_id').limit(param<number>('limit')),
 );
-const listServerClients = statement((db) =>
+const listServerClients = statement('admin.listServerClients', (db) =>
   db.selectFrom('clients').selectAll().where('tenant_id', '=', t()).where('server_id', '=', param('serverId'))
     .where('client_id', '>', param('afterClient')).orderBy('client_id').limit(param<number>('limit')),
 );
-const clientKey = (db: Parameters<Parameters<typeof statement>[0]>[0], table: 'clients' | 'grants' | 'authorization_codes') =>
+const clientKey = (db: Parameters<Parameters<typeof statement>[1]>[0], table: 'clients' | 'grants' | 'authorization_codes') =>
   db.deleteFrom(table).where('tenant_id', '=', t()).where('server_id', '=', param('serverId')).where('client_id', '=', param('clientId'));
-const deleteClient = statement((db) => clientKey(db, 'clients'));
-const deleteClientGrants = statement((db) => clientKey(db, 'grants'));
-const revokeClientTokens = statement((db) =>
+const deleteClient = statement('admin.deleteClient', (db) => clientKey(db, 'clients'));
+const deleteClientGrants = statement('admin.deleteClientGrants', (db) => clientKey(db, 'grants'));
+const revokeClientTokens = statement('admin.revokeClientTokens', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') }).where('tenant_id', '=', t())
     .where('server_id', '=', param('serverId')).where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),
 );
-const revokeSecret = statement((db) =>
+const revokeSecret = statement('admin.revokeSecret', (db) =>
   db.updateTable('client_secrets').set({ revoked_at: param<number>('now') }).where('tenant_id', '=', t())
     .where('server_id', '=', param('serverId')).where('client_id', '=', param('clientId'))
     .where('id', '=', param('id')).where('revoked_at', 'is', null),
 );
 
-const listUsers = statement((db) =>
+const listUsers = statement('admin.listUsers', (db) =>
   db.selectFrom('users').selectAll().where('tenant_id', '=', t()).where('username', '>', param('after'))
     .orderBy('username').limit(param<number>('limit')),
 );
-const setUserDisabled = statement((db) =>
+const setUserDisabled = statement('admin.setUserDisabled', (db) =>
   db.updateTable('users').set({ disabled: param<number>('disabled'), updated_at: param<number>('now') })
     .where('tenant_id', '=', t()).where('id', '=', param('id')),
 );
-const setUserPassword = statement((db) =>
+const setUserPassword = statement('admin.setUserPassword', (db) =>
   db.updateTable('users').set({ password_hash: param('passwordHash'), updated_at: param<number>('now') })
     .where('tenant_id', '=', t()).where('id', '=', param('id')),
 );
 // A disabled user's sessions end at once, and so do their tokens.
-const deleteUserSessions = statement((db) =>
+const deleteUserSessions = statement('admin.deleteUserSessions', (db) =>
   db.deleteFrom('sessions').where('tenant_id', '=', t()).where('user_id', '=', param('id')),
 );
-const revokeUserTokens = statement((db) =>
+const revokeUserTokens = statement('admin.revokeUserTokens', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') })
     .where('tenant_id', '=', t()).where('user_id', '=', param('id')).where('revoked_at', 'is', null),
 );
 
-const listGrants = statement((db) =>
+const listGrants = statement('admin.listGrants', (db) =>
   db.selectFrom('grants').selectAll().where('tenant_id', '=', t()).where('id', '>', param('after'))
     .orderBy('id').limit(param<number>('limit')),
 );
-const findGrant = statement((db) => db.selectFrom('grants').selectAll().where('tenant_id', '=', t()).where('id', '=', param('id')));
-const revokeGrant = statement((db) =>
+const findGrant = statement('admin.findGrant', (db) => db.selectFrom('grants').selectAll().where('tenant_id', '=', t()).where('id', '=', param('id')));
+const revokeGrant = statement('admin.revokeGrant', (db) =>
   db.updateTable('grants').set({ revoked_at: param<number>('now') }).where('tenant_id', '=', t())
     .where('id', '=', param('id')).where('revoked_at', 'is', null),
 );
-const revokeGrantTokens = statement((db) =>
+const revokeGrantTokens = statement('admin.revokeGrantTokens', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') }).where('tenant_id', '=', t())
     .where('grant_id', '=', param('id')).where('revoked_at', 'is', null),
 );
 
-const listTokens = statement((db) =>
+const listTokens = statement('admin.listTokens', (db) =>
   db.selectFrom('tokens').selectAll().where('tenant_id', '=', t())
     .where((eb) => eb.or([
       eb('created_at', '<', param<number>('beforeAt')),
@@ -80,17 +81,17 @@ const listTokens = statement((db) =>
     ]))
     .orderBy('created_at', 'desc').orderBy('hash', 'desc').limit(param<number>('limit')),
 );
-const findToken = statement((db) => db.selectFrom('tokens').selectAll().where('tenant_id', '=', t()).where('hash', '=', param('hash')));
-const revokeToken = statement((db) =>
+const findToken = statement('admin.findToken', (db) => db.selectFrom('tokens').selectAll().where('tenant_id', '=', t()).where('hash', '=', param('hash')));
+const revokeToken = statement('admin.revokeToken', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') }).where('tenant_id', '=', t())
     .where('hash', '=', param('hash')).where('revoked_at', 'is', null),
 );
-const revokeFamily = statement((db) =>
+const revokeFamily = statement('admin.revokeFamily', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') }).where('tenant_id', '=', t())
     .where('family_id', '=', param('familyId')).where('revoked_at', 'is', null),
 );
 
-const listKeys = statement((db) =>
+const listKeys = statement('admin.listKeys', (db) =>
   db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', t()).where('server_id', '=', param('serverId'))
     .orderBy('created_at', 'desc'),
 );
@@ -102,7 +103,7 @@ const listKeys = statement((db) =>
  * DELETE takes its rows from a sub-select by tenant (SQLite has no DELETE … LIMIT by default).
  */
 const BATCH = 500;
-type Build = Parameters<typeof statement>[0];
+type Build = Parameters<typeof statement>[1];
 const limit = () => param<number>('limit');
 /** Rows whose own key is unique (tokens, codes, …): the sub-select by tenant picks them, the key finds them. */
 const byUniqueKey = (table: 'tokens', key: 'hash'): Build => (db) =>
@@ -123,19 +124,19 @@ const UNIQUE_KEYS = [
   ['tokens', 'hash'], ['authorization_codes', 'hash'], ['grants', 'id'], ['sessions', 'hash'], ['interactions', 'id'], ['audit_log', 'id'],
 ] as const;
 const tenantBatches = [
-  ...UNIQUE_KEYS.map(([table, key]) => statement(byUniqueKey(table as 'tokens', key as 'hash'))),
-  statement(byServerKey('used_challenges' as 'clients', 'challenge' as 'client_id')),
-  statement(byServerKey('clients', 'client_id')),
-  statement(byTenantKey('users', 'id')),
-  statement(byTenantKey('servers' as 'users', 'id')),
+  ...UNIQUE_KEYS.map(([table, key]) => statement(`admin.deleteTenant.${table}`, byUniqueKey(table as 'tokens', key as 'hash'))),
+  statement('admin.deleteTenant.used_challenges', byServerKey('used_challenges' as 'clients', 'challenge' as 'client_id')),
+  statement('admin.deleteTenant.clients', byServerKey('clients', 'client_id')),
+  statement('admin.deleteTenant.users', byTenantKey('users', 'id')),
+  statement('admin.deleteTenant.servers', byTenantKey('servers' as 'users', 'id')),
 ];
 // Sign-in throttling is keyed by `acct:{tenant}:{username}` (core/interaction/login.ts).
-const loginAttemptsBatch = statement((db, { sql }) =>
+const loginAttemptsBatch = statement('admin.deleteTenant.login_attempts', (db, { sql }) =>
   db.deleteFrom('login_attempts').where('key', 'in', (eb) =>
     eb.selectFrom('login_attempts').select('key')
       .where(sql<string>`substr(key, 1, ${param<number>('prefixLength')})`, '=', param('prefix')).limit(param<number>('limit'))),
 );
-const deleteTenant = statement((db) => db.deleteFrom('tenants').where('id', '=', t()));
+const deleteTenant = statement('admin.deleteTenant', (db) => db.deleteFrom('tenants').where('id', '=', t()));
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -151,11 +152,11 @@ async function drain(x: SqlExecutor, stmt: Parameters<SqlExecutor['run']>[0], pa
   }
 }
 
-const listTenants = statement((db) =>
+const listTenants = statement('admin.listTenants', (db) =>
   db.selectFrom('tenants').select(['id', 'name']).where('id', '>', param('after')).orderBy('id').limit(param<number>('limit')),
 );
 // A prefix is the range [from, to): the id's primary key or the index on lower(name) serves it.
-const searchTenants = statement((db, { sql }) =>
+const searchTenants = statement('admin.searchTenants', (db, { sql }) =>
   db.selectFrom('tenants').select(['id', 'name']).where('id', '>', param('after'))
     .where((eb) => eb.or([
       eb.and([eb('id', '>=', param('from')), eb('id', '<', param('to'))]),
@@ -163,7 +164,7 @@ const searchTenants = statement((db, { sql }) =>
     ]))
     .orderBy('id').limit(param<number>('limit')),
 );
-const listServers = statement((db) =>
+const listServers = statement('admin.listServers', (db) =>
   db.selectFrom('servers').selectAll().where('tenant_id', '=', t()).where('id', '>', param('after'))
     .where('id', '>=', param('from')).where('id', '<', param('to')).orderBy('id').limit(param<number>('limit')),
 );
@@ -177,7 +178,7 @@ function toAdminGrant(r: GrantsTable): AdminGrant {
   return { ...toGrant(r), revokedAt: r.revoked_at };
 }
 
-export function adminStore(x: SqlExecutor): AdminStore {
+export function adminStore(x: SqlExecutor, keyring: SecretsKeyring): AdminStore {
   return {
     listClients: async (tenantId, serverId, after, limit) => {
       const rows = serverId === null
@@ -228,7 +229,7 @@ export function adminStore(x: SqlExecutor): AdminStore {
       if (r.kind === 'refresh' && r.family_id) await x.run(revokeFamily, { tenantId, familyId: r.family_id, now });
       return true;
     }),
-    listSigningKeys: async (tenantId, serverId) => (await x.all(listKeys, { tenantId, serverId })).map(toKey),
+    listSigningKeys: async (tenantId, serverId) => (await x.all(listKeys, { tenantId, serverId })).map((r) => toKey(r, keyring)),
     listTenants: (after, limit, prefix) => (prefix
       ? x.all(searchTenants, { after, limit, ...prefixRange(prefix) })
       : x.all(listTenants, { after, limit })),

@@ -5,12 +5,12 @@ import type { ApiKeysTable } from '../schema.js';
 
 const ofClient = { tenantId: 'tenant_id', serverId: 'server_id', clientId: 'client_id' } as const;
 
-const listKeys = statement((db) =>
+const listKeys = statement('apiKeys.list', (db) =>
   db.selectFrom('api_keys').selectAll()
     .where(ofClient.tenantId, '=', param('tenantId')).where(ofClient.serverId, '=', param('serverId'))
     .where(ofClient.clientId, '=', param('clientId')).orderBy('created_at'),
 );
-const insertKey = statement((db) =>
+const insertKey = statement('apiKeys.insert', (db) =>
   db.insertInto('api_keys').values({
     id: param('id'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
     name: param('name'), key_hash: param('hash'), display_prefix: param('displayPrefix'),
@@ -18,23 +18,23 @@ const insertKey = statement((db) =>
     last_used_at: param<number | null>('lastUsedAt'), revoked_at: param<number | null>('revokedAt'),
   }),
 );
-const findByHash = statement((db) => db.selectFrom('api_keys').selectAll().where('key_hash', '=', param('hash')));
-const revokeKey = statement((db) =>
+const findByHash = statement('apiKeys.findByHash', (db) => db.selectFrom('api_keys').selectAll().where('key_hash', '=', param('hash')));
+const revokeKey = statement('apiKeys.revoke', (db) =>
   db.updateTable('api_keys').set({ revoked_at: param<number>('now') })
     .where(ofClient.tenantId, '=', param('tenantId')).where(ofClient.serverId, '=', param('serverId'))
     .where(ofClient.clientId, '=', param('clientId')).where('id', '=', param('id')).where('revoked_at', 'is', null),
 );
-const setExpiry = statement((db) =>
+const setExpiry = statement('apiKeys.setExpiry', (db) =>
   db.updateTable('api_keys').set({ expires_at: param<number | null>('expiresAt') })
     .where(ofClient.tenantId, '=', param('tenantId')).where(ofClient.serverId, '=', param('serverId'))
     .where(ofClient.clientId, '=', param('clientId')).where('id', '=', param('id')).where('revoked_at', 'is', null),
 );
-const deleteByName = statement((db) =>
+const deleteByName = statement('apiKeys.deleteByName', (db) =>
   db.deleteFrom('api_keys')
     .where(ofClient.tenantId, '=', param('tenantId')).where(ofClient.serverId, '=', param('serverId'))
     .where(ofClient.clientId, '=', param('clientId')).where('name', '=', param('name')),
 );
-const touchKey = statement((db) =>
+const touchKey = statement('apiKeys.touch', (db) =>
   db.updateTable('api_keys').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
 );
 

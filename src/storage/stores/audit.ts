@@ -4,14 +4,14 @@ import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { AuditLogTable } from '../schema.js';
 import { parseJson } from './json.js';
 
-const insert = statement((db) =>
+const insert = statement('audit.insert', (db) =>
   db.insertInto('audit_log').values({
     id: param('id'), tenant_id: param('tenantId'), actor_tenant_id: param<string | null>('actorTenantId'),
     actor_client_id: param('actorClientId'), action: param('action'), target: param('target'),
     details: param('details'), created_at: param<number>('createdAt'),
   }),
 );
-const list = statement((db) =>
+const list = statement('audit.list', (db) =>
   db.selectFrom('audit_log').selectAll().where('tenant_id', '=', param('tenantId'))
     .where((eb) => eb.or([
       eb('created_at', '<', param<number>('beforeAt')),

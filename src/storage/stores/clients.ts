@@ -6,7 +6,7 @@ import { parseJson } from './json.js';
 
 const where = { tenantId: 'tenant_id', serverId: 'server_id', clientId: 'client_id' } as const;
 
-const findClient = statement((db) =>
+const findClient = statement('clients.find', (db) =>
   db.selectFrom('clients').selectAll()
     .where(where.tenantId, '=', param('tenantId')).where(where.serverId, '=', param('serverId'))
     .where(where.clientId, '=', param('clientId')),
@@ -23,7 +23,7 @@ const clientColumns = () => ({
   allowed_origins: param('allowedOrigins'), post_logout_redirect_uris: param('postLogoutRedirectUris'),
   id_token_signed_response_alg: param('idTokenAlg'),
 });
-const upsertClient = statement((db) =>
+const upsertClient = statement('clients.upsert', (db) =>
   db.insertInto('clients')
     .values({
       tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
@@ -31,13 +31,13 @@ const upsertClient = statement((db) =>
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'server_id', 'client_id']).doUpdateSet(clientColumns())),
 );
-const listSecrets = statement((db) =>
+const listSecrets = statement('clientSecrets.list', (db) =>
   db.selectFrom('client_secrets').selectAll()
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where('client_id', '=', param('clientId')).orderBy('created_at'),
   { cacheSeconds: 1 },
 );
-const addSecret = statement((db) =>
+const addSecret = statement('clientSecrets.add', (db) =>
   db.insertInto('client_secrets').values({
     id: param('id'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
     name: param('name'), secret_hash: param('hash'), display_prefix: param('displayPrefix'),
@@ -45,37 +45,37 @@ const addSecret = statement((db) =>
     last_used_at: param<number | null>('lastUsedAt'), revoked_at: param<number | null>('revokedAt'),
   }),
 );
-const deleteSecretByName = statement((db) =>
+const deleteSecretByName = statement('clientSecrets.deleteByName', (db) =>
   db.deleteFrom('client_secrets')
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where('client_id', '=', param('clientId')).where('name', '=', param('name')),
 );
-const touchSecret = statement((db) =>
+const touchSecret = statement('clientSecrets.touch', (db) =>
   db.updateTable('client_secrets').set({ last_used_at: param<number>('now') }).where('id', '=', param('id')),
 );
 // Read by CORS preflights (a scan of the server's clients): cached so that it runs at most once
 // per server every few seconds, however many requests ask.
-const listOriginSources = statement((db) =>
+const listOriginSources = statement('clients.listOriginSources', (db) =>
   db.selectFrom('clients').select(['redirect_uris', 'allowed_origins'])
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId')),
   { cacheSeconds: 5 },
 );
-const listByOwner = statement((db) =>
+const listByOwner = statement('clients.listByOwner', (db) =>
   db.selectFrom('clients').selectAll()
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where('owner_user_id', '=', param('ownerUserId')).orderBy('created_at', 'desc'),
 );
-const deleteClient = statement((db) =>
+const deleteClient = statement('clients.delete', (db) =>
   db.deleteFrom('clients')
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId')).where('client_id', '=', param('clientId')),
 );
 const secretOf = { tenantId: 'tenant_id', serverId: 'server_id', clientId: 'client_id', id: 'id' } as const;
-const revokeSecret = statement((db) =>
+const revokeSecret = statement('clientSecrets.revoke', (db) =>
   db.updateTable('client_secrets').set({ revoked_at: param<number>('now') })
     .where(secretOf.tenantId, '=', param('tenantId')).where(secretOf.serverId, '=', param('serverId'))
     .where(secretOf.clientId, '=', param('clientId')).where(secretOf.id, '=', param('id')).where('revoked_at', 'is', null),
 );
-const setSecretExpiry = statement((db) =>
+const setSecretExpiry = statement('clientSecrets.setExpiry', (db) =>
   db.updateTable('client_secrets').set({ expires_at: param<number | null>('expiresAt') })
     .where(secretOf.tenantId, '=', param('tenantId')).where(secretOf.serverId, '=', param('serverId'))
     .where(secretOf.clientId, '=', param('clientId')).where(secretOf.id, '=', param('id')).where('revoked_at', 'is', null),

@@ -4,7 +4,7 @@ import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { AuthorizationCodesTable } from '../schema.js';
 import { decodeResources, encodeResources } from '../../core/resource.js';
 
-const insertCode = statement((db) =>
+const insertCode = statement('codes.insert', (db) =>
   db.insertInto('authorization_codes').values({
     hash: param('hash'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
     user_id: param('userId'), grant_id: param('grantId'), redirect_uri: param('redirectUri'), redirect_uri_given: param<number>('redirectUriGiven'), scope: param('scope'),
@@ -15,7 +15,7 @@ const insertCode = statement((db) =>
 );
 // One statement: the row comes back only to the caller whose UPDATE flipped consumed_at, with
 // whether its grant and its user are still live, so the exchange needs no more reads.
-const consumeCode = statement((db) =>
+const consumeCode = statement('codes.consume', (db) =>
   db.updateTable('authorization_codes').set({ consumed_at: param<number>('now') })
     .where('hash', '=', param('hash')).where('consumed_at', 'is', null)
     .returningAll()
@@ -29,10 +29,10 @@ const consumeCode = statement((db) =>
         .as('user_live'),
     ]),
 );
-const markReplayed = statement((db) =>
+const markReplayed = statement('codes.markReplayed', (db) =>
   db.updateTable('authorization_codes').set({ replayed_at: param<number>('now') }).where('hash', '=', param('hash')),
 );
-const findCode = statement((db) => db.selectFrom('authorization_codes').selectAll().where('hash', '=', param('hash')));
+const findCode = statement('codes.find', (db) => db.selectFrom('authorization_codes').selectAll().where('hash', '=', param('hash')));
 
 function toCode(r: AuthorizationCodesTable): AuthorizationCode {
   return {

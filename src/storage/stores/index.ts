@@ -1,4 +1,5 @@
 import type { Stores } from '../../core/ports.js';
+import type { SecretsKeyring } from '../../crypto/secrets-key.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import { apiKeyStore } from './api-keys.js';
 import { adminStore } from './admin.js';
@@ -13,13 +14,50 @@ import { tokenStore } from './tokens.js';
 import { grantStore, userStore } from './users.js';
 
 const PING_TIMEOUT_MS = 2000;
-const ping = statement((db) => db.selectFrom('tenants').select('id').where('id', '=', param('id')));
+/** How long a probe's answer is reused: /readyz polled often costs one tiny write a second at most. */
+const PROBE_CACHE_MS = 1000;
+/**
+ * The probe writes: a database that reads but cannot be written (a full disk) is not ready. One
+ * row, rewritten in place: the probe adds nothing to the database however often it runs.
+ */
+const beat = statement('stores.heartbeat', (db) =>
+  db.insertInto('heartbeat').values({ id: 'readyz', beat_at: param<number>('at') })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ beat_at: param<number>('at') })),
+);
 
-export function createStores(x: SqlExecutor): Stores {
+/** `keyring` encrypts the private signing keys at rest (keys.ts is the only store that uses it). */
+export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
+  let failuresSeen = x.writeHealth?.().failures ?? 0;
+  const probe = async (): Promise<boolean> => {
+    // SQLite: writes refused since the last probe, or a nearly full disk, make it unready even
+    // when the probe's own few pages still fit (in WAL space a failed commit had taken).
+    const health = x.writeHealth?.();
+    if (health) {
+      const failed = health.failures !== failuresSeen;
+      failuresSeen = health.failures;
+      if (failed || health.lowOnSpace) return false;
+    }
+    // A database that does not answer within PING_TIMEOUT_MS is as unready as one that refuses.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => { timer = setTimeout(resolve, PING_TIMEOUT_MS, false); });
+    const write = async () => {
+      await x.run(beat, { at: Math.floor(Date.now() / 1000) });
+      await x.sync(); // SQLite: the turn's commit, where a full disk shows
+      return true;
+    };
+    try {
+      return await Promise.race([write(), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  let last: { at: number; ok: Promise<boolean> } | null = null;
   return {
     tenants: tenantStore(x),
     servers: serverStore(x),
-    keys: signingKeyStore(x),
+    keys: signingKeyStore(x, keyring),
     clients: clientStore(x),
     users: userStore(x),
     grants: grantStore(x),
@@ -29,23 +67,16 @@ export function createStores(x: SqlExecutor): Stores {
     interactions: interactionStore(x),
     loginAttempts: loginAttemptStore(x),
     apiKeys: apiKeyStore(x),
-    admin: adminStore(x),
+    admin: adminStore(x, keyring),
     audit: auditStore(x),
     purge: purgeStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),
     sync: () => x.sync(),
-    ping: async () => {
-      // A database that does not answer within PING_TIMEOUT_MS is as unready as one that refuses.
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<false>((resolve) => { timer = setTimeout(resolve, PING_TIMEOUT_MS, false); });
-      try {
-        return await Promise.race([x.first(ping, { id: 'default' }).then(() => true), timeout]);
-      } catch {
-        return false;
-      } finally {
-        clearTimeout(timer);
-      }
+    ping: () => {
+      const now = Date.now();
+      if (!last || now - last.at >= PROBE_CACHE_MS) last = { at: now, ok: probe() };
+      return last.ok;
     },
     close: () => x.close(),
   };

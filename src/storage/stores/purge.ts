@@ -8,26 +8,26 @@ import { param, statement, type SqlExecutor, type Statement } from '../prepared.
 
 const BATCH = 500;
 
-const purgeCodes = statement((db) =>
+const purgeCodes = statement('purge.codes', (db) =>
   db.deleteFrom('authorization_codes').where('hash', 'in', (eb) =>
     eb.selectFrom('authorization_codes').select('hash').where('expires_at', '<', param<number>('before')).limit(param<number>('limit'))),
 );
 // Tokens without expiry stay until revoked; revoked ones go once the grace period has passed.
-const purgeTokens = statement((db) =>
+const purgeTokens = statement('purge.tokens', (db) =>
   db.deleteFrom('tokens').where('hash', 'in', (eb) =>
     eb.selectFrom('tokens').select('hash')
       .where((w) => w.or([w('expires_at', '<', param<number>('before')), w('revoked_at', '<', param<number>('before'))]))
       .limit(param<number>('limit'))),
 );
-const purgeSessions = statement((db) =>
+const purgeSessions = statement('purge.sessions', (db) =>
   db.deleteFrom('sessions').where('hash', 'in', (eb) =>
     eb.selectFrom('sessions').select('hash').where('expires_at', '<', param<number>('before')).limit(param<number>('limit'))),
 );
-const purgeInteractions = statement((db) =>
+const purgeInteractions = statement('purge.interactions', (db) =>
   db.deleteFrom('interactions').where('id', 'in', (eb) =>
     eb.selectFrom('interactions').select('id').where('expires_at', '<', param<number>('before')).limit(param<number>('limit'))),
 );
-const purgeAttempts = statement((db) =>
+const purgeAttempts = statement('purge.loginAttempts', (db) =>
   db.deleteFrom('login_attempts').where('key', 'in', (eb) =>
     eb.selectFrom('login_attempts').select('key')
       .where('last_failure_at', '<', param<number>('before'))

@@ -4,16 +4,16 @@ import type { AuthorizationRequest } from '../../core/types.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import { parseJson } from './json.js';
 
-const insertSession = statement((db) =>
+const insertSession = statement('sessions.insert', (db) =>
   db.insertInto('sessions').values({
     hash: param('hash'), tenant_id: param('tenantId'), user_id: param('userId'), auth_time: param<number>('authTime'),
     expires_at: param<number>('expiresAt'), created_at: param<number>('authTime'),
   }),
 );
-const findSession = statement((db) =>
+const findSession = statement('sessions.find', (db) =>
   db.selectFrom('sessions').selectAll().where('hash', '=', param('hash')).where('expires_at', '>', param<number>('now')),
 );
-const deleteSession = statement((db) => db.deleteFrom('sessions').where('hash', '=', param('hash')));
+const deleteSession = statement('sessions.delete', (db) => db.deleteFrom('sessions').where('hash', '=', param('hash')));
 
 export function sessionStore(x: SqlExecutor): SessionStore {
   return {
@@ -26,21 +26,21 @@ export function sessionStore(x: SqlExecutor): SessionStore {
   };
 }
 
-const insertInteraction = statement((db) =>
+const insertInteraction = statement('interactions.insert', (db) =>
   db.insertInto('interactions').values({
     id: param('id'), tenant_id: param('tenantId'), request: param('request'), created_at: param<number>('createdAt'),
     expires_at: param<number>('expiresAt'), ip: param('ip'),
   }),
 );
-const findInteraction = statement((db) =>
+const findInteraction = statement('interactions.find', (db) =>
   db.selectFrom('interactions').selectAll().where('id', '=', param('id')).where('expires_at', '>', param<number>('now')),
 );
-const deleteInteraction = statement((db) => db.deleteFrom('interactions').where('id', '=', param('id')));
-const countByIp = statement((db) =>
+const deleteInteraction = statement('interactions.delete', (db) => db.deleteFrom('interactions').where('id', '=', param('id')));
+const countByIp = statement('interactions.countByIp', (db) =>
   db.selectFrom('interactions').select((eb) => eb.fn.countAll().as('n'))
     .where('ip', '=', param('ip')).where('expires_at', '>', param<number>('now')),
 );
-const countAll = statement((db) =>
+const countAll = statement('interactions.countAll', (db) =>
   db.selectFrom('interactions').select((eb) => eb.fn.countAll().as('n')).where('expires_at', '>', param<number>('now')),
 );
 
@@ -110,8 +110,8 @@ export function interactionStore(x: SqlExecutor): InteractionStore {
   };
 }
 
-const getAttempt = statement((db) => db.selectFrom('login_attempts').selectAll().where('key', '=', param('key')));
-const saveAttempt = statement((db) =>
+const getAttempt = statement('loginAttempts.get', (db) => db.selectFrom('login_attempts').selectAll().where('key', '=', param('key')));
+const saveAttempt = statement('loginAttempts.save', (db) =>
   db.insertInto('login_attempts')
     .values({ key: param('key'), failures: param<number>('failures'), last_failure_at: param<number>('lastFailureAt'), locked_until: param<number | null>('lockedUntil') })
     .onConflict((oc) => oc.column('key').doUpdateSet({
@@ -119,7 +119,7 @@ const saveAttempt = statement((db) =>
     })),
 );
 // One atomic statement: parallel failures each count (no read-then-write).
-const incrementAttempt = statement((db, { sql }) =>
+const incrementAttempt = statement('loginAttempts.increment', (db, { sql }) =>
   db.insertInto('login_attempts')
     .values({ key: param('key'), failures: 1, last_failure_at: param<number>('now'), locked_until: null })
     .onConflict((oc) => oc.column('key').doUpdateSet({
@@ -128,14 +128,14 @@ const incrementAttempt = statement((db, { sql }) =>
     }))
     .returningAll(),
 );
-const decrementAttempt = statement((db, { sql }) =>
+const decrementAttempt = statement('loginAttempts.decrement', (db, { sql }) =>
   db.updateTable('login_attempts').set({ failures: sql<number>`failures - 1` }).where('key', '=', param('key')).where('failures', '>', 0),
 );
-const lockAttempt = statement((db) =>
+const lockAttempt = statement('loginAttempts.lock', (db) =>
   db.updateTable('login_attempts').set({ locked_until: param<number>('until') }).where('key', '=', param('key'))
     .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', param<number>('until'))])),
 );
-const clearAttempt = statement((db) => db.deleteFrom('login_attempts').where('key', '=', param('key')));
+const clearAttempt = statement('loginAttempts.clear', (db) => db.deleteFrom('login_attempts').where('key', '=', param('key')));
 
 export function loginAttemptStore(x: SqlExecutor): LoginAttemptStore {
   return {

@@ -4,9 +4,9 @@ import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { ServersTable } from '../schema.js';
 import { parseJson } from './json.js';
 
-const getTenant = statement((db) => db.selectFrom('tenants').select(['id', 'name']).where('id', '=', param('id')));
-const listTenants = statement((db) => db.selectFrom('tenants').select(['id', 'name']).orderBy('id'));
-const upsertTenant = statement((db) =>
+const getTenant = statement('tenants.get', (db) => db.selectFrom('tenants').select(['id', 'name']).where('id', '=', param('id')));
+const listTenants = statement('tenants.list', (db) => db.selectFrom('tenants').select(['id', 'name']).orderBy('id'));
+const upsertTenant = statement('tenants.upsert', (db) =>
   db.insertInto('tenants')
     .values({ id: param('id'), name: param('name'), created_at: param<number>('now') })
     .onConflict((oc) => oc.column('id').doUpdateSet({ name: param('name') })),
@@ -20,17 +20,17 @@ export function tenantStore(x: SqlExecutor): TenantStore {
   };
 }
 
-const getServer = statement((db) =>
+const getServer = statement('servers.get', (db) =>
   db.selectFrom('servers').selectAll().where('tenant_id', '=', param('tenantId')).where('id', '=', param('id')),
 );
-const listServers = statement((db) =>
+const listServers = statement('servers.list', (db) =>
   db.selectFrom('servers').selectAll().where('tenant_id', '=', param('tenantId')).orderBy('id'),
 );
-const listFirstServers = statement((db) =>
+const listFirstServers = statement('servers.listFirst', (db) =>
   db.selectFrom('servers').select(['tenant_id', 'id']).where('tenant_id', '<>', param('exceptTenant'))
     .orderBy('tenant_id').orderBy('id').limit(param<number>('limit')),
 );
-const upsertServer = statement((db) =>
+const upsertServer = statement('servers.upsert', (db) =>
   db.insertInto('servers')
     .values({
       tenant_id: param('tenantId'), id: param('id'), settings: param('settings'), scopes: param('scopes'),

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { dialectOf, param, statement, type SqlExecutor } from '../prepared.js';
 import type { DB, TokensTable } from '../schema.js';
 
-const insertToken = statement((db) =>
+const insertToken = statement('tokens.insert', (db) =>
   db.insertInto('tokens').values((eb) => ({
     hash: param('hash'), kind: param('kind'), tenant_id: param('tenantId'), server_id: param('serverId'),
     client_id: param('clientId'), user_id: param<string | null>('userId'), scope: param('scope'),
@@ -25,33 +25,33 @@ const insertToken = statement((db) =>
 function replayedAt<Q extends { forShare(): Q }>(db: Kysely<DB>, q: Q): Q {
   return dialectOf(db) === 'postgres' ? q.forShare() : q;
 }
-const findToken = statement((db) => db.selectFrom('tokens').selectAll().where('hash', '=', param('hash')));
-const consumeToken = statement((db) =>
+const findToken = statement('tokens.find', (db) => db.selectFrom('tokens').selectAll().where('hash', '=', param('hash')));
+const consumeToken = statement('tokens.consume', (db) =>
   db.updateTable('tokens').set({ consumed_at: param<number>('now') })
     .where('hash', '=', param('hash')).where('consumed_at', 'is', null).where('revoked_at', 'is', null).returningAll(),
 );
-const revokeToken = statement((db) =>
+const revokeToken = statement('tokens.revoke', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') }).where('hash', '=', param('hash')).where('revoked_at', 'is', null),
 );
-const revokeByCode = statement((db) =>
+const revokeByCode = statement('tokens.revokeByCode', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') })
     .where('code_hash', '=', param('codeHash')).where('revoked_at', 'is', null),
 );
-const revokeFamily = statement((db) =>
+const revokeFamily = statement('tokens.revokeFamily', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') })
     .where('family_id', '=', param('familyId')).where('revoked_at', 'is', null),
 );
 
-const useChallenge = statement((db) =>
+const useChallenge = statement('usedChallenges.use', (db) =>
   db.insertInto('used_challenges')
     .values({ tenant_id: param('tenantId'), server_id: param('serverId'), challenge: param('challenge'), created_at: param<number>('now') })
     .onConflict((oc) => oc.doNothing()),
 );
-const revokeByGrant = statement((db) =>
+const revokeByGrant = statement('tokens.revokeByGrant', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') })
     .where('grant_id', '=', param('grantId')).where('revoked_at', 'is', null),
 );
-const revokeByClient = statement((db) =>
+const revokeByClient = statement('tokens.revokeByClient', (db) =>
   db.updateTable('tokens').set({ revoked_at: param<number>('now') })
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),

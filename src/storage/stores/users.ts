@@ -4,13 +4,13 @@ import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { GrantsTable, UsersTable } from '../schema.js';
 import { parseJson } from './json.js';
 
-const byUsername = statement((db) =>
+const byUsername = statement('users.byUsername', (db) =>
   db.selectFrom('users').selectAll().where('tenant_id', '=', param('tenantId')).where('username', '=', param('username')),
 );
-const byId = statement((db) =>
+const byId = statement('users.byId', (db) =>
   db.selectFrom('users').selectAll().where('tenant_id', '=', param('tenantId')).where('id', '=', param('id')),
 );
-const upsertUser = statement((db) =>
+const upsertUser = statement('users.upsert', (db) =>
   db.insertInto('users')
     .values({
       tenant_id: param('tenantId'), id: param('id'), username: param('username'), password_hash: param('passwordHash'),
@@ -49,48 +49,48 @@ export function userStore(x: SqlExecutor): UserStore {
   };
 }
 
-const findGrant = statement((db) =>
+const findGrant = statement('grants.find', (db) =>
   db.selectFrom('grants').selectAll()
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where('client_id', '=', param('clientId')).where('user_id', '=', param('userId'))
     .where('revoked_at', 'is', null),
 );
-const findAnyGrant = statement((db) =>
+const findAnyGrant = statement('grants.findAny', (db) =>
   db.selectFrom('grants').select(['id', 'scopes', 'revoked_at'])
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where('client_id', '=', param('clientId')).where('user_id', '=', param('userId')),
 );
-const insertGrant = statement((db) =>
+const insertGrant = statement('grants.insert', (db) =>
   db.insertInto('grants').values({
     id: param('id'), tenant_id: param('tenantId'), server_id: param('serverId'), client_id: param('clientId'),
     user_id: param('userId'), scopes: param('scopes'), created_at: param<number>('now'),
     last_used_at: null, revoked_at: null,
   }).onConflict((oc) => oc.columns(['tenant_id', 'server_id', 'client_id', 'user_id']).doNothing()),
 );
-const updateGrant = statement((db) =>
+const updateGrant = statement('grants.update', (db) =>
   db.updateTable('grants').set({ id: param('newId'), scopes: param('scopes'), revoked_at: null })
     .where('id', '=', param('id')),
 );
 // Last use to the minute: a write (and a WAL commit) per token request would cost more than the
 // rest of the request; a grant used again within the minute matches no row and writes nothing.
 const TOUCH_INTERVAL = 60;
-const touchGrant = statement((db) =>
+const touchGrant = statement('grants.touch', (db) =>
   db.updateTable('grants').set({ last_used_at: param<number>('now') }).where('id', '=', param('id'))
     .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', param<number>('since'))])),
 );
 
-const listByUser = statement((db) =>
+const listByUser = statement('grants.listByUser', (db) =>
   db.selectFrom('grants').selectAll()
     .where('tenant_id', '=', param('tenantId')).where('user_id', '=', param('userId')).where('revoked_at', 'is', null)
     // NULLS LAST on both: PostgreSQL would list never-used grants first in a descending order.
     .orderBy('last_used_at', (ob) => ob.desc().nullsLast()).orderBy('created_at', 'desc'),
 );
-const revokeGrant = statement((db) =>
+const revokeGrant = statement('grants.revoke', (db) =>
   db.updateTable('grants').set({ revoked_at: param<number>('now') })
     .where('tenant_id', '=', param('tenantId')).where('user_id', '=', param('userId')).where('id', '=', param('id'))
     .where('revoked_at', 'is', null),
 );
-const revokeClientGrants = statement((db) =>
+const revokeClientGrants = statement('grants.revokeByClient', (db) =>
   db.updateTable('grants').set({ revoked_at: param<number>('now') })
     .where('tenant_id', '=', param('tenantId')).where('server_id', '=', param('serverId'))
     .where('client_id', '=', param('clientId')).where('revoked_at', 'is', null),

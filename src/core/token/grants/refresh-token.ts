@@ -8,7 +8,12 @@ import type { GrantHandler, TokenContext } from '../types.js';
 
 /** A rotated token came back: either the client or an attacker holds a stolen copy. */
 async function reused(ctx: TokenContext, row: TokenRecord): Promise<never> {
-  await ctx.deps.stores.tokens.revokeFamily(row.familyId!, ctx.deps.clock.now());
+  const { tokens } = ctx.deps.stores;
+  await tokens.revokeFamily(row.familyId!, ctx.deps.clock.now());
+  // Twice, for a rotation racing this one on another connection: a token it saved while the first
+  // statement ran may be missing from that statement's snapshot (PostgreSQL), never from the
+  // second's. The winner checks its parent after saving (handle), which covers the other order.
+  await tokens.revokeFamily(row.familyId!, ctx.deps.clock.now());
   throw new InvalidGrant('refresh token was already used; its token family is revoked');
 }
 
@@ -56,10 +61,14 @@ export const refreshTokenGrant: GrantHandler = {
       if (seen?.consumedAt != null && seen.familyId) return reused(ctx, seen);
       throw new InvalidGrant('refresh token is invalid, expired or revoked');
     }
-    return issueUserTokens(ctx, {
+    const issued = await issueUserTokens(ctx, {
       userId: row.userId!, scopes: requested, authTime: row.authTime!, nonce: null,
       codeHash: row.codeHash, familyId: row.familyId, familyStartedAt: row.familyStartedAt, grantId: row.grantId,
       resources, grantedResources: row.resources ?? [],
     });
+    // A parallel request with the same token lost the consume and revoked the family, perhaps
+    // before the tokens above were saved: then they must not outlive it.
+    if ((await deps.stores.tokens.find(hash))?.revokedAt != null && row.familyId) return reused(ctx, row);
+    return issued;
   },
 };
