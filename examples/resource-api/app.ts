@@ -3,15 +3,22 @@
  * - `key` alone (an API key) reads public data;
  * - `key` + `access_token` (query, or `Authorization: Bearer`) reads the user's own data;
  * - writes need the `write_access` scope, the inbox needs `read_inbox`;
- * - every response carries `quota_max` and `quota_remaining`; registered apps (valid key) get the larger quota.
+ * - every response carries `quota_max` and `quota_remaining`; registered apps (valid key) get the larger quota;
+ * - with `resource`, the API has its own resource identifier (RFC 8707): it publishes its
+ *   protected-resource metadata (RFC 9728), its 401s point to it, and only tokens issued for it
+ *   (`aud`) are accepted.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createVerifier, extractPkceVerifier, extractToken, VerifyError, type VerifiedCredential, type VerifierOptions } from '@pixie-auth/verify';
+import {
+  createVerifier, extractPkceVerifier, extractToken, MissingTokenError, protectedResource, VerifyError, type VerifiedCredential, type VerifierOptions,
+} from '@pixie-auth/verify';
 import { answers, inboxOf, QUESTIONS } from './data.js';
 import { Quotas, type QuotaLimits, type QuotaState } from './quota.js';
 
 export interface ResourceApiOptions {
   verifier: VerifierOptions;
+  /** This API's resource identifier, e.g. `https://api.example.com/`: tokens must be issued for it. */
+  resource?: string;
   quotas?: QuotaLimits;
   now?: () => number;
 }
@@ -29,13 +36,20 @@ class ApiError extends Error {
   }
 }
 
-const fromVerify = (err: VerifyError, name: string, id: number) => new ApiError(err.status, id, name, err.description, err.wwwAuthenticate('resource-api'));
-
 export function buildResourceApi(opts: ResourceApiOptions): FastifyInstance {
-  const verifier = createVerifier(opts.verifier);
+  const verifier = createVerifier({ ...opts.verifier, ...(opts.resource ? { resource: opts.resource } : {}) });
+  const challenge = (err: VerifyError) => err.wwwAuthenticate('resource-api', { resourceMetadata: verifier.resourceMetadataUrl });
+  const fromVerify = (err: VerifyError, name: string, id: number) => new ApiError(err.status, id, name, err.description, challenge(err));
   const quotas = new Quotas(opts.quotas ?? { anonymous: 300, registered: 10_000 }, opts.now ?? (() => Math.floor(Date.now() / 1000)));
   const app = Fastify({ logger: false });
   app.decorateRequest('caller', null as unknown as Caller);
+  // RFC 9728: which authorization server issues tokens for this API, at /.well-known/oauth-protected-resource.
+  if (opts.resource) {
+    protectedResource({
+      resource: opts.resource, authorizationServers: [opts.verifier.issuer], scopes: ['read_inbox', 'write_access', 'private_info'],
+      bearerMethods: ['header', 'query'], resourceName: 'Example questions API',
+    }).fastify(app);
+  }
 
   // Who is calling: the app (by its API key) decides the quota; a bad key is an error, not anonymous.
   app.addHook('onRequest', async (request) => {
@@ -65,7 +79,7 @@ export function buildResourceApi(opts: ResourceApiOptions): FastifyInstance {
     } catch (err) {
       throw new ApiError(400, 400, 'bad_parameter', (err as VerifyError).description);
     }
-    if (token === undefined) throw new ApiError(401, 401, 'access_token_required', 'this method needs an access_token', 'Bearer realm="resource-api"');
+    if (token === undefined) throw new ApiError(401, 401, 'access_token_required', 'this method needs an access_token', challenge(new MissingTokenError()));
     if (!request.caller.app) throw new ApiError(400, 405, 'key_required', 'an access_token must be sent together with its application\'s key');
     let who: VerifiedCredential;
     try {

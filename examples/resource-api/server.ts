@@ -8,7 +8,9 @@ if (!clientId || !clientSecret) {
   process.stderr.write('Set RESOURCE_API_CLIENT_ID and RESOURCE_API_CLIENT_SECRET (a confidential client of the issuer, used for introspection).\n');
   process.exit(2);
 }
-const app = buildResourceApi({ verifier: { issuer, introspection: { clientId, clientSecret } } });
+// RESOURCE_API_RESOURCE (e.g. http://127.0.0.1:8081/): accept only tokens issued for this resource (RFC 8707).
+const resource = process.env.RESOURCE_API_RESOURCE;
+const app = buildResourceApi({ verifier: { issuer, introspection: { clientId, clientSecret } }, ...(resource ? { resource } : {}) });
 const port = Number(process.env.PORT ?? 8081);
 await app.listen({ port, host: process.env.HOST ?? '127.0.0.1' });
 process.stderr.write(`Example API on http://127.0.0.1:${port}/2.3/questions (tokens from ${issuer})\n`);

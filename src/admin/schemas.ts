@@ -83,6 +83,13 @@ const ServerSettingsFields = {
   maxDynamicClients: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'most dynamically registered clients the server keeps' }),
   dynamicClientIdleDays: Type.Integer({ minimum: 0, maximum: 3650, description: 'days after which an unused dynamically registered client is deleted (0: never)' }),
   clientIdMetadataDocuments: Type.Boolean({ description: 'resolve a client_id that is an https URL by fetching its client ID metadata document' }),
+  resources: Type.Array(Type.Object({
+    uri: Type.String({ minLength: 1, maxLength: 2048, description: 'resource indicator (RFC 8707): an absolute URI without fragment' }),
+    scopes: Type.Optional(Type.Array(ScopeToken, { uniqueItems: true, maxItems: 200, description: 'scopes it accepts; omitted: every scope' })),
+    accessTokenFormat: Type.Optional(StringEnum(['jwt', 'opaque'] as const)),
+    accessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 30 })),
+  }, Strict), { maxItems: 100, description: 'protected resources clients may ask tokens for with `resource`; the token\'s aud is the resource' }),
+  resourcePolicy: StringEnum(['listed', 'any-https'] as const, { description: 'listed: only the resources above; any-https: any https URI (and http on a loopback address)' }),
 };
 export const ScopeDefinition = Type.Object({ name: ScopeToken, description: Type.String({ maxLength: 300 }) }, Strict);
 export const ServerUpdate = Type.Partial(Type.Object({ ...ServerSettingsFields, scopes: Type.Array(ScopeDefinition, { maxItems: 200 }) }, Strict),

@@ -3,6 +3,7 @@ import type { CoreDeps } from '../core/deps.js';
 import { createServerKeys } from '../core/directory.js';
 import { AppError } from '../core/errors.js';
 import type { StoredSigningKey } from '../core/ports.js';
+import { resourceSettingsProblems } from '../core/resource.js';
 import { BUILT_IN_SCOPES } from '../core/scope.js';
 import { resolveSettings } from '../core/settings.js';
 import type { AuthorizationServer, ServerSettings } from '../core/types.js';
@@ -14,7 +15,7 @@ import { getTenant } from './tenants.js';
 
 const SETTING_KEYS = [
   'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
-  'registration', 'maxDynamicClients', 'dynamicClientIdleDays', 'clientIdMetadataDocuments',
+  'registration', 'maxDynamicClients', 'dynamicClientIdleDays', 'clientIdMetadataDocuments', 'resources', 'resourcePolicy',
 ] as const;
 
 export interface ServerView {
@@ -62,7 +63,13 @@ function settingsOf(data: ServerUpdateData): Partial<ServerSettings> {
   return out;
 }
 
+function checkResourceSettings(data: ServerUpdateData): void {
+  const [problem] = resourceSettingsProblems(data.resources ?? []);
+  if (problem) throw new AppError('validation_failed', `body parameter "resources.${problem[0].replace('/', '.')}": ${problem[1]}`);
+}
+
 function checkScopes(data: ServerUpdateData): void {
+  checkResourceSettings(data);
   const builtIn = new Set(BUILT_IN_SCOPES.map((s) => s.name));
   const seen = new Set<string>();
   data.scopes?.forEach((s, i) => {

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { challengeFor } from '../core/pkce.js';
+import { resourceUriProblem } from '../core/resource.js';
 import { randomBase64url, randomUnreserved } from '../crypto/random.js';
 import { openBrowser } from './token/browser.js';
 import { FlowError } from './token/errors.js';
@@ -26,6 +27,7 @@ const OPTIONS = {
   'redirect-uri': { type: 'string' }, paste: { type: 'boolean' }, 'no-browser': { type: 'boolean' },
   json: { type: 'boolean' }, save: { type: 'string' }, refresh: { type: 'string' }, timeout: { type: 'string' },
   register: { type: 'boolean' }, 'initial-access-token': { type: 'string' },
+  resource: { type: 'string', multiple: true },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags>;
@@ -50,6 +52,7 @@ export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
   if (flags.save !== undefined) checkName(flags.save);
   clientAuthFlag(flags);
+  resourceFlags(flags);
   try {
     const fields = flags.refresh !== undefined ? await refresh(t, flags, flags.refresh) : await authorize(t, flags, timeout);
     t.out(flags.json ? `${JSON.stringify(fields, null, 2)}\n` : `${fields.access_token}\n`);
@@ -83,6 +86,16 @@ function checkRegisterFlags(flags: Flags): void {
     if (flags['initial-access-token']) throw new UsageError('--initial-access-token goes with --register');
     if (!flags['client-id']) throw new UsageError('--client-id is required (or --register to register a client dynamically where the server allows it)');
   }
+}
+
+/** `--resource URI`, repeatable (RFC 8707): each an absolute URI without fragment. */
+function resourceFlags(flags: Flags): string[] {
+  const values = flags.resource ?? [];
+  for (const v of values) {
+    const problem = resourceUriProblem(v);
+    if (problem) throw new UsageError(`--resource "${v.slice(0, 80)}" ${problem}`);
+  }
+  return values;
 }
 
 async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<TokenFields> {
@@ -119,6 +132,9 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
     ...(scope ? { scope } : {}), ...(nonce ? { nonce } : {}),
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  // RFC 8707: the token is for these APIs (its aud); sent again on the token request.
+  const resources = resourceFlags(flags);
+  for (const r of resources) url.searchParams.append('resource', r);
 
   say(flags['no-browser'] ? 'Open this URL in your browser to sign in:' : 'Opening your browser to sign in. If it does not open, visit:');
   say(`  ${url}`);
@@ -152,7 +168,7 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
     const method = clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods);
     const fields = await tokenRequest(endpoints.tokenEndpoint, {
       grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier,
-    }, { clientId, clientSecret: flags['client-secret'], method });
+    }, { clientId, clientSecret: flags['client-secret'], method }, resources);
     if (nonce && typeof fields.id_token === 'string') {
       await checkIdToken(fields.id_token, { nonce, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
     }
@@ -179,7 +195,7 @@ async function refresh(t: Terminal, flags: Flags, name: string): Promise<TokenFi
   const method = secret ? clientAuthFlag(flags) ?? saved.client_auth ?? 'post' : 'none';
   const fields = await tokenRequest(saved.token_endpoint, { grant_type: 'refresh_token', refresh_token: refreshToken }, {
     clientId: saved.client_id, clientSecret: secret, method,
-  });
+  }, resourceFlags(flags));
   // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
   const merged: TokenFields = { ...fields, ...(fields.refresh_token === undefined ? { refresh_token: refreshToken } : {}) };
   report(t, merged);

@@ -4,7 +4,7 @@ export type OAuthErrorCode =
   | 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client'
   | 'unsupported_grant_type' | 'invalid_scope' | 'access_denied' | 'unsupported_response_type'
   | 'server_error' | 'temporarily_unavailable' | 'invalid_token' | 'insufficient_scope'
-  | 'login_required' | 'consent_required' | 'interaction_required'
+  | 'login_required' | 'consent_required' | 'interaction_required' | 'invalid_target'
   // RFC 7591 §3.2.2
   | 'invalid_redirect_uri' | 'invalid_client_metadata';
 
@@ -46,6 +46,10 @@ export class UnsupportedResponseType extends OAuthError {
 }
 export class InvalidScope extends OAuthError {
   constructor(d: string) { super('invalid_scope', d); }
+}
+/** RFC 8707 §2: a `resource` that is malformed, unknown, or not one this grant may reach. */
+export class InvalidTarget extends OAuthError {
+  constructor(d: string) { super('invalid_target', d); }
 }
 export class AccessDenied extends OAuthError {
   constructor(d: string) { super('access_denied', d, 403); }

@@ -5,6 +5,7 @@ import type { CoreDeps } from './deps.js';
 import type { ResolvedServer } from './directory.js';
 import { InvalidRequest, UnauthorizedClient } from './errors.js';
 import { verifyPkce } from './pkce.js';
+import { tokenAudience } from './resource.js';
 import { findActiveToken, findToken } from './tokens/lookup.js';
 import type { Client, TokenRecord } from './types.js';
 
@@ -12,7 +13,7 @@ export type IntrospectionResponse =
   | { active: false }
   | {
       active: true; scope: string; client_id: string; sub: string; exp?: number; iat: number;
-      token_type: string; iss: string; aud?: string;
+      token_type: string; iss: string; aud?: string | string[];
       /** Challenge-code tokens: the resource server must check the presenter's verifier. */
       code_challenge?: string; code_challenge_method?: string;
     };
@@ -48,6 +49,8 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
     iat: rec.createdAt,
     token_type: rec.kind === 'refresh' ? 'refresh_token' : 'Bearer',
     iss: rs.issuer,
+    // RFC 8707: the resources the token is for (a token without them is for the whole server, and has no `aud` here).
+    ...(rec.kind === 'access' && rec.resources?.length ? { aud: tokenAudience(rec.resources, rs.issuer) } : {}),
     ...(rec.codeChallenge ? { code_challenge: rec.codeChallenge, code_challenge_method: rec.codeChallengeMethod ?? 'S256' } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * policy from the server's settings and hands it to core, which reads these fields and never
  * asks which endpoint it is serving. A grant reads what it needs from `ctx.policy`.
  */
+import { resourceRules, type ResourceRules } from './resource.js';
 import type { AccessTokenFormat, ServerSettings } from './types.js';
 
 export interface EndpointPolicy {
@@ -38,6 +39,11 @@ export interface EndpointPolicy {
    * and `scope` (RFC 6749 §4.2.2); `expires` sends the lifetime as `expires` and nothing else.
    */
   implicitResponse: 'rfc6749' | 'expires';
+  /**
+   * Resource indicators (RFC 8707): the resources this endpoint issues tokens for, and its
+   * policy for others; null: the endpoint ignores the `resource` parameter.
+   */
+  resources: ResourceRules | null;
 }
 
 /** The name of the OAuth 2.1 policy: also what a parked request without a name uses. */
@@ -56,6 +62,7 @@ export function oauth21Policy(settings: ServerSettings): EndpointPolicy {
     pkceMayReplaceSecret: false,
     implicitNeedsResponseType: true,
     implicitResponse: 'rfc6749',
+    resources: resourceRules(settings),
   };
 }
 

@@ -14,6 +14,8 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   maxDynamicClients: 1000,
   dynamicClientIdleDays: 30,
   clientIdMetadataDocuments: false,
+  resources: [],
+  resourcePolicy: 'listed',
 };
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; Pixie uses 60 seconds. */

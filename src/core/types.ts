@@ -26,6 +26,23 @@ export interface ServerSettings {
   dynamicClientIdleDays: number;
   /** A `client_id` that is an https URL is resolved by fetching its client ID metadata document. */
   clientIdMetadataDocuments: boolean;
+  /** Protected resources (RFC 8707) clients may ask tokens for, with their own rules. */
+  resources: ResourceSetting[];
+  /** `listed`: only the resources above; `any-https`: any https URI (and http on a loopback address). */
+  resourcePolicy: ResourcePolicy;
+}
+
+export type ResourcePolicy = 'listed' | 'any-https';
+
+/** A protected resource (an API) a token may be issued for: its URI becomes the token's `aud`. */
+export interface ResourceSetting {
+  uri: string;
+  /** The scopes it accepts; absent: every scope of the server. */
+  scopes?: string[];
+  /** Its tokens' format; absent: the server's. */
+  accessTokenFormat?: AccessTokenFormat;
+  /** Its tokens' lifetime, in seconds; absent: the server's. */
+  accessTokenTtl?: number;
 }
 
 export const REGISTRATION_POLICIES = ['off', 'open', 'token'] as const;
@@ -177,6 +194,8 @@ export interface AuthorizationCode {
   createdAt: number;
   /** Set when the code was presented again after its first use. */
   replayedAt?: number | null;
+  /** RFC 8707 resources of the authorization request (absent or empty: none). */
+  resources?: string[];
 }
 
 export type TokenKind = 'access' | 'refresh';
@@ -204,6 +223,8 @@ export interface TokenRecord {
   codeChallengeMethod: 'S256' | 'plain' | null;
   /** When the refresh-token family began, for its absolute lifetime. */
   familyStartedAt: number | null;
+  /** RFC 8707 resources the token is for (its `aud`); absent or empty: the whole server. */
+  resources?: string[];
 }
 
 export interface Session {
@@ -230,6 +251,8 @@ export interface AuthorizationRequest {
   nonce: string | null;
   prompt: string[];
   maxAge: number | null;
+  /** RFC 8707 resources asked for (absent or empty: none). */
+  resources?: string[];
   /**
    * The name of the endpoint policy that took the request (EndpointPolicy.name): the HTTP layer
    * builds that policy again when sign-in or consent completes.

@@ -28,6 +28,8 @@ export function stackExchangePolicy(settings: ServerSettings): EndpointPolicy {
     pkceMayReplaceSecret: true,
     implicitNeedsResponseType: false,
     implicitResponse: 'expires',
+    // Stack Exchange has no resource indicators: the parameter is ignored, as it always was.
+    resources: null,
   };
 }
 

@@ -59,6 +59,13 @@ const Scope = Type.Object({
   description: Type.String({ maxLength: 300, description: 'Shown on the consent page.', examples: ['Read your orders'] }),
 }, { ...Strict, title: 'Scope' });
 
+const Resource = Type.Object({
+  uri: Type.String({ minLength: 1, maxLength: 2048, description: 'The resource indicator: an absolute URI without fragment, e.g. the API\'s base URL.', examples: ['https://mcp.example.com/mcp'] }),
+  scopes: Type.Optional(Type.Array(Type.String({ pattern: ScopeToken }), { uniqueItems: true, maxItems: 200, description: 'The scopes it accepts (besides openid, profile, email, offline_access). Omitted: every scope.' })),
+  accessTokenFormat: Type.Optional(Type.Union([Type.Literal('jwt'), Type.Literal('opaque')], { description: 'Format of its access tokens. Omitted: the server\'s.' })),
+  accessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 30, description: 'Lifetime of its access tokens, in seconds. Omitted: the server\'s.' })),
+}, { ...Strict, title: 'Resource' });
+
 export const ImportServer = Type.Object({
   id: Id('Server id, the second path segment of the issuer (`/{tenant}/{server}`).'),
   accessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 30, description: 'Access token lifetime, in seconds.', default: 3600 })),
@@ -77,6 +84,8 @@ export const ImportServer = Type.Object({
   dynamicClientIdleDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, description: 'A dynamically registered client unused for this many days is deleted (0: never).', default: 30 })),
   clientIdMetadataDocuments: Type.Optional(Type.Boolean({ description: 'A `client_id` that is an https URL is resolved by fetching its client ID metadata document (a public client whose redirect URIs the document lists).', default: false })),
   scopes: Type.Optional(Type.Array(Scope, { description: 'Custom scopes of this server, besides the OpenID ones. Omitted: the scopes already stored are kept.', default: [] })),
+  resources: Type.Optional(Type.Array(Resource, { maxItems: 100, description: 'Protected resources (APIs) clients may ask tokens for with the `resource` parameter (RFC 8707); the token\'s `aud` is the resource.', default: [] })),
+  resourcePolicy: Type.Optional(Type.Union([Type.Literal('listed'), Type.Literal('any-https')], { description: 'Which `resource` values are accepted: `listed` (only those in `resources`) or `any-https` (any https URI, and http on a loopback address). Others get `invalid_target`.', default: 'listed' })),
   clients: Type.Optional(Type.Array(ImportClient, { description: 'Clients registered on this server.', default: [] })),
 }, { ...Strict, title: 'Server' });
 

@@ -2,6 +2,7 @@
 import type { ValueError } from '@sinclair/typebox/value';
 import { FormatRegistry, Value, ValueErrorType } from '../vendor/typebox.js';
 import { checkAllowedOrigin, checkRegisteredRedirectUri } from '../core/redirect-uri.js';
+import { resourceSettingsProblems } from '../core/resource.js';
 import { ImportFile, RESERVED_IDS, type ImportFileData } from './schema.js';
 
 if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d\d-\d\dT/.test(v));
@@ -68,6 +69,7 @@ export function validateImport(doc: unknown): ImportFileData {
     if (RESERVED_IDS.has(t.id)) problems.push(`/tenants/${ti}/id: "${t.id}" is a reserved word`);
     t.servers?.forEach((s, si) => {
       if (RESERVED_IDS.has(s.id)) problems.push(`/tenants/${ti}/servers/${si}/id: "${s.id}" is a reserved word`);
+      for (const [path, bad] of resourceSettingsProblems(s.resources ?? [])) problems.push(`/tenants/${ti}/servers/${si}/resources/${path}: ${bad}`);
       s.clients?.forEach((c, ci) => {
         c.redirect_uris?.forEach((u, ui) => {
           const bad = checkRegisteredRedirectUri(u);

@@ -46,6 +46,8 @@ export interface AuthorizationCodesTable {
   redirect_uri: string; scope: string; code_challenge: string | null; code_challenge_method: string | null;
   nonce: string | null; auth_time: number; expires_at: number; consumed_at: number | null; created_at: number;
   replayed_at: number | null; redirect_uri_given: number;
+  /** RFC 8707 resources, space-separated; null: none. */
+  resource: string | null;
 }
 export interface TokensTable {
   hash: string; kind: string; tenant_id: string; server_id: string; client_id: string; user_id: string | null;
@@ -55,6 +57,8 @@ export interface TokensTable {
   code_challenge: string | null;
   code_challenge_method: string | null;
   family_started_at: number | null;
+  /** RFC 8707 resources (the token's audience), space-separated; null: the whole server. */
+  resource: string | null;
 }
 
 export interface DB {

@@ -162,6 +162,34 @@ for (const backend of BACKENDS) {
       assert.equal(await s.codes.consume('no-such-code', NOW), null);
     });
 
+    it('keeps the RFC 8707 resources of codes, tokens and parked requests (none: the field is absent)', async () => {
+      const resources = ['https://api.example.com/', 'https://mcp.example.com/mcp'];
+      const c = code({ resources });
+      await s.codes.save(c);
+      assert.deepEqual(await s.codes.find(c.hash), c);
+      assert.deepEqual((await s.codes.consume(c.hash, NOW + 1))?.resources, resources);
+      const t = token({ resources: [resources[1]!] });
+      await s.tokens.save(t);
+      assert.deepEqual(await s.tokens.find(t.hash), t);
+      const rt = token({ kind: 'refresh', familyId: randomId(), resources });
+      await s.tokens.save(rt);
+      assert.deepEqual((await s.tokens.consume(rt.hash, NOW))?.resources, resources);
+      const plain = token();
+      await s.tokens.save(plain);
+      assert.deepEqual(await s.tokens.find(plain.hash), plain);
+      const interaction = {
+        id: randomId(), createdAt: NOW, expiresAt: NOW + 600, ip: '192.0.2.9',
+        request: {
+          tenantId: 't-a', serverId: 'default', clientId: 'app', redirectUri: 'https://app.example.com/cb', redirectUriGiven: true,
+          responseType: 'code' as const, scopes: ['openid'], state: null, codeChallenge: 'c', codeChallengeMethod: 'S256' as const,
+          nonce: null, prompt: [] as string[], maxAge: null, policy: 'oauth2', resources,
+        },
+      };
+      await s.interactions.save(interaction);
+      assert.deepEqual(await s.interactions.find(interaction.id, NOW), interaction);
+      await s.interactions.delete(interaction.id);
+    });
+
     it('a consume reports whether the code\'s grant and user are still live (SPEC §7)', async () => {
       const user = { tenantId: 't-a', id: 'live-user', username: 'live-user', passwordHash: 'h', email: null, name: null, disabled: false };
       await s.users.upsert(user, NOW);

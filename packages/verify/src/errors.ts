@@ -13,6 +13,12 @@ export type VerifyFailure =
   | 'inactive' | 'unknown_key' | 'wrong_kind' | 'scope' | 'binding_required' | 'binding_mismatch'
   | 'introspection_unavailable' | 'discovery_failed';
 
+/** What a challenge may name besides the error (see VerifyError.wwwAuthenticate). */
+export interface ChallengeExtras {
+  resourceMetadata?: string;
+  scope?: string[];
+}
+
 export class VerifyError extends Error {
   constructor(
     readonly code: VerifyErrorCode,
@@ -24,14 +30,22 @@ export class VerifyError extends Error {
     this.name = new.target.name;
   }
 
-  /** The RFC 6750 §3 challenge for this failure. */
-  wwwAuthenticate(realm = 'api'): string {
+  /**
+   * The RFC 6750 §3 challenge for this failure. `extra.resourceMetadata`: the API's RFC 9728
+   * metadata URL (`resource_metadata`); `extra.scope`: the scopes the request needs, named in a
+   * 401 as well when `resourceMetadata` is set.
+   */
+  wwwAuthenticate(realm = 'api', extra: ChallengeExtras = {}): string {
     const parts = [`realm="${quote(realm)}"`];
+    if (extra.resourceMetadata) parts.push(`resource_metadata="${quote(extra.resourceMetadata)}"`);
     // RFC 6750 §3.1: a request without any credentials gets a bare challenge, no error code.
     if (this.reason !== 'missing') {
       parts.push(`error="${this.code}"`, `error_description="${quote(this.description)}"`);
     }
-    if (this instanceof InsufficientScopeError) parts.push(`scope="${quote(this.required.join(' '))}"`);
+    // A 401 names the scopes too when the API publishes resource metadata: that is where
+    // clients that discover their authorization server (MCP) learn what to ask for.
+    const scope = this instanceof InsufficientScopeError ? this.required : (this.status === 401 && extra.resourceMetadata ? extra.scope ?? [] : []);
+    if (scope.length) parts.push(`scope="${quote(scope.join(' '))}"`);
     return `Bearer ${parts.join(', ')}`;
   }
 

@@ -11,8 +11,13 @@ export { createVerifier, type Verifier } from './verifier.js';
 export type { VerifierOptions, VerifyOptions, VerifiedCredential, CredentialKind, BoundChallenge, FetchLike, IntrospectionCredentials } from './types.js';
 export {
   VerifyError, InvalidRequestError, InvalidTokenError, MissingTokenError, InsufficientScopeError, VerifierUnavailableError,
-  type VerifyErrorCode, type VerifyFailure,
+  type VerifyErrorCode, type VerifyFailure, type ChallengeExtras,
 } from './errors.js';
+export {
+  protectedResource, protectedResourceMetadataUrl,
+  type ProtectedResource, type ProtectedResourceOptions, type ProtectedResourceMetadata,
+  type FastifyLikeApp, type MetadataReply, type ExpressLikeMetadataRequest, type ExpressLikeMetadataResponse,
+} from './resource-metadata.js';
 export { extractToken, extractPkceVerifier, type ExtractOptions, type HeaderBag } from './extract.js';
 export { checkBinding, challengeFromClaims } from './binding.js';
 export { fastifyAuth, type AdapterOptions, type FastifyLikeRequest, type FastifyLikeReply } from './adapters/fastify.js';

@@ -9,8 +9,16 @@ export type CredentialKind = 'access_token' | 'api_key';
 export interface VerifierOptions {
   /** The issuer URL exactly as in its discovery document, e.g. `https://id.example.com/default/default`. */
   issuer: string;
-  /** Required `aud` value(s). Pixie access tokens carry the issuer as audience. */
+  /** Required `aud` value(s). Pixie access tokens carry the issuer as audience (or the resources asked for). */
   audience?: string | string[];
+  /**
+   * This API's resource identifier (RFC 8707), e.g. `https://mcp.example.com/mcp`: a token's
+   * `aud` must contain it (a token for the whole server or another API is refused), and 401s
+   * point to its protected-resource metadata (RFC 9728) in `WWW-Authenticate`.
+   */
+  resource?: string;
+  /** Where the resource's metadata is served; default: its RFC 9728 well-known URL. */
+  resourceMetadataUrl?: string;
   /** Credentials of a confidential client of the same server; needed for opaque tokens and API keys. */
   introspection?: IntrospectionCredentials;
   /** How long an introspection answer is reused, in seconds (default 30; never past the token's `exp`). */

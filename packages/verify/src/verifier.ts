@@ -10,6 +10,7 @@ import { InsufficientScopeError, InvalidRequestError, InvalidTokenError, Missing
 import { Introspector, type IntrospectionAnswer } from './introspection.js';
 import { IssuerKeys, ALLOWED_ALGS } from './jwks.js';
 import { MetadataCache } from './metadata.js';
+import { protectedResourceMetadataUrl } from './resource-metadata.js';
 import type { CredentialKind, VerifiedCredential, VerifierOptions, VerifyOptions } from './types.js';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -22,6 +23,10 @@ export interface Verifier {
   verify(token: string | undefined, options?: VerifyOptions): Promise<VerifiedCredential>;
   /** The issuer this verifier trusts. */
   readonly issuer: string;
+  /** The API's resource identifier (the `resource` option), if any. */
+  readonly resource: string | undefined;
+  /** Where its RFC 9728 metadata is: the adapters name it in their 401s. */
+  readonly resourceMetadataUrl: string | undefined;
   /** JWKS requests sent so far, answered or not (for monitoring the refetch rate limit). */
   readonly jwksFetches: number;
 }
@@ -51,6 +56,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     ? new Introspector(endpoint('introspection_endpoint'), options.introspection, { fetcher, now, timeoutMs, cacheSeconds: options.cacheSeconds ?? 30 })
     : null;
   const audiences = options.audience === undefined ? null : [options.audience].flat();
+  const resource = options.resource;
+  const resourceMetadataUrl = options.resourceMetadataUrl ?? (resource !== undefined ? protectedResourceMetadataUrl(resource) : undefined);
+
+  /** RFC 8707: a token for this API names it in `aud`; one for the whole server or another API does not. */
+  function checkResource(aud: unknown): void {
+    if (resource === undefined) return;
+    const values = [aud].flat().filter((a): a is string => typeof a === 'string');
+    if (!values.some((a) => sameResource(a, resource))) {
+      throw new InvalidTokenError('audience', `the token is not meant for this resource (${resource})`);
+    }
+  }
   const tolerance = options.clockToleranceSeconds ?? 0;
 
   async function verifyJwt(token: string): Promise<VerifiedCredential> {
@@ -69,6 +85,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     } catch (err) {
       throw joseFailure(err);
     }
+    checkResource(payload.aud);
     return {
       kind: 'access_token', method: 'jwt', subject: String(payload.sub),
       clientId: typeof payload.client_id === 'string' ? payload.client_id : (typeof payload.azp === 'string' ? payload.azp : ''),
@@ -92,6 +109,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const isKey = token.startsWith(API_KEY_PREFIX) || /^api[_-]?key$/i.test(typeof answer.token_type === 'string' ? answer.token_type : '');
     if (!isKey && answer.token_type === 'refresh_token') throw new InvalidTokenError('wrong_kind', 'a refresh token is not an access token');
+    // An API key names an application, not an audience: the resource check is for tokens.
+    if (!isKey) checkResource(answer.aud);
     const clientId = typeof answer.client_id === 'string' ? answer.client_id : '';
     return {
       kind: isKey ? 'api_key' : 'access_token', method: 'introspection',
@@ -102,6 +121,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   return {
     issuer: options.issuer,
+    resource,
+    resourceMetadataUrl,
     get jwksFetches() { return jwks.fetches; },
     async verify(token, opts = {}) {
       if (token === undefined || token === '') throw new MissingTokenError();
@@ -114,6 +135,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return result;
     },
   };
+}
+
+/** Equal resource identifiers: exactly, or once parsed (`https://api.example.com` and `…/`). */
+function sameResource(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
 }
 
 function checkKind(kind: CredentialKind, accepted: CredentialKind[]): void {

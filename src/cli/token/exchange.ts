@@ -45,8 +45,12 @@ export function parseTokenBody(text: string, contentType: string): TokenFields {
   return fields;
 }
 
-export async function tokenRequest(url: string, params: Record<string, string>, client: ClientCredentials): Promise<TokenFields> {
+/** `resources`: RFC 8707 `resource` parameters, one each. */
+export async function tokenRequest(
+  url: string, params: Record<string, string>, client: ClientCredentials, resources: readonly string[] = [],
+): Promise<TokenFields> {
   const body = new URLSearchParams(params);
+  for (const r of resources) body.append('resource', r);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (client.method === 'basic') {
     // RFC 6749 §2.3.1: form-urlencode both parts before the Basic encoding.

@@ -19,6 +19,7 @@ export const AUTHORIZE_PARAMETER_MAX: Readonly<Record<string, number>> = {
   prompt: 64,
   max_age: 16,
   login_hint: 256,
+  resource: 2048,
 };
 export const OTHER_PARAMETER_MAX = 1024;
 /** All names and values together. */

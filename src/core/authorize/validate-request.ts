@@ -11,6 +11,7 @@ import { checkChallenge } from '../pkce.js';
 import { commaSeparatedScopes, type EndpointPolicy } from '../policy.js';
 import { loginSuccessUri, matchRedirectUri } from '../redirect-uri.js';
 import { noteDynamicClientUse } from '../registration.js';
+import { checkResources, checkResourceScopes, parseResources } from '../resource.js';
 import { checkScopes, defaultScopes, parseScope } from '../scope.js';
 import type { AuthorizationRequest, Client } from '../types.js';
 
@@ -56,9 +57,13 @@ async function verifyClientAndRedirect(deps: CoreDeps, rs: ResolvedServer, p: Ra
   return { client, redirectUri };
 }
 
-/** Throws AuthorizePageError before the redirect URI is trusted; redirectable OAuthErrors after. */
+/**
+ * Throws AuthorizePageError before the redirect URI is trusted; redirectable OAuthErrors after.
+ * `resources`: the `resource` values (RFC 8707), which may repeat; ignored where the policy takes none.
+ */
 export async function validateAuthorizationRequest(
   deps: CoreDeps, rs: ResolvedServer, p: RawParams, policy: EndpointPolicy, onTarget: (t: RedirectTarget) => void,
+  resources: readonly string[] = [],
 ): Promise<ValidatedAuthorization> {
   const { client, redirectUri } = await verifyClientAndRedirect(deps, rs, p);
   await noteDynamicClientUse(deps, rs, client);
@@ -75,6 +80,8 @@ export async function validateAuthorizationRequest(
   const requested = parseScope(p.scope, commaSeparatedScopes(policy));
   const scopes = p.scope === undefined ? defaultScopes(client) : requested;
   checkScopes(scopes, client, rs.scopes);
+  const targets = policy.resources && resources.length ? parseResources(resources) : [];
+  if (targets.length) checkResourceScopes(checkResources(targets, policy.resources!), scopes);
   const prompt = p.prompt ? p.prompt.split(' ').filter(Boolean) : [];
   for (const v of prompt) if (!PROMPTS.has(v)) throw new InvalidRequest(`prompt value "${v.slice(0, 20)}" is not supported`);
   if (prompt.includes('none') && prompt.length > 1) throw new InvalidRequest('prompt=none cannot be combined with other values');
@@ -91,6 +98,7 @@ export async function validateAuthorizationRequest(
     request: {
       tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: client.clientId, redirectUri, redirectUriGiven: p.redirect_uri !== undefined, responseType,
       scopes, state: p.state ?? null, ...pkce, nonce: p.nonce ?? null, prompt, maxAge, policy: policy.name,
+      ...(targets.length ? { resources: targets } : {}),
     },
   };
 }

@@ -138,7 +138,7 @@ async function implicitTokenParams(
   const ttl = userTokenTtl(policy, req.scopes);
   const access = await issueAccessToken(deps, rs, {
     clientId: req.clientId, userId: session.userId, scopes: req.scopes, ttl, format: 'opaque', authTime: session.authTime,
-    codeHash: null, familyId: null, grantId,
+    codeHash: null, familyId: null, grantId, resources: req.resources ?? [],
   });
   const params: Record<string, string> = { access_token: access.token };
   const rfc6749 = policy.implicitResponse === 'rfc6749';

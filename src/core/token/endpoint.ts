@@ -8,6 +8,7 @@ import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import type { EndpointPolicy } from '../policy.js';
+import { parseResources } from '../resource.js';
 import type { GrantRegistry } from './registry.js';
 import type { TokenResponse } from './types.js';
 
@@ -16,6 +17,8 @@ export interface TokenRequest {
   authorization: string | undefined;
   /** Built by the route that took the request, from the server's settings. */
   policy: EndpointPolicy;
+  /** The `resource` values (RFC 8707), which may repeat; ignored where the policy takes none. */
+  resources?: readonly string[];
 }
 
 export function handleTokenRequest(
@@ -42,5 +45,6 @@ async function tokenRequest(
   await noteDynamicClientUse(deps, rs, client);
   const params: Record<string, string | undefined> = {};
   for (const name of handler.parameters) params[name] = req.params[name];
-  return handler.handle({ deps, rs, client, params, policy: req.policy, secretless: secretless && !client.public });
+  const resources = req.policy.resources && req.resources?.length ? parseResources(req.resources) : [];
+  return handler.handle({ deps, rs, client, params, policy: req.policy, secretless: secretless && !client.public, resources });
 }

@@ -2,6 +2,8 @@
 import { InvalidGrant } from '../errors.js';
 import { issueIdToken } from '../oidc/id-token.js';
 import { userTokenTtl } from '../policy.js';
+import { checkResources, checkResourceScopes, narrowResources, resourceRules, resourceTokenRules } from '../resource.js';
+import type { ResourceSetting } from '../types.js';
 import { issueAccessToken, issueRefreshToken, newFamilyId } from '../tokens/issue.js';
 import type { TokenContext, TokenResponse } from './types.js';
 
@@ -16,6 +18,28 @@ export interface UserGrantFacts {
   familyId: string | null;
   familyStartedAt: number | null;
   grantId: string | null;
+  /** RFC 8707: the resources of the access token (its `aud`), checked by resourcesFor. */
+  resources?: string[];
+  /** The resources of the whole grant, which the refresh token keeps (a refresh may narrow again). */
+  grantedResources?: string[];
+}
+
+/**
+ * The resources a code exchange or refresh asks for (ctx.resources) among those granted (none:
+ * all of them), checked against the server's resources and the scopes. Throws `invalid_target`
+ * or `invalid_scope`; call it before consuming the code or token, so that a refused request
+ * leaves it usable.
+ */
+export function resourcesFor(ctx: TokenContext, granted: readonly string[], scopes: readonly string[]): string[] {
+  const resources = narrowResources(granted, ctx.resources ?? []);
+  checkResourceScopes(resourceTargets(ctx, resources), scopes);
+  return resources;
+}
+
+function resourceTargets(ctx: TokenContext, resources: readonly string[]): ResourceSetting[] {
+  if (resources.length === 0) return [];
+  // An endpoint that takes no `resource` may still redeem a grant that has them: the server's rules apply.
+  return checkResources(resources, ctx.policy.resources ?? resourceRules(ctx.rs.server.settings));
 }
 
 /** Refresh tokens (where the policy issues them) with offline_access, or when the client has the refresh_token grant. */
@@ -34,12 +58,14 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
   const refresh = wantsRefresh(ctx, facts.scopes);
   const familyId = facts.familyId ?? (refresh ? newFamilyId() : null);
   const familyStartedAt = facts.familyStartedAt ?? deps.clock.now();
-  const ttl = userTokenTtl(policy, facts.scopes);
+  const resources = facts.resources ?? [];
+  // A resource's own format and lifetime, else the policy's.
+  const { ttl, format } = resourceTokenRules(resourceTargets(ctx, resources), { format: policy.accessTokenFormat, ttl: userTokenTtl(policy, facts.scopes) });
   const base = {
     clientId: client.clientId, userId: facts.userId, scopes: facts.scopes, authTime: facts.authTime,
     codeHash: facts.codeHash, familyId, grantId: facts.grantId, familyStartedAt,
   };
-  const access = await issueAccessToken(deps, rs, { ...base, ttl, format: policy.accessTokenFormat });
+  const access = await issueAccessToken(deps, rs, { ...base, ttl, format, resources });
   const response: TokenResponse = {
     access_token: access.token,
     token_type: 'Bearer',
@@ -47,7 +73,9 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
     ...(ttl !== null ? { expires_in: ttl } : {}),
     scope: facts.scopes.join(' '),
   };
-  if (refresh && familyId) response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId, familyStartedAt });
+  if (refresh && familyId) {
+    response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId, familyStartedAt, resources: facts.grantedResources ?? resources });
+  }
   if (openid && user) {
     response.id_token = await issueIdToken(deps, rs, {
       clientId: client.clientId, alg: client.idTokenSignedResponseAlg, user, scopes: facts.scopes, nonce: facts.nonce, authTime: facts.authTime, accessToken: access.token,

@@ -17,6 +17,11 @@ export interface TokenContext {
    * grants with `pkceInsteadOfSecret`). The grant must then insist on PKCE.
    */
   secretless?: boolean;
+  /**
+   * The request's `resource` values (RFC 8707), well-formed and without duplicates; empty when
+   * none were sent or the policy takes none. Whether the grant may reach them is its check.
+   */
+  resources?: string[];
 }
 
 /** RFC 6749 §5.1. `expires_in` is absent for a token without expiry. */

@@ -7,6 +7,7 @@ import { generateOpaqueToken, hashOpaqueToken } from '../../crypto/opaque-token.
 import { orderedId } from '../../crypto/random.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
+import { tokenAudience } from '../resource.js';
 import type { AccessTokenFormat, TokenRecord } from '../types.js';
 
 export interface AccessTokenRequest {
@@ -25,6 +26,8 @@ export interface AccessTokenRequest {
   binding?: { challenge: string; method: 'S256' | 'plain' } | null;
   /** Start of the refresh-token family (absolute lifetime). */
   familyStartedAt?: number | null;
+  /** RFC 8707 resources the token is for: its `aud` (none: the issuer, the whole server). */
+  resources?: string[];
 }
 
 export interface IssuedAccessToken {
@@ -47,7 +50,7 @@ export async function issueAccessToken(deps: CoreDeps, rs: ResolvedServer, req: 
     token = signJwt(rs.signingKey, 'at+jwt', {
       iss: rs.issuer,
       sub: req.userId ?? req.clientId,
-      aud: rs.issuer,
+      aud: tokenAudience(req.resources, rs.issuer),
       client_id: req.clientId,
       scope: req.scopes.join(' '),
       iat: now,
@@ -88,6 +91,7 @@ function record(
     familyId: req.familyId, grantId: req.grantId, consumedAt: null, authTime: req.authTime,
     codeChallenge: req.binding?.challenge ?? null, codeChallengeMethod: req.binding?.method ?? null,
     familyStartedAt: req.familyStartedAt ?? null,
+    ...(req.resources?.length ? { resources: req.resources } : {}),
   };
 }
 

@@ -49,6 +49,8 @@ export interface ConsentView {
   scopes: { name: string; description: string }[];
   /** The app registered itself (dynamic registration or a client ID metadata document). */
   unverified?: boolean;
+  /** RFC 8707 resources the token will be for (none: the whole server). */
+  resources?: string[];
 }
 
 export function consentPage(v: ConsentView): string {
@@ -60,6 +62,7 @@ ${v.unverified ? html`<div class="warning" role="note"><strong>${v.appName}</str
 <ul class="scopes">
 ${v.scopes.length ? v.scopes.map((s) => html`<li>${s.description}<code>${s.name}</code></li>`) : html`<li>Know that you have an account here (no other data)</li>`}
 </ul>
+${v.resources?.length ? html`<p class="resources">Only at: ${v.resources.map((r) => html`<code>${r}</code> `)}</p>` : ''}
 <form method="post" action="/consent">
 <input type="hidden" name="csrf" value="${v.csrf}">
 <input type="hidden" name="interaction" value="${v.interaction}">

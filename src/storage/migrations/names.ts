@@ -18,4 +18,5 @@ export const MIGRATION_NAMES = [
   '0012-cookie-keys',
   '0013-heartbeat',
   '0014-client-registration',
+  '0015-resource-indicators',
 ] as const;

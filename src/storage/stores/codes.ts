@@ -2,6 +2,7 @@ import type { CodeStore } from '../../core/ports.js';
 import type { AuthorizationCode } from '../../core/types.js';
 import { param, statement, type SqlExecutor } from '../prepared.js';
 import type { AuthorizationCodesTable } from '../schema.js';
+import { decodeResources, encodeResources } from '../../core/resource.js';
 
 const insertCode = statement('codes.insert', (db) =>
   db.insertInto('authorization_codes').values({
@@ -9,7 +10,7 @@ const insertCode = statement('codes.insert', (db) =>
     user_id: param('userId'), grant_id: param('grantId'), redirect_uri: param('redirectUri'), redirect_uri_given: param<number>('redirectUriGiven'), scope: param('scope'),
     code_challenge: param<string | null>('codeChallenge'), code_challenge_method: param<string | null>('codeChallengeMethod'),
     nonce: param<string | null>('nonce'), auth_time: param<number>('authTime'), expires_at: param<number>('expiresAt'),
-    consumed_at: null, created_at: param<number>('createdAt'),
+    consumed_at: null, created_at: param<number>('createdAt'), resource: param<string | null>('resource'),
   }),
 );
 // One statement: the row comes back only to the caller whose UPDATE flipped consumed_at, with
@@ -39,14 +40,14 @@ function toCode(r: AuthorizationCodesTable): AuthorizationCode {
     grantId: r.grant_id, redirectUri: r.redirect_uri, redirectUriGiven: Number(r.redirect_uri_given) !== 0, scope: r.scope, codeChallenge: r.code_challenge,
     codeChallengeMethod: r.code_challenge_method as AuthorizationCode['codeChallengeMethod'], nonce: r.nonce,
     authTime: r.auth_time, expiresAt: r.expires_at, consumedAt: r.consumed_at, createdAt: r.created_at,
-    replayedAt: r.replayed_at,
+    replayedAt: r.replayed_at, ...(r.resource ? { resources: decodeResources(r.resource) } : {}),
   };
 }
 
 export function codeStore(x: SqlExecutor): CodeStore {
   return {
     save: async (c) => {
-      await x.run(insertCode, { ...c, redirectUriGiven: c.redirectUriGiven === false ? 0 : 1 });
+      await x.run(insertCode, { ...c, redirectUriGiven: c.redirectUriGiven === false ? 0 : 1, resource: encodeResources(c.resources) });
     },
     consume: async (hash, now) => {
       const r = await x.first(consumeCode, { hash, now });

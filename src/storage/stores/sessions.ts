@@ -54,7 +54,7 @@ const countAll = statement('interactions.countAll', (db) =>
  */
 interface CompactRequest {
   t: string; s: string; c: string; r: string; g?: 0; y?: 'token'; sc?: string; st?: string; cc?: string; cm?: 'S256' | 'plain';
-  n?: string; p?: string; m?: number; d?: string;
+  n?: string; p?: string; m?: number; d?: string; rs?: string[];
 }
 
 /** The full JSON form, as earlier releases wrote it. */
@@ -72,6 +72,7 @@ function encodeRequest(q: AuthorizationRequest): string {
   if (q.prompt.length) c.p = q.prompt.join(' ');
   if (q.maxAge !== null) c.m = q.maxAge;
   if (q.policy !== OAUTH21_POLICY) c.d = q.policy;
+  if (q.resources?.length) c.rs = q.resources;
   return JSON.stringify(c);
 }
 
@@ -85,6 +86,7 @@ function decodeRequest(text: string): AuthorizationRequest {
     tenantId: v.t, serverId: v.s, clientId: v.c, redirectUri: v.r, redirectUriGiven: v.g !== 0, responseType: v.y ?? 'code',
     scopes: v.sc ? v.sc.split(' ') : [], state: v.st ?? null, codeChallenge: v.cc ?? null, codeChallengeMethod: v.cm ?? null,
     nonce: v.n ?? null, prompt: v.p ? v.p.split(' ') : [], maxAge: v.m ?? null, policy: v.d ?? OAUTH21_POLICY,
+    ...(v.rs?.length ? { resources: v.rs } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { TokenStore } from '../../core/ports.js';
 import type { TokenKind, TokenRecord } from '../../core/types.js';
+import { decodeResources, encodeResources } from '../../core/resource.js';
 import type { Kysely } from 'kysely';
 import { dialectOf, param, statement, type SqlExecutor } from '../prepared.js';
 import type { DB, TokensTable } from '../schema.js';
@@ -17,7 +18,7 @@ const insertToken = statement('tokens.insert', (db) =>
     code_hash: param<string | null>('codeHash'), family_id: param<string | null>('familyId'),
     grant_id: param<string | null>('grantId'), consumed_at: null, auth_time: param<number | null>('authTime'),
     code_challenge: param<string | null>('codeChallenge'), code_challenge_method: param<string | null>('codeChallengeMethod'),
-    family_started_at: param<number | null>('familyStartedAt'),
+    family_started_at: param<number | null>('familyStartedAt'), resource: param<string | null>('resource'),
   })),
 );
 
@@ -62,13 +63,13 @@ export function toToken(r: TokensTable): TokenRecord {
     userId: r.user_id, scope: r.scope, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at,
     codeHash: r.code_hash, familyId: r.family_id, grantId: r.grant_id, consumedAt: r.consumed_at, authTime: r.auth_time,
     codeChallenge: r.code_challenge, codeChallengeMethod: r.code_challenge_method as TokenRecord['codeChallengeMethod'],
-    familyStartedAt: r.family_started_at,
+    familyStartedAt: r.family_started_at, ...(r.resource ? { resources: decodeResources(r.resource) } : {}),
   };
 }
 
 export function tokenStore(x: SqlExecutor): TokenStore {
   return {
-    save: async (t) => { await x.run(insertToken, { ...t }); },
+    save: async (t) => { await x.run(insertToken, { ...t, resource: encodeResources(t.resources) }); },
     find: async (hash) => {
       const r = await x.first(findToken, { hash });
       return r ? toToken(r) : null;

@@ -43,7 +43,8 @@ export interface Tables {
   apiKeys: Map<string, ApiKey>;
   users: Map<string, User>;
   grants: Map<string, GrantRow>;
-  codes: Map<string, Required<AuthorizationCode>>;
+  /** Every optional field filled in, as SQL reads it back; `resources` absent when there are none. */
+  codes: Map<string, Required<Omit<AuthorizationCode, 'resources'>> & Pick<AuthorizationCode, 'resources'>>;
   tokens: Map<string, TokenRecord>;
   sessions: Map<string, Session>;
   interactions: Map<string, Interaction>;

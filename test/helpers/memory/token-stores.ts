@@ -5,12 +5,18 @@ import type {
 import type { AuthorizationCode, AuthorizationRequest, TokenRecord } from '../../../src/core/types.js';
 import { copy, key, type MemoryDatabase } from './database.js';
 
+/** As the SQL stores keep them: RFC 8707 resources only when there are some (none reads back absent). */
+function withResources<T extends { resources?: string[] }>(row: T): T {
+  const { resources, ...rest } = row;
+  return (resources?.length ? { ...rest, resources: [...resources] } : rest) as T;
+}
+
 export function codeStore(db: MemoryDatabase): CodeStore {
   const c = () => db.tables.codes;
   return {
     // As the SQL insert: a new code is neither consumed nor replayed, and repeats its redirect_uri unless told otherwise.
     save: (code) => db.op(() => {
-      db.insert('codes', code.hash, { ...code, redirectUriGiven: code.redirectUriGiven !== false, consumedAt: null, replayedAt: null });
+      db.insert('codes', code.hash, withResources({ ...code, redirectUriGiven: code.redirectUriGiven !== false, consumedAt: null, replayedAt: null }));
     }),
     // One step, as the SQL UPDATE … RETURNING: exactly one caller gets the row.
     consume: (hash, now) => db.op(() => {
@@ -38,7 +44,7 @@ export function tokenStore(db: MemoryDatabase): TokenStore {
     // Born revoked when its code was replayed (TokenStore.save), never born consumed.
     save: (token) => db.op(() => {
       const replayedAt = token.codeHash === null ? null : (db.tables.codes.get(token.codeHash)?.replayedAt ?? null);
-      db.insert('tokens', token.hash, { ...token, revokedAt: replayedAt, consumedAt: null });
+      db.insert('tokens', token.hash, withResources({ ...token, revokedAt: replayedAt, consumedAt: null }));
     }),
     find: (hash) => db.op(() => {
       const row = t().get(hash);
@@ -79,7 +85,7 @@ export function sessionStore(db: MemoryDatabase): SessionStore {
 
 /** A parked request as the SQL stores read it back: every optional field filled in. */
 function normalRequest(q: AuthorizationRequest): AuthorizationRequest {
-  return { ...copy(q), redirectUriGiven: q.redirectUriGiven !== false };
+  return withResources({ ...copy(q), redirectUriGiven: q.redirectUriGiven !== false });
 }
 
 export function interactionStore(db: MemoryDatabase): InteractionStore {

@@ -23,7 +23,7 @@ export function expressAuth(verifier: Verifier, options: AdapterOptions = {}) {
       req.auth = await verifier.verify(token, { ...options, pkceVerifier: extractPkceVerifier(req.headers) });
     })().then(() => next(), (err: unknown) => {
       if (!(err instanceof VerifyError)) return next(err);
-      res.status(err.status).set('www-authenticate', err.wwwAuthenticate(options.realm)).set('cache-control', 'no-store').json(err.toJSON());
+      res.status(err.status).set('www-authenticate', err.wwwAuthenticate(options.realm, { resourceMetadata: verifier.resourceMetadataUrl, scope: options.scopes })).set('cache-control', 'no-store').json(err.toJSON());
     });
   };
 }

@@ -29,7 +29,7 @@ export function fastifyAuth(verifier: Verifier, options: AdapterOptions = {}) {
     } catch (err) {
       if (!(err instanceof VerifyError)) throw err;
       // Returning the reply tells Fastify the hook has answered (async hooks must not call done).
-      return reply.code(err.status).header('www-authenticate', err.wwwAuthenticate(options.realm)).header('cache-control', 'no-store').send(err.toJSON());
+      return reply.code(err.status).header('www-authenticate', err.wwwAuthenticate(options.realm, { resourceMetadata: verifier.resourceMetadataUrl, scope: options.scopes })).header('cache-control', 'no-store').send(err.toJSON());
     }
   };
 }

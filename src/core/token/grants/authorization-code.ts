@@ -3,7 +3,7 @@ import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
 import { InvalidClient, InvalidGrant, InvalidRequest } from '../../errors.js';
 import { verifyPkce } from '../../pkce.js';
 import type { AuthorizationCode } from '../../types.js';
-import { issueUserTokens } from '../token-set.js';
+import { issueUserTokens, resourcesFor } from '../token-set.js';
 import type { GrantHandler, TokenContext } from '../types.js';
 
 /** RFC 6749 §4.1.2: a code used twice revokes every token issued from it. */
@@ -24,7 +24,7 @@ function secretRequired(): InvalidClient {
  * request that is refused (another client, a missing secret, redirect_uri or verifier) does
  * not burn the code of the client it was issued to.
  */
-function check(ctx: TokenContext, row: AuthorizationCode): void {
+function check(ctx: TokenContext, row: AuthorizationCode): string[] {
   const { rs, client, deps, params } = ctx;
   const { redirect_uri: redirectUri, code_verifier: verifier } = params;
   if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
@@ -45,6 +45,12 @@ function check(ctx: TokenContext, row: AuthorizationCode): void {
     // RFC 9700 §2.1.1 (PKCE downgrade): a verifier for a code issued without a challenge.
     throw new InvalidGrant('code_verifier sent, but the authorization request had no code_challenge');
   }
+  // RFC 8707 §2.2: the token request may name fewer of the code's resources, never others.
+  return resourcesFor(ctx, row.resources ?? [], scopesOf(row));
+}
+
+function scopesOf(row: AuthorizationCode): string[] {
+  return row.scope ? row.scope.split(' ') : [];
 }
 
 export const authorizationCodeGrant: GrantHandler = {
@@ -59,7 +65,7 @@ export const authorizationCodeGrant: GrantHandler = {
     const stored = await deps.stores.codes.find(hash);
     if (!stored) throw new InvalidGrant('authorization code is invalid');
     if (stored.consumedAt !== null) return replayed(ctx, hash);
-    check(ctx, stored);
+    const resources = check(ctx, stored);
     // The atomic consume decides between parallel exchanges: exactly one wins, the others are replays.
     const row = await deps.stores.codes.consume(hash, deps.clock.now());
     if (!row) return replayed(ctx, hash);
@@ -69,8 +75,8 @@ export const authorizationCodeGrant: GrantHandler = {
     // A replay racing this exchange still gets these tokens revoked (TokenStore.save); the first
     // use gets its answer either way (exactly one redemption succeeds).
     return issueUserTokens(ctx, {
-      userId: row.userId, userLive: true, scopes: row.scope ? row.scope.split(' ') : [], authTime: row.authTime, nonce: row.nonce,
-      codeHash: row.hash, familyId: null, familyStartedAt: null, grantId: row.grantId,
+      userId: row.userId, userLive: true, scopes: scopesOf(row), authTime: row.authTime, nonce: row.nonce,
+      codeHash: row.hash, familyId: null, familyStartedAt: null, grantId: row.grantId, resources, grantedResources: row.resources ?? [],
     });
   },
 };

@@ -1,6 +1,7 @@
 /** RFC 6749 §4.4: a confidential client gets a token for itself. */
 import { UnauthorizedClient, InvalidScope } from '../../errors.js';
 import { commaSeparatedScopes } from '../../policy.js';
+import { checkResources, checkResourceScopes, resourceTokenRules } from '../../resource.js';
 import { checkScopes, defaultScopes, parseScope } from '../../scope.js';
 import { issueAccessToken } from '../../tokens/issue.js';
 import type { GrantHandler } from '../types.js';
@@ -20,12 +21,16 @@ export const clientCredentialsGrant: GrantHandler = {
     const userOnly = requested.find((s) => USER_ONLY.has(s));
     if (userOnly) throw new InvalidScope(`scope "${userOnly}" needs a user; client_credentials has none`);
     checkScopes(requested, client, rs.scopes);
+    // RFC 8707: a token for these resources only, with their own format and lifetime if they have one.
+    const resources = ctx.resources ?? [];
+    const targets = resources.length && ctx.policy.resources ? checkResources(resources, ctx.policy.resources) : [];
+    checkResourceScopes(targets, requested);
     // A token for the client itself: the server's lifetime and format (the policy's are for a user's tokens).
-    const ttl = rs.server.settings.accessTokenTtl;
+    const { ttl, format } = resourceTokenRules(targets, { ttl: rs.server.settings.accessTokenTtl, format: rs.server.settings.accessTokenFormat });
     const access = await issueAccessToken(deps, rs, {
-      clientId: client.clientId, userId: null, scopes: requested, ttl, format: rs.server.settings.accessTokenFormat,
-      authTime: null, codeHash: null, familyId: null, grantId: null,
+      clientId: client.clientId, userId: null, scopes: requested, ttl, format,
+      authTime: null, codeHash: null, familyId: null, grantId: null, resources,
     });
-    return { access_token: access.token, token_type: 'Bearer', expires_in: ttl, scope: requested.join(' ') };
+    return { access_token: access.token, token_type: 'Bearer', expires_in: ttl!, scope: requested.join(' ') };
   },
 };

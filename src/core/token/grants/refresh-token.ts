@@ -3,7 +3,7 @@ import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.js';
 import { checkScopes, parseScope } from '../../scope.js';
 import type { TokenRecord } from '../../types.js';
-import { issueUserTokens } from '../token-set.js';
+import { issueUserTokens, resourcesFor } from '../token-set.js';
 import type { GrantHandler, TokenContext } from '../types.js';
 
 /** A rotated token came back: either the client or an attacker holds a stolen copy. */
@@ -19,9 +19,10 @@ async function reused(ctx: TokenContext, row: TokenRecord): Promise<never> {
 
 /**
  * Every reason to refuse the request, checked on the stored row before it is consumed: a
- * refused refresh (another client, a wider scope) leaves the token usable.
+ * refused refresh (another client, a wider scope, another resource) leaves the token usable.
+ * Returns the resources of the new access token.
  */
-function check(ctx: TokenContext, row: TokenRecord, requested: string[]): void {
+function check(ctx: TokenContext, row: TokenRecord, requested: string[]): string[] {
   const { rs, client, deps } = ctx;
   if (row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id || row.clientId !== client.clientId) {
     throw new InvalidGrant('refresh token was issued to another client');
@@ -35,6 +36,8 @@ function check(ctx: TokenContext, row: TokenRecord, requested: string[]): void {
   if (extra) throw new InvalidScope(`scope "${extra}" was not granted originally`);
   // Scopes taken away from the client (or the server) since are not issued again.
   checkScopes(requested, client, rs.scopes);
+  // RFC 8707 §2.2: a refresh may narrow the resources, never widen them.
+  return resourcesFor(ctx, row.resources ?? [], requested);
 }
 
 export const refreshTokenGrant: GrantHandler = {
@@ -50,7 +53,7 @@ export const refreshTokenGrant: GrantHandler = {
     if (stored.consumedAt !== null && stored.familyId) return reused(ctx, stored);
     const granted = stored.scope ? stored.scope.split(' ') : [];
     const requested = scope === undefined ? granted : parseScope(scope);
-    check(ctx, stored, requested);
+    const resources = check(ctx, stored, requested);
     // The atomic consume decides between parallel rotations: one wins, the others are reuse.
     const row = await deps.stores.tokens.consume(hash, deps.clock.now());
     if (!row) {
@@ -61,6 +64,7 @@ export const refreshTokenGrant: GrantHandler = {
     const issued = await issueUserTokens(ctx, {
       userId: row.userId!, scopes: requested, authTime: row.authTime!, nonce: null,
       codeHash: row.codeHash, familyId: row.familyId, familyStartedAt: row.familyStartedAt, grantId: row.grantId,
+      resources, grantedResources: row.resources ?? [],
     });
     // A parallel request with the same token lost the consume and revoked the family, perhaps
     // before the tokens above were saved: then they must not outlive it.

@@ -27,14 +27,20 @@ export const AuthorizeParams = RepeatableQuery(
 /** Parameters that decide where errors go: duplicated, they make the request untrustworthy. */
 const TARGET_PARAMS = ['client_id', 'redirect_uri'];
 
-function splitParams(raw: Record<string, unknown>): { params: RawParams; duplicated: string[] } {
+/**
+ * Single values, and the names sent more than once. Where the policy takes resource indicators,
+ * `resource` may repeat (RFC 8707 §2) and is returned apart.
+ */
+function splitParams(raw: Record<string, unknown>, takesResources: boolean): { params: RawParams; duplicated: string[]; resources: string[] } {
   const params: RawParams = {};
   const duplicated: string[] = [];
+  const resources: string[] = [];
   for (const [k, v] of Object.entries(raw)) {
-    if (typeof v === 'string') params[k] = v;
+    if (takesResources && k === 'resource') resources.push(...[v].flat().map(String));
+    else if (typeof v === 'string') params[k] = v;
     else duplicated.push(k);
   }
-  return { params, duplicated };
+  return { params, duplicated, resources };
 }
 
 export function outcomeRedirect(reply: FastifyReply, outcome: AuthorizeOutcome): FastifyReply {
@@ -49,14 +55,14 @@ export async function handleAuthorize(
   policy: EndpointPolicy, overrides: RawParams = {},
 ): Promise<FastifyReply> {
   const { deps, config } = request.server.pixie;
-  const { params, duplicated } = splitParams(raw);
+  const { params, duplicated, resources } = splitParams(raw, policy.resources !== null);
   Object.assign(params, overrides);
   let target: RedirectTarget | null = null;
   try {
     checkAuthorizeSizes(raw);
     const dupTarget = duplicated.find((d) => TARGET_PARAMS.includes(d));
     if (dupTarget) throw new AuthorizePageError('invalid_request', `parameter "${dupTarget}" was sent more than once`);
-    const { request: authz } = await validateAuthorizationRequest(deps, rs, params, policy, (t) => (target = t));
+    const { request: authz } = await validateAuthorizationRequest(deps, rs, params, policy, (t) => (target = t), resources);
     if (duplicated.length) throw new InvalidRequest(`parameter "${duplicated[0]}" was sent more than once`);
     const session = await currentSession(request, rs.server.tenantId);
     const limits = { ip: request.ip, perIp: config.pendingSignInsPerIp, total: config.pendingSignInsMax };

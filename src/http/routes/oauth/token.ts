@@ -1,6 +1,7 @@
 /** POST /{tenant}/{server}/oauth2/token (RFC 6749 §3.2, §5). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidRequest } from '../../../core/errors.js';
+import { Type } from '../../../vendor/typebox.js';
 import { handleTokenRequest } from '../../../core/token/endpoint.js';
 import type { TokenResponse } from '../../../core/token/types.js';
 import type { ResolvedServer } from '../../../core/directory.js';
@@ -28,22 +29,29 @@ export const TokenResponseSchema = {
   required: ['access_token', 'token_type', 'scope'],
 } as const;
 
+/** The OAuth endpoint's form: single values, except `resource`, which may repeat (RFC 8707 §2). */
+const TokenFormWithResource = Type.Object({
+  ...TokenForm.properties,
+  resource: Type.Optional(Type.Union([Type.String({ maxLength: 8192 }), Type.Array(Type.String({ maxLength: 8192 }), { maxItems: 50 })])),
+}, { additionalProperties: TokenForm.additionalProperties });
+
 export async function runTokenRequest(
-  request: FastifyRequest, params: Record<string, string | undefined>, rs: ResolvedServer, policy: EndpointPolicy,
+  request: FastifyRequest, params: Record<string, string | undefined>, rs: ResolvedServer, policy: EndpointPolicy, resources: string[] = [],
 ): Promise<TokenResponse> {
   // Form-encoded only; a JSON body is a client bug worth naming.
   if (!isForm(request)) throw new InvalidRequest('token requests must be application/x-www-form-urlencoded');
   const { pixie } = request.server;
-  return handleTokenRequest(pixie.deps, pixie.registry, rs, { params, authorization: request.headers.authorization, policy });
+  return handleTokenRequest(pixie.deps, pixie.registry, rs, { params, authorization: request.headers.authorization, policy, resources });
 }
 
 export function tokenRoutes(app: FastifyInstance): void {
   typed(app).post('/:tenant/:server/oauth2/token', {
-    schema: { params: TenantServerParams, body: TokenForm, response: { 200: TokenResponseSchema } },
+    schema: { params: TenantServerParams, body: TokenFormWithResource, response: { 200: TokenResponseSchema } },
     config: { errorFormat: 'oauth-json' },
   }, async (request, reply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
-    const response = await runTokenRequest(request, request.body, rs, oauthPolicy(rs));
+    const { resource, ...params } = request.body;
+    const response = await runTokenRequest(request, params, rs, oauthPolicy(rs), resource === undefined ? [] : [resource].flat());
     return noStore(reply).send(response);
   });
 }
