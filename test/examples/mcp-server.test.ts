@@ -3,8 +3,10 @@
  * unmodified: from the 401, its `auth()` discovers the protected-resource metadata (RFC 9728),
  * then Pixie's metadata, registers (or uses a pre-registered client), authorizes with PKCE and
  * `resource` (RFC 8707), exchanges the code, and the tool call goes through. The browser step
- * is a user agent that signs in on Pixie's pages and consents. On SQLite, and on PostgreSQL
- * when PIXIE_TEST_DATABASE_URL is set.
+ * is a user agent that signs in on Pixie's pages and consents. A client can also name itself by
+ * an https client ID metadata document URL: Pixie's document fetcher is replaced by one that
+ * serves the test's documents (Pixie's own checks of the document stay). On SQLite, and on
+ * PostgreSQL when PIXIE_TEST_DATABASE_URL is set.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -24,6 +26,31 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
 
 const OTHER_RESOURCE = 'https://other-api.example.com/';
+/** Client ID metadata documents, https as the SDK requires; served by the test's fetcher. */
+const DOCUMENT_CLIENT = 'https://mcp-client.example/oauth/client.json';
+const MISMATCHED_CLIENT = 'https://mcp-client.example/oauth/mismatched.json';
+
+/** Stands in for Pixie's network fetcher: these documents at these URLs, nothing else. */
+class DocumentHost {
+  readonly fetched: string[] = [];
+  private readonly documents = new Map<string, unknown>([
+    [DOCUMENT_CLIENT, {
+      client_id: DOCUMENT_CLIENT, client_name: 'MCP document client', redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none',
+    }],
+    // Its client_id names another document than the one it is served at.
+    [MISMATCHED_CLIENT, {
+      client_id: DOCUMENT_CLIENT, redirect_uris: [REDIRECT_URI], grant_types: ['authorization_code'], response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    }],
+  ]);
+
+  fetchJson(url: string): Promise<unknown> {
+    this.fetched.push(url);
+    if (!this.documents.has(url)) return Promise.reject(new Error('answered 404'));
+    return Promise.resolve(structuredClone(this.documents.get(url)));
+  }
+}
 
 function pixieImport(mcpResource: string): ImportFileData {
   const file = structuredClone(FIXTURE);
@@ -31,6 +58,7 @@ function pixieImport(mcpResource: string): ImportFileData {
   server.resources = [{ uri: mcpResource, scopes: ['read_inbox'] }, { uri: OTHER_RESOURCE }];
   // Open dynamic client registration where this build has it (the import file then knows the field).
   if ('registration' in ImportServer.properties) Object.assign(server, { registration: 'open' });
+  server.clientIdMetadataDocuments = true;
   return file;
 }
 
@@ -46,7 +74,11 @@ class TestProvider implements OAuthClientProvider {
   callback: URL | null = null;
   authorizationUrls: URL[] = [];
 
-  constructor(private readonly pixieUrl: string, preRegistered: OAuthClientInformationMixed | undefined) {
+  constructor(
+    private readonly pixieUrl: string, preRegistered: OAuthClientInformationMixed | undefined,
+    /** An https URL naming the client's metadata document, used where discovery supports it. */
+    readonly clientMetadataUrl?: string,
+  ) {
     this.info = preRegistered;
   }
 
@@ -109,13 +141,14 @@ function mcpSuite(backend: 'sqlite' | 'postgres'): void {
   let mcpUrl: string;
   let schema: TestSchema | null = null;
   let metadata: Record<string, unknown>;
+  const documents = new DocumentHost();
 
   before(async () => {
     // The MCP server's URL is its resource: Pixie lists it, so the server listens first.
     http = createServer();
     mcpUrl = `http://127.0.0.1:${await listen(http)}/mcp`;
     schema = backend === 'postgres' ? await createTestSchema() : null;
-    pixie = await startTestServer({ imports: [pixieImport(mcpUrl)], config: schema ? { databaseUrl: schema.url } : {} });
+    pixie = await startTestServer({ imports: [pixieImport(mcpUrl)], config: schema ? { databaseUrl: schema.url } : {}, clientDocuments: documents });
     http.on('request', buildMcpApp({ issuer: pixie.issuer, resource: mcpUrl, scopes: ['read_inbox'] }));
     metadata = await (await fetch(`${pixie.issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
   });
@@ -206,13 +239,46 @@ function mcpSuite(backend: 'sqlite' | 'postgres'): void {
     assert.equal(me.client_id, provider.clientInformation()!.client_id);
   });
 
-  it('the SDK client uses a client ID metadata document', (t) => {
-    if (metadata.client_id_metadata_document_supported !== true) {
-      t.skip('Pixie\'s discovery has no client_id_metadata_document_supported and no registration_endpoint for it yet');
-      return;
-    }
-    // The SDK sends an https client_id URL only: this needs an https host for the document.
-    t.todo('client ID metadata documents need an https document host in the test');
+  it('the SDK client uses a client ID metadata document', async () => {
+    assert.equal(metadata.client_id_metadata_document_supported, true);
+    const provider = new TestProvider(pixie.url, undefined, DOCUMENT_CLIENT);
+    documents.fetched.length = 0;
+    await connectAndAuthorize(mcpUrl, provider);
+    // No registration: the URL is the client_id, and Pixie fetched its document.
+    assert.equal(provider.clientInformation()!.client_id, DOCUMENT_CLIENT);
+    assert.ok(documents.fetched.includes(DOCUMENT_CLIENT), 'Pixie never fetched the document');
+    const sent = provider.authorizationUrls[0]!;
+    assert.equal(sent.searchParams.get('client_id'), DOCUMENT_CLIENT);
+    assert.equal(sent.searchParams.get('resource'), mcpUrl);
+    assert.equal(sent.searchParams.get('code_challenge_method'), 'S256');
+    const token = decodeJwt(provider.tokens()!.access_token);
+    assert.equal(token.aud, mcpUrl);
+    assert.equal(token.client_id, DOCUMENT_CLIENT);
+    const me = await whoami(mcpUrl, provider);
+    assert.equal(me.client_id, DOCUMENT_CLIENT);
+    assert.deepEqual(me.scopes, ['read_inbox']);
+  });
+
+  it('refuses a client ID metadata document whose client_id is not its URL', async () => {
+    const provider = new TestProvider(pixie.url, undefined, MISMATCHED_CLIENT);
+    // Where the SDK sends the browser: Pixie answers with an error page, not a redirect to the client.
+    provider.redirectToAuthorization = (url: URL) => { provider.authorizationUrls.push(url); return Promise.resolve(); };
+    const client = new Client({ name: 'pixie-test', version: '1.0.0' });
+    await assert.rejects(client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider })), UnauthorizedError);
+    await client.close();
+    const sent = provider.authorizationUrls[0]!;
+    assert.equal(sent.searchParams.get('client_id'), MISMATCHED_CLIENT);
+    const res = await fetch(sent, { redirect: 'manual' });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /client_id is not the URL it was fetched from/);
+    // Nor does the token endpoint know such a client.
+    const token = await tokenRequest(pixie, {
+      grant_type: 'authorization_code', client_id: MISMATCHED_CLIENT, code: 'none', redirect_uri: REDIRECT_URI, code_verifier: 'x'.repeat(43),
+    });
+    assert.equal(token.status, 401);
+    const body = await token.json() as { error: string; error_description: string };
+    assert.equal(body.error, 'invalid_client');
+    assert.match(body.error_description, /client_id is not the URL it was fetched from/);
   });
 }
 
