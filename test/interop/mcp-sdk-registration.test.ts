@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { decodeJwt } from 'jose';
 import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { FIXTURE, USER } from '../helpers/fixture.js';
@@ -42,7 +43,6 @@ describe('MCP SDK client: dynamic client registration with Pixie', () => {
   let mcpUrl: string;
 
   before(async () => {
-    s = await startTestServer({ imports: [FIXTURE, { tenants: [{ id: 'default', servers: [{ id: 'default', registration: 'open' }] }] }] });
     resource = createServer((req, res) => {
       if (req.url === '/.well-known/oauth-protected-resource/mcp' || req.url === '/.well-known/oauth-protected-resource') {
         res.setHeader('content-type', 'application/json');
@@ -53,6 +53,9 @@ describe('MCP SDK client: dynamic client registration with Pixie', () => {
     });
     await new Promise<void>((resolve) => resource.listen(0, '127.0.0.1', resolve));
     mcpUrl = `http://127.0.0.1:${(resource.address() as AddressInfo).port}/mcp`;
+    // The SDK asks for a token for the MCP server (RFC 8707 `resource`), so Pixie must list it.
+    const server = { id: 'default', registration: 'open', resources: [{ uri: mcpUrl }] };
+    s = await startTestServer({ imports: [FIXTURE, { tenants: [{ id: 'default', servers: [server] }] }] });
   });
   after(async () => {
     await s.close();
@@ -75,5 +78,6 @@ describe('MCP SDK client: dynamic client registration with Pixie', () => {
     assert.equal(await auth(provider, { serverUrl: mcpUrl, authorizationCode: code }), 'AUTHORIZED');
     assert.ok(provider.saved?.access_token);
     assert.ok(provider.saved?.refresh_token);
+    assert.equal(decodeJwt(provider.saved.access_token).aud, mcpUrl, 'the token is for the MCP server (RFC 8707)');
   });
 });
