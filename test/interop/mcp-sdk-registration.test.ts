@@ -54,7 +54,7 @@ describe('MCP SDK client: dynamic client registration with Pixie', () => {
     await new Promise<void>((resolve) => resource.listen(0, '127.0.0.1', resolve));
     mcpUrl = `http://127.0.0.1:${(resource.address() as AddressInfo).port}/mcp`;
     // The SDK asks for a token for the MCP server (RFC 8707 `resource`), so Pixie must list it.
-    const server = { id: 'default', registration: 'open', resources: [{ uri: mcpUrl }] };
+    const server = { id: 'default', registration: 'open' as const, resources: [{ uri: mcpUrl }] };
     s = await startTestServer({ imports: [FIXTURE, { tenants: [{ id: 'default', servers: [server] }] }] });
   });
   after(async () => {
