@@ -64,6 +64,8 @@ function policyFor(url: string): Policy | null {
   if (url.includes('/.well-known/')) return { kind: 'public' };
   if (url === '/:tenant/:server/oauth2/token' || url === '/:tenant/:server/oauth2/revoke') return { kind: 'client', clientOf: clientOfBody };
   if (url === '/:tenant/:server/userinfo') return { kind: 'client', clientOf: clientOfToken };
+  // RFC 9126: browser apps push their authorization requests as they call the token endpoint.
+  if (url === '/:tenant/:server/oauth2/par') return { kind: 'client', clientOf: clientOfBody };
   return null;
 }
 
