@@ -41,8 +41,8 @@ after(async () => { await s.close(); });
 const parUrl = (issuer = s.issuer) => `${issuer}/oauth2/par`;
 
 /** Push an authorization request; `auth` is an Authorization header or nothing (client_id in the form). */
-function push(form: Record<string, string>, auth?: string, issuer?: string): Promise<Response> {
-  return postForm(parUrl(issuer), form, auth ? { authorization: auth } : {});
+function push(form: Record<string, string>, auth?: string, issuer?: string, origin?: string): Promise<Response> {
+  return postForm(parUrl(issuer), form, { ...(auth ? { authorization: auth } : {}), ...(origin ? { origin } : {}) });
 }
 
 function codeRequest(clientId: string, extra: Record<string, string> = {}): { form: Record<string, string>; verifier: string } {
@@ -274,6 +274,22 @@ describe('RFC 9126 refusals', () => {
     // A request_uri belongs to the server it was pushed to.
     const elsewhere = await open(byReference(PUBLIC_CLIENT, await pushedUri(form, undefined, strict)));
     assert.equal(elsewhere.location?.searchParams.get('error'), 'invalid_request_uri');
+  });
+
+  it('CORS as at the token endpoint: only the client\'s origins read the answer', async () => {
+    // The public client's loopback redirect URI allows that host on any port (RFC 8252 §7.3).
+    const own = 'http://127.0.0.1:5173';
+    const allowed = await push(codeRequest(PUBLIC_CLIENT).form, undefined, undefined, own);
+    assert.equal(allowed.status, 201);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), own);
+    assert.equal(allowed.headers.get('access-control-allow-credentials'), null);
+    const other = await push(codeRequest(PUBLIC_CLIENT).form, undefined, undefined, 'https://evil.example');
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+    const preflight = await fetch(parUrl(), {
+      method: 'OPTIONS', headers: { origin: own, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), own);
   });
 
   it('the default server does not require PAR, and advertises its endpoint', async () => {
