@@ -33,6 +33,6 @@ export function clientWithDefaults(tenantId: string, serverId: string, c: Client
     tokenEndpointAuthMethod: c.token_endpoint_auth_method ?? (isPublic ? 'none' : 'client_secret_basic'), ownerUserId,
     allowedOrigins: c.allowed_origins ?? [], postLogoutRedirectUris: c.post_logout_redirect_uris ?? [],
     idTokenSignedResponseAlg: c.id_token_signed_response_alg ?? 'RS256',
-    ...(c.require_pushed_authorization_requests ? { requirePushedAuthorizationRequests: true } : {}),
+    requirePushedAuthorizationRequests: c.require_pushed_authorization_requests ?? false,
   };
 }

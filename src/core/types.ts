@@ -116,7 +116,7 @@ export interface Client {
   registrationMetadata?: Record<string, unknown>;
   /** Epoch seconds when it was registered (RFC 7591 client_id_issued_at). */
   createdAt?: number;
-  /** RFC 9126 §6: every authorization request of this client must be pushed first (absent: false). */
+  /** RFC 9126 §6: every authorization request of this client must be pushed first (stores read it back as a boolean; absent: false). */
   requirePushedAuthorizationRequests?: boolean;
 }
 

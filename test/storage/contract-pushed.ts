@@ -44,7 +44,7 @@ export function pushedRequestContract(s: () => Stores, NOW: number): void {
     assert.deepEqual(await s().clients.find('t-a', 'default', 'par-only'), strict);
     const { requirePushedAuthorizationRequests: _, ...relaxed } = strict;
     await s().clients.upsert(relaxed, NOW);
-    assert.equal((await s().clients.find('t-a', 'default', 'par-only'))!.requirePushedAuthorizationRequests, undefined);
+    assert.equal((await s().clients.find('t-a', 'default', 'par-only'))!.requirePushedAuthorizationRequests, false, 'absent reads back false');
     await s().admin.deleteClient('t-a', 'default', 'par-only', NOW);
   });
 

@@ -56,7 +56,7 @@ function client(tenantId: string, clientId: string, over: Partial<Client> = {}):
     grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://app.example.com/cb'], oauthDomain: null,
     scopes: ['openid', 'read_inbox'], responseTypes: ['code'], tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null,
     requirePkce: false, nonWebRedirect: false, allowedOrigins: ['https://spa.example.com'],
-    postLogoutRedirectUris: ['https://app.example.com/bye'], idTokenSignedResponseAlg: 'ES256', ...over,
+    postLogoutRedirectUris: ['https://app.example.com/bye'], idTokenSignedResponseAlg: 'ES256', requirePushedAuthorizationRequests: false, ...over,
   };
 }
 

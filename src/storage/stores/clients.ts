@@ -114,7 +114,7 @@ export function toClient(r: ClientsTable): Client {
       idleExpiresAt: r.idle_expires_at === null ? null : Number(r.idle_expires_at), createdAt: Number(r.created_at),
       registrationMetadata: parseJson<Record<string, unknown>>(r.registration_metadata, {}),
     } : {}),
-    ...(Number(r.require_pushed_authorization_requests) === 1 ? { requirePushedAuthorizationRequests: true } : {}),
+    requirePushedAuthorizationRequests: Number(r.require_pushed_authorization_requests) === 1,
   };
 }
 
