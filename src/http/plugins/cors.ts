@@ -4,7 +4,7 @@
  *
  * - Discovery and JWKS (every `/.well-known/` GET route): public documents, readable from any
  *   origin (`Access-Control-Allow-Origin: *`), never with credentials.
- * - Token, revocation, userinfo: readable only from an origin of the client the request is
+ * - Token, revocation, pushed authorization requests (PAR), userinfo: readable only from an origin of the client the request is
  *   for (core/cors.ts: its redirect URIs' origins plus its `allowed_origins`). The answer echoes
  *   that one origin; an unlisted origin gets no CORS header at all, so the browser withholds the
  *   response. No `Access-Control-Allow-Credentials`: these endpoints take no cookies.
