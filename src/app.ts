@@ -15,6 +15,7 @@ import { authorizeRoutes } from './http/routes/oauth/authorize.js';
 import { introspectionRoutes } from './http/routes/oauth/introspect.js';
 import { registrationRoutes } from './http/routes/oauth/register.js';
 import { tokenRoutes } from './http/routes/oauth/token.js';
+import { parRoutes } from './http/routes/oauth/par.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { endSessionRoutes } from './http/routes/oidc/end-session.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
@@ -72,6 +73,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   homeRoutes(app);
   tokenRoutes(app);
   authorizeRoutes(app);
+  parRoutes(app);
   introspectionRoutes(app);
   registrationRoutes(app);
   discoveryRoutes(app);

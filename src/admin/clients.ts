@@ -20,6 +20,7 @@ export function clientView(c: Client): ClientView {
     scopes: c.scopes, owner_user_id: c.ownerUserId, allowed_origins: c.allowedOrigins,
     post_logout_redirect_uris: c.postLogoutRedirectUris, id_token_signed_response_alg: c.idTokenSignedResponseAlg,
     dynamic: c.dynamic ?? false,
+    require_pushed_authorization_requests: c.requirePushedAuthorizationRequests === true,
   };
 }
 
@@ -108,6 +109,7 @@ export async function updateClient(
       allowedOrigins: data.allowed_origins ?? c.allowedOrigins,
       postLogoutRedirectUris: data.post_logout_redirect_uris ?? c.postLogoutRedirectUris,
       idTokenSignedResponseAlg: data.id_token_signed_response_alg ?? c.idTokenSignedResponseAlg,
+      requirePushedAuthorizationRequests: data.require_pushed_authorization_requests ?? c.requirePushedAuthorizationRequests,
     };
     checkClient(next, server);
     await deps.stores.clients.upsert(next, deps.clock.now());

@@ -90,6 +90,7 @@ const ServerSettingsFields = {
     accessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 30 })),
   }, Strict), { maxItems: 100, description: 'protected resources clients may ask tokens for with `resource`; the token\'s aud is the resource' }),
   resourcePolicy: StringEnum(['listed', 'any-https'] as const, { description: 'listed: only the resources above; any-https: any https URI (and http on a loopback address)' }),
+  requirePushedAuthorizationRequests: Type.Boolean({ description: 'every authorization request must be pushed first (RFC 9126 PAR, POST {issuer}/oauth2/par)' }),
 };
 export const ScopeDefinition = Type.Object({ name: ScopeToken, description: Type.String({ maxLength: 300 }) }, Strict);
 export const ServerUpdate = Type.Partial(Type.Object({ ...ServerSettingsFields, scopes: Type.Array(ScopeDefinition, { maxItems: 200 }) }, Strict),
@@ -128,6 +129,7 @@ const clientFields = {
     maxItems: 50, uniqueItems: true, description: 'where RP-initiated logout may return the browser (exact match)',
   }),
   id_token_signed_response_alg: StringEnum(ID_TOKEN_ALGS, { description: 'alg of this client\'s ID tokens (default RS256)' }),
+  require_pushed_authorization_requests: Type.Boolean({ description: 'every authorization request of this client must be pushed first (RFC 9126 PAR; default false)' }),
 };
 /** RFC 7591 client metadata, plus `description` and `oauth_domain`. */
 export const ClientCreate = Type.Object({

@@ -14,6 +14,7 @@ import { chooseAuthMethod, lifetimeOf, tokenRequest, type ClientCredentials, typ
 import { checkIdToken } from './token/id-token.js';
 import { startLoopback } from './token/loopback.js';
 import { resolveEndpoints, type Endpoints } from './token/metadata.js';
+import { pushedAuthorizationUrl } from './token/par.js';
 import { registerPublicClient } from './token/register.js';
 import { readPasted } from './token/paste.js';
 import { codeFromResponse, parsePasted } from './token/response.js';
@@ -28,6 +29,7 @@ const OPTIONS = {
   json: { type: 'boolean' }, save: { type: 'string' }, refresh: { type: 'string' }, timeout: { type: 'string' },
   register: { type: 'boolean' }, 'initial-access-token': { type: 'string' },
   resource: { type: 'string', multiple: true },
+  'no-par': { type: 'boolean' },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags>;
@@ -125,16 +127,22 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
       throw err;
     }
   }
-  const url = new URL(endpoints.authorizationEndpoint);
   const params: Record<string, string> = {
     response_type: 'code', client_id: clientId, redirect_uri: redirectUri, state,
     code_challenge: challengeFor(verifier, 'S256'), code_challenge_method: 'S256',
     ...(scope ? { scope } : {}), ...(nonce ? { nonce } : {}),
   };
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   // RFC 8707: the token is for these APIs (its aud); sent again on the token request.
   const resources = resourceFlags(flags);
-  for (const r of resources) url.searchParams.append('resource', r);
+  const method = clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods);
+  const credentials: ClientCredentials = { clientId, clientSecret: flags['client-secret'], method };
+  let url: URL;
+  try {
+    url = await authorizationUrl(t, flags, endpoints, params, resources, credentials);
+  } catch (err) {
+    loopback?.close();
+    throw err;
+  }
 
   say(flags['no-browser'] ? 'Open this URL in your browser to sign in:' : 'Opening your browser to sign in. If it does not open, visit:');
   say(`  ${url}`);
@@ -165,10 +173,9 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
     }
     loopback?.answer(true, 'Pixie received the authorization code and is exchanging it for a token.');
     say('Exchanging the code for a token…');
-    const method = clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods);
     const fields = await tokenRequest(endpoints.tokenEndpoint, {
       grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier,
-    }, { clientId, clientSecret: flags['client-secret'], method }, resources);
+    }, credentials, resources);
     if (nonce && typeof fields.id_token === 'string') {
       await checkIdToken(fields.id_token, { nonce, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
     }
@@ -180,6 +187,28 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
     loopback?.close();
     paste?.close();
   }
+}
+
+/**
+ * The URL the browser opens. Where discovery names a pushed authorization request endpoint
+ * (RFC 9126), the parameters are pushed there first, with the client's authentication, and the
+ * URL carries only client_id and the request_uri; --no-par puts them in the URL instead.
+ */
+async function authorizationUrl(
+  t: Terminal, flags: Flags, endpoints: Endpoints, params: Record<string, string>, resources: string[], client: ClientCredentials,
+): Promise<URL> {
+  if (endpoints.parEndpoint && !flags['no-par']) {
+    t.say(`Sending the sign-in request straight to the server first (pushed authorization request, ${endpoints.parEndpoint}),`);
+    t.say('  so the browser URL carries only a one-time reference to it.');
+    return pushedAuthorizationUrl(endpoints.parEndpoint, endpoints.authorizationEndpoint, params, resources, client);
+  }
+  if (flags['no-par'] && endpoints.parRequired) {
+    t.say('Note: this server requires pushed authorization requests (require_pushed_authorization_requests); without them it will refuse the sign-in.');
+  }
+  const url = new URL(endpoints.authorizationEndpoint);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  for (const r of resources) url.searchParams.append('resource', r);
+  return url;
 }
 
 async function refresh(t: Terminal, flags: Flags, name: string): Promise<TokenFields> {

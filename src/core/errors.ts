@@ -6,7 +6,9 @@ export type OAuthErrorCode =
   | 'server_error' | 'temporarily_unavailable' | 'invalid_token' | 'insufficient_scope'
   | 'login_required' | 'consent_required' | 'interaction_required' | 'invalid_target'
   // RFC 7591 §3.2.2
-  | 'invalid_redirect_uri' | 'invalid_client_metadata';
+  | 'invalid_redirect_uri' | 'invalid_client_metadata'
+  // RFC 9126 §2.3 / RFC 9101 §7
+  | 'invalid_request_uri';
 
 export class OAuthError extends Error {
   /** Whether an /authorize error may be sent to the redirect URI (only once client + URI are verified). */
@@ -59,6 +61,11 @@ export class InvalidToken extends OAuthError {
 }
 export class InsufficientScope extends OAuthError {
   constructor(d: string) { super('insufficient_scope', d, 403); }
+}
+
+/** RFC 9126 §4, RFC 9101 §7: a `request_uri` that is unknown, used, expired or another client's. */
+export class InvalidRequestUri extends OAuthError {
+  constructor(d: string) { super('invalid_request_uri', d); }
 }
 
 /** An /authorize error that must be shown as a page: the redirect URI cannot be trusted. */

@@ -44,6 +44,12 @@ export interface EndpointPolicy {
    * policy for others; null: the endpoint ignores the `resource` parameter.
    */
   resources: ResourceRules | null;
+  /**
+   * Pushed authorization requests (RFC 9126): whether `request_uri` at the authorization
+   * endpoint names a pushed request. Where false, the parameter is not read, and a client or
+   * server that requires pushed requests is refused.
+   */
+  pushedRequests: boolean;
 }
 
 /** The name of the OAuth 2.1 policy: also what a parked request without a name uses. */
@@ -63,6 +69,7 @@ export function oauth21Policy(settings: ServerSettings): EndpointPolicy {
     implicitNeedsResponseType: true,
     implicitResponse: 'rfc6749',
     resources: resourceRules(settings),
+    pushedRequests: true,
   };
 }
 

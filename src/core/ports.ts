@@ -18,6 +18,7 @@ import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, RegistrationToken, Session,
   Tenant, TokenRecord, User,
 } from './types.js';
+import type { PushedAuthorizationRequest } from './types.js';
 import type { StoredKeyMaterial } from '../crypto/keys.js';
 
 export interface TenantStore {
@@ -226,6 +227,8 @@ export interface PurgeCounts {
   loginAttempts: number;
   /** Dynamically registered clients whose idle expiry passed (deleted with their grants; tokens revoked). */
   dynamicClients: number;
+  /** Pushed authorization requests (RFC 9126) that expired unused. */
+  pushedRequests: number;
 }
 
 /** Deletes rows nothing can use any more, in small batches so writers are not held up. */
@@ -251,6 +254,7 @@ export interface Stores {
   admin: AdminStore;
   audit: AuditStore;
   purge: PurgeStore;
+  pushedRequests: PushedRequestStore;
   /** Run a periodic job in at most one process at a time; resolves false when another holds it. */
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /**
@@ -356,4 +360,18 @@ export interface AuditStore {
   append(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   list(tenantId: string, before: { createdAt: number; id: string }, limit: number): Promise<AuditEntry[]>;
+}
+
+/**
+ * Pushed authorization requests (RFC 9126), keyed by the sha256 of their request_uri. `take`
+ * is the single use: one statement that hands the row to exactly one caller, in any process.
+ */
+export interface PushedRequestStore {
+  save(request: PushedAuthorizationRequest): Promise<void>;
+  /**
+   * The request of this client, removed as it is returned; null when there is none: never
+   * pushed, already taken, expired (`expiresAt <= now`), or pushed by another client (then left
+   * in place for its own client).
+   */
+  take(tenantId: string, serverId: string, clientId: string, hash: string, now: number): Promise<PushedAuthorizationRequest | null>;
 }

@@ -52,6 +52,8 @@ export interface ValidatedMetadata {
   postLogoutRedirectUris: string[];
   idTokenSignedResponseAlg: IdTokenAlg;
   info: Record<string, unknown>;
+  /** RFC 9126 §6: require_pushed_authorization_requests (default false). */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 /** Control characters and the Unicode direction overrides that could disguise a name on the consent page. */
@@ -157,9 +159,11 @@ export function validateClientMetadata(input: unknown, scopes: Map<string, strin
   if (typeof alg !== 'string' || !ID_TOKEN_ALGS.includes(alg as IdTokenAlg)) {
     throw new InvalidClientMetadata(`id_token_signed_response_alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
   }
+  const requirePar = body.require_pushed_authorization_requests ?? false;
+  if (typeof requirePar !== 'boolean') throw new InvalidClientMetadata('require_pushed_authorization_requests must be true or false');
   return {
     name, redirectUris, grantTypes, responseTypes, tokenEndpointAuthMethod: method as TokenEndpointAuthMethod, scopes: requested,
-    postLogoutRedirectUris, idTokenSignedResponseAlg: alg as IdTokenAlg, info,
+    postLogoutRedirectUris, idTokenSignedResponseAlg: alg as IdTokenAlg, info, requirePushedAuthorizationRequests: requirePar,
   };
 }
 
@@ -168,6 +172,7 @@ function applyMetadata(base: Client, m: ValidatedMetadata): Client {
     ...base, name: m.name ?? base.clientId, public: m.tokenEndpointAuthMethod === 'none', grantTypes: m.grantTypes,
     redirectUris: m.redirectUris, responseTypes: m.responseTypes, tokenEndpointAuthMethod: m.tokenEndpointAuthMethod, scopes: m.scopes,
     postLogoutRedirectUris: m.postLogoutRedirectUris, idTokenSignedResponseAlg: m.idTokenSignedResponseAlg, registrationMetadata: m.info,
+    requirePushedAuthorizationRequests: m.requirePushedAuthorizationRequests,
   };
 }
 
@@ -184,6 +189,7 @@ export function registeredMetadata(rs: ResolvedServer, c: Client): Record<string
     scope: c.scopes.join(' '),
     post_logout_redirect_uris: c.postLogoutRedirectUris,
     id_token_signed_response_alg: c.idTokenSignedResponseAlg,
+    require_pushed_authorization_requests: c.requirePushedAuthorizationRequests === true,
     ...(c.registrationMetadata ?? {}),
     registration_client_uri: `${rs.issuer}/oauth2/register/${encodeURIComponent(c.clientId)}`,
   };

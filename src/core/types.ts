@@ -30,6 +30,8 @@ export interface ServerSettings {
   resources: ResourceSetting[];
   /** `listed`: only the resources above; `any-https`: any https URI (and http on a loopback address). */
   resourcePolicy: ResourcePolicy;
+  /** RFC 9126 §5: every authorization request must be pushed first (PAR), whatever the client. */
+  requirePushedAuthorizationRequests: boolean;
 }
 
 export type ResourcePolicy = 'listed' | 'any-https';
@@ -114,6 +116,8 @@ export interface Client {
   registrationMetadata?: Record<string, unknown>;
   /** Epoch seconds when it was registered (RFC 7591 client_id_issued_at). */
   createdAt?: number;
+  /** RFC 9126 §6: every authorization request of this client must be pushed first (stores read it back as a boolean; absent: false). */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -267,4 +271,21 @@ export interface Interaction {
   expiresAt: number;
   /** The client IP that started it: pending interactions are capped per IP. */
   ip?: string;
+}
+
+/**
+ * RFC 9126: an authorization request a client pushed, until /authorize takes it (once). `params`
+ * are the authorization parameters as pushed (checked then, and again when used); `resources`
+ * the RFC 8707 `resource` values, which may repeat.
+ */
+export interface PushedAuthorizationRequest {
+  /** sha256 of the request_uri. */
+  hash: string;
+  tenantId: string;
+  serverId: string;
+  clientId: string;
+  params: Record<string, string>;
+  resources: string[];
+  expiresAt: number;
+  createdAt: number;
 }

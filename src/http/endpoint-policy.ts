@@ -30,6 +30,8 @@ export function stackExchangePolicy(settings: ServerSettings): EndpointPolicy {
     implicitResponse: 'expires',
     // Stack Exchange has no resource indicators: the parameter is ignored, as it always was.
     resources: null,
+    // Stack Exchange has no pushed authorization requests: those are pushed to /oauth2/par of a server.
+    pushedRequests: false,
   };
 }
 

@@ -9,6 +9,8 @@ import type { FastifyServerOptions } from 'fastify';
 const SENSITIVE = new Set([
   'code', 'access_token', 'refresh_token', 'id_token', 'id_token_hint', 'logout_hint', 'token', 'client_secret', 'client_assertion',
   'code_verifier', 'password', 'key', 'state', 'csrf', 'assertion', 'subject_token', 'pkce_verifier',
+  // RFC 9126: a pushed request's reference, usable once by whoever holds it first.
+  'request_uri',
 ]);
 
 /** The name as a server would read it: `+` is a space, `%xx` decoded (so `client_%73ecret` is `client_secret`). */

@@ -52,6 +52,7 @@ export const ImportClient = Type.Object({
     { maxItems: 50, uniqueItems: true, description: 'Where RP-initiated logout may send the browser back to.', default: [], examples: [['https://app.example.com/']] })),
   id_token_signed_response_alg: Type.Optional(Type.Union(ID_TOKEN_ALGS.map((a) => Type.Literal(a)),
     { description: 'Signing algorithm of the client\'s ID tokens.', default: 'RS256' })),
+  require_pushed_authorization_requests: Type.Optional(Type.Boolean({ description: 'Every authorization request of this client must be pushed first to `{issuer}/oauth2/par` (RFC 9126).', default: false })),
 }, { ...Strict, title: 'Client' });
 
 const Scope = Type.Object({
@@ -86,6 +87,7 @@ export const ImportServer = Type.Object({
   scopes: Type.Optional(Type.Array(Scope, { description: 'Custom scopes of this server, besides the OpenID ones. Omitted: the scopes already stored are kept.', default: [] })),
   resources: Type.Optional(Type.Array(Resource, { maxItems: 100, description: 'Protected resources (APIs) clients may ask tokens for with the `resource` parameter (RFC 8707); the token\'s `aud` is the resource.', default: [] })),
   resourcePolicy: Type.Optional(Type.Union([Type.Literal('listed'), Type.Literal('any-https')], { description: 'Which `resource` values are accepted: `listed` (only those in `resources`) or `any-https` (any https URI, and http on a loopback address). Others get `invalid_target`.', default: 'listed' })),
+  requirePushedAuthorizationRequests: Type.Optional(Type.Boolean({ description: 'Every authorization request must be pushed first to `{issuer}/oauth2/par` (RFC 9126); `/authorize` without a `request_uri` answers `invalid_request`. Clients can also require it one by one (`require_pushed_authorization_requests`).', default: false })),
   clients: Type.Optional(Type.Array(ImportClient, { description: 'Clients registered on this server.', default: [] })),
 }, { ...Strict, title: 'Server' });
 

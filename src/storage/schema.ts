@@ -16,6 +16,7 @@ export interface ClientsTable {
   require_pkce: number; non_web_redirect: number;
   allowed_origins: string; post_logout_redirect_uris: string; id_token_signed_response_alg: string;
   dynamic: number; registration_token_hash: string | null; idle_expires_at: number | null; registration_metadata: string;
+  require_pushed_authorization_requests: number;
 }
 export interface ClientSecretsTable {
   id: string; tenant_id: string; server_id: string; client_id: string; name: string; secret_hash: string;
@@ -80,6 +81,7 @@ export interface DB {
   heartbeat: HeartbeatTable;
   registration_tokens: RegistrationTokensTable;
   cookie_keys: CookieKeysTable;
+  pushed_authorization_requests: PushedAuthorizationRequestsTable;
 }
 
 export interface RegistrationTokensTable {
@@ -107,4 +109,9 @@ export interface HeartbeatTable {
 
 export interface CookieKeysTable {
   id: string; secret: string; created_at: number;
+}
+
+/** RFC 9126: a pushed authorization request, keyed by the sha256 of its request_uri; `params` is JSON. */
+export interface PushedAuthorizationRequestsTable {
+  hash: string; tenant_id: string; server_id: string; client_id: string; params: string; expires_at: number; created_at: number;
 }

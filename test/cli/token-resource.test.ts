@@ -35,7 +35,8 @@ describe('pixie token --resource', () => {
     const run = token(['--issuer', s.issuer, '--client-id', PUBLIC_CLIENT, '--scope', 'read_inbox offline_access',
       '--resource', API, '--resource', MCP, '--json', '--save', 'apis']);
     const url = new URL((await run.waitFor(PRINTED_URL))[1]!);
-    assert.deepEqual(url.searchParams.getAll('resource'), [API, MCP]);
+    // Pushed (RFC 9126) with the other parameters: the aud below shows they travelled.
+    assert.ok(url.searchParams.get('request_uri'));
     const back = await new UserAgent(s.url).authorize(url.toString(), USER);
     assert.equal((await fetch(back)).status, 200);
     assert.equal(await run.exit, 0, run.stderr());
@@ -48,8 +49,15 @@ describe('pixie token --resource', () => {
   });
 
   it('reports invalid_target from the server for a resource it does not know', async () => {
-    const run = token(['--issuer', s.issuer, '--client-id', PUBLIC_CLIENT, '--resource', 'https://unknown.example.com/']);
-    const back = await new UserAgent(s.url).authorize((await run.waitFor(PRINTED_URL))[1]!, USER);
+    // Pushed: refused before the browser opens.
+    const pushed = token(['--issuer', s.issuer, '--client-id', PUBLIC_CLIENT, '--resource', 'https://unknown.example.com/']);
+    assert.equal(await pushed.exit, 1);
+    assert.match(pushed.stderr(), /pushed authorization request endpoint refused the request \(HTTP 400\): invalid_target/);
+    // In the browser URL: the authorization endpoint sends the error back.
+    const run = token(['--issuer', s.issuer, '--client-id', PUBLIC_CLIENT, '--resource', 'https://unknown.example.com/', '--no-par']);
+    const url = new URL((await run.waitFor(PRINTED_URL))[1]!);
+    assert.deepEqual(url.searchParams.getAll('resource'), ['https://unknown.example.com/']);
+    const back = await new UserAgent(s.url).authorize(url.toString(), USER);
     assert.equal(back.searchParams.get('error'), 'invalid_target');
     await fetch(back);
     assert.equal(await run.exit, 1);

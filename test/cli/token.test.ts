@@ -37,9 +37,10 @@ describe('pixie token, loopback redirect (RFC 8252)', () => {
   it('runs the whole flow in a real browser, prints every field with --json, saves with 0600 and refreshes', async () => {
     const run = token(['--issuer', s.issuer, '--client-id', PUBLIC_CLIENT, '--scope', 'openid profile offline_access', '--json', '--save', 'dev']);
     const url = new URL(await printedUrl(run));
-    assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
-    assert.ok(url.searchParams.get('nonce'), 'openid requests carry a nonce');
-    assert.match(url.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    // Discovery names a pushed authorization request endpoint (RFC 9126): the URL is only a reference.
+    assert.deepEqual([...url.searchParams.keys()], ['client_id', 'request_uri']);
+    assert.match(url.searchParams.get('request_uri')!, /^urn:ietf:params:oauth:request_uri:/);
+    assert.match(run.stderr(), /pushed authorization request, .*\/oauth2\/par/);
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
@@ -75,6 +76,19 @@ describe('pixie token, loopback redirect (RFC 8252)', () => {
     assert.notEqual(saved.refresh_token, fields.refresh_token, 'the rotated refresh token was saved');
   });
 
+  it('--no-par puts the authorization parameters in the browser URL (PKCE S256, nonce, loopback redirect)', async () => {
+    const run = token(['--issuer', s.issuer, '--client-id', PUBLIC_CLIENT, '--scope', 'openid profile', '--no-par']);
+    const url = new URL(await printedUrl(run));
+    assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
+    assert.ok(url.searchParams.get('nonce'), 'openid requests carry a nonce');
+    assert.match(url.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    assert.equal(url.searchParams.has('request_uri'), false);
+    assert.doesNotMatch(run.stderr(), /pushed authorization request/);
+    const back = await new UserAgent(s.url).authorize(url.toString(), USER);
+    assert.equal((await fetch(back)).status, 200);
+    assert.equal(await run.exit, 0, run.stderr());
+  });
+
   it('authenticates a confidential client with its secret and prints only the token on stdout', async () => {
     const run = token(['--issuer', s.issuer, '--client-id', CONFIDENTIAL_CLIENT, '--client-secret', CONFIDENTIAL_SECRET, '--scope', 'read_inbox']);
     const back = await new UserAgent(s.url).authorize(await printedUrl(run), USER);
@@ -86,10 +100,15 @@ describe('pixie token, loopback redirect (RFC 8252)', () => {
 
   it('sends the secret the way the client is registered (--client-auth), and refreshes the same way', async () => {
     // Discovery lists client_secret_basic, so Basic is the default; this client is registered for post.
+    // The pushed authorization request authenticates the client first, and is refused.
     const basicRun = token(['--issuer', s.issuer, '--client-id', POST_CLIENT, '--client-secret', POST_SECRET, '--scope', 'read_inbox']);
-    await fetch(await new UserAgent(s.url).authorize(await printedUrl(basicRun), USER));
     assert.equal(await basicRun.exit, 1);
-    assert.match(basicRun.stderr(), /invalid_client — .*registered with token_endpoint_auth_method client_secret_post.*choose with --client-auth basic\|post/);
+    assert.match(basicRun.stderr(), /pushed authorization request endpoint refused the request \(HTTP 401\): invalid_client — .*registered with token_endpoint_auth_method client_secret_post.*choose with --client-auth basic\|post/);
+    // Without PAR, the token endpoint refuses it the same way.
+    const plainRun = token(['--issuer', s.issuer, '--client-id', POST_CLIENT, '--client-secret', POST_SECRET, '--scope', 'read_inbox', '--no-par']);
+    await fetch(await new UserAgent(s.url).authorize(await printedUrl(plainRun), USER));
+    assert.equal(await plainRun.exit, 1);
+    assert.match(plainRun.stderr(), /invalid_client — .*registered with token_endpoint_auth_method client_secret_post.*choose with --client-auth basic\|post/);
 
     const run = token(['--issuer', s.issuer, '--client-id', POST_CLIENT, '--client-secret', POST_SECRET, '--client-auth', 'post',
       '--scope', 'read_inbox offline_access', '--save', 'post-app']);
@@ -133,8 +152,9 @@ describe('pixie token, loopback redirect (RFC 8252)', () => {
   });
 
   it('reports the server error with its description when the code exchange fails', async () => {
-    // The confidential app without its secret: the code is issued, the exchange is refused.
-    const run = token(['--issuer', s.issuer, '--client-id', CONFIDENTIAL_CLIENT, '--scope', 'read_inbox']);
+    // The confidential app without its secret, not pushed (a push would be refused at once, as
+    // the test above shows): the code is issued, the exchange is refused.
+    const run = token(['--issuer', s.issuer, '--client-id', CONFIDENTIAL_CLIENT, '--scope', 'read_inbox', '--no-par']);
     const back = await new UserAgent(s.url).authorize(await printedUrl(run), USER);
     await fetch(back);
     assert.equal(await run.exit, 1);

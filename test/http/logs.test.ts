@@ -40,6 +40,12 @@ describe('log redaction', () => {
       await ua.get(`${s.issuer}/oauth2/logout?id_token_hint=${tokens.id_token}&state=st`);
       await postForm(`${s.issuer}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basic(CONFIDENTIAL_CLIENT, 'a-wrong-secret-value') });
       secrets.push('a-wrong-secret-value');
+      // RFC 9126: a pushed request's request_uri, in the authorize URL, starts the request for whoever has it.
+      const pushed = await (await postForm(`${s.issuer}/oauth2/par`, {
+        response_type: 'code', redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256',
+      }, { authorization: basic() })).json();
+      secrets.push(pushed.request_uri);
+      await fetch(`${s.issuer}/oauth2/authorize?${new URLSearchParams({ client_id: CONFIDENTIAL_CLIENT, request_uri: pushed.request_uri })}`, { redirect: 'manual' });
     } finally {
       await s.close();
     }

@@ -31,7 +31,7 @@ describe('purge job', () => {
     const { access_token } = await tokenRes.json();
 
     // Nothing has expired yet: a pass deletes nothing.
-    assert.deepEqual(await purgeOnce(s.deps.stores, clock), { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0 });
+    assert.deepEqual(await purgeOnce(s.deps.stores, clock), { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0, pushedRequests: 0 });
 
     clock.advance(3600 + 1); // the access token and the code have expired, but within the grace period
     assert.equal((await purgeOnce(s.deps.stores, clock))!.tokens, 0);
@@ -53,6 +53,20 @@ describe('purge job', () => {
     assert.equal((await purgeOnce(s.deps.stores, clock))!.interactions, 0);
     clock.advance(10 * 60 + 1);
     assert.equal((await purgeOnce(s.deps.stores, clock))!.interactions, 1);
+  });
+
+  it('removes pushed authorization requests as soon as they expired, never used (no grace period)', async () => {
+    const { challenge } = pkce();
+    const res = await fetch(`${s.issuer}/oauth2/par`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        response_type: 'code', client_id: PUBLIC_CLIENT, redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256',
+      }),
+    });
+    assert.equal(res.status, 201);
+    assert.equal((await purgeOnce(s.deps.stores, clock))!.pushedRequests, 0);
+    clock.advance(60);
+    assert.equal((await purgeOnce(s.deps.stores, clock))!.pushedRequests, 1);
   });
 
   it('skips a pass while another runner holds the purge lock', async () => {

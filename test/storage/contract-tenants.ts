@@ -121,6 +121,9 @@ export function tenantContract(
       id: randomId(), tenantId: T, serverId: 'default', name: 'n', hash: randomId(), displayPrefix: 'pxia_x', createdAt: NOW, expiresAt: null,
       maxUses: 1, uses: 0, revokedAt: null,
     });
+    await s().pushedRequests.save({
+      hash: randomId(), tenantId: T, serverId: 'default', clientId: 'app', params: { client_id: 'app' }, resources: [], expiresAt: NOW + 60, createdAt: NOW,
+    });
     await s().audit.append({ id: randomId(), tenantId: T, actorTenantId: null, actorClientId: 'cli', action: 'client.create', target: 'app', details: {}, createdAt: NOW });
     await s().loginAttempts.increment(`acct:${T}:bob`, NOW, NOW - 3600);
     await s().loginAttempts.increment(`dev:${T}:device-1`, NOW, NOW - 3600);

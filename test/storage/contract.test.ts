@@ -17,6 +17,7 @@ import { createMemoryStores, rawMemory } from '../helpers/memory/index.js';
 import { createTestSchema, describeUnless, PG_SKIP } from '../helpers/postgres.js';
 import { adminContract } from './contract-admin.js';
 import { keyContract } from './contract-keys.js';
+import { pushedRequestContract } from './contract-pushed.js';
 import { rawDatabase, tenantContract, type RawDatabase } from './contract-tenants.js';
 
 const NOW = 3_000_000_000;
@@ -55,7 +56,7 @@ function client(tenantId: string, clientId: string, over: Partial<Client> = {}):
     grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://app.example.com/cb'], oauthDomain: null,
     scopes: ['openid', 'read_inbox'], responseTypes: ['code'], tokenEndpointAuthMethod: 'client_secret_basic', ownerUserId: null,
     requirePkce: false, nonWebRedirect: false, allowedOrigins: ['https://spa.example.com'],
-    postLogoutRedirectUris: ['https://app.example.com/bye'], idTokenSignedResponseAlg: 'ES256', ...over,
+    postLogoutRedirectUris: ['https://app.example.com/bye'], idTokenSignedResponseAlg: 'ES256', requirePushedAuthorizationRequests: false, ...over,
   };
 }
 
@@ -392,7 +393,7 @@ for (const backend of BACKENDS) {
       assert.notEqual(await s.loginAttempts.get('locked'), null);
       assert.notEqual(await s.loginAttempts.get('recent'), null);
       assert.deepEqual(await s.purge.purgeExpired({ expiredBefore: P, loginFailuresBefore: P - 3600, now: P }),
-        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0 });
+        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0, pushedRequests: 0 });
     });
 
     it('keeps dynamic clients apart: registration fields round-trip, they are counted, touched, filtered and purged when idle', async () => {
@@ -450,6 +451,7 @@ for (const backend of BACKENDS) {
     adminContract(() => s, NOW, client, token);
     keyContract(() => s, NOW, code, token);
     tenantContract(() => s, () => raw, NOW, client, token);
+    pushedRequestContract(() => s, NOW);
 
     it('runs an exclusive job in one runner at a time', async () => {
       let release!: () => void;

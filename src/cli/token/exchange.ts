@@ -52,13 +52,7 @@ export async function tokenRequest(
   const body = new URLSearchParams(params);
   for (const r of resources) body.append('resource', r);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (client.method === 'basic') {
-    // RFC 6749 §2.3.1: form-urlencode both parts before the Basic encoding.
-    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret!)}`).toString('base64')}`;
-  } else {
-    body.set('client_id', client.clientId);
-    if (client.method === 'post') body.set('client_secret', client.clientSecret!);
-  }
+  authenticate(client, body, headers);
   let res: Response;
   try {
     res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
@@ -89,4 +83,15 @@ export async function tokenRequest(
 export function lifetimeOf(fields: TokenFields): number | null {
   const v = fields.expires_in ?? fields.expires;
   return typeof v === 'number' ? v : null;
+}
+
+/** Client authentication (RFC 6749 §2.3.1) on a form request: Basic header, or client_id (and secret) in the body. */
+export function authenticate(client: ClientCredentials, body: URLSearchParams, headers: Record<string, string>): void {
+  if (client.method === 'basic') {
+    // RFC 6749 §2.3.1: form-urlencode both parts before the Basic encoding.
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret!)}`).toString('base64')}`;
+  } else {
+    body.set('client_id', client.clientId);
+    if (client.method === 'post') body.set('client_secret', client.clientSecret!);
+  }
 }

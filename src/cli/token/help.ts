@@ -1,7 +1,7 @@
 /** Usage of `pixie token`, apart so that `pixie help` need not load the command. */
 export const TOKEN_HELP = `  pixie token --issuer URL --client-id ID [--scope "openid profile"] [--client-secret S [--client-auth basic|post]]
               [--authorize-url URL --token-url URL] [--redirect-uri URI] [--paste] [--no-browser]
-              [--resource URI]... [--json] [--save NAME] [--timeout 300]
+              [--resource URI]... [--no-par] [--json] [--save NAME] [--timeout 300]
   pixie token --issuer URL --register [--initial-access-token T] [--scope "…"] [--resource URI]... [--json] [--save NAME]
               (registers a public client with a loopback redirect, RFC 7591, where the server allows it)
   pixie token --refresh NAME [--resource URI]... [--client-secret S [--client-auth basic|post]] [--json]

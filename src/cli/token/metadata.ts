@@ -12,6 +12,10 @@ export interface Endpoints {
   authMethods: string[] | null;
   /** RFC 7591 registration endpoint, when discovery names one. */
   registrationEndpoint: string | null;
+  /** RFC 9126 pushed authorization request endpoint, when discovery names one. */
+  parEndpoint: string | null;
+  /** RFC 9126 §5: the server takes only pushed authorization requests. */
+  parRequired: boolean;
 }
 
 function absolute(value: string, flag: string): string {
@@ -49,7 +53,7 @@ export async function resolveEndpoints(flags: { issuer?: string; authorizeUrl?: 
       issuer: flags.issuer ? absolute(flags.issuer, '--issuer').replace(/\/$/, '') : null,
       authorizationEndpoint: absolute(flags.authorizeUrl, '--authorize-url'),
       tokenEndpoint: absolute(flags.tokenUrl, '--token-url'),
-      jwksUri: null, issRequired: false, authMethods: null, registrationEndpoint: null,
+      jwksUri: null, issRequired: false, authMethods: null, registrationEndpoint: null, parEndpoint: null, parRequired: false,
     };
   }
   if (!flags.issuer) throw new FlowError('give --issuer URL (discovery), or --authorize-url and --token-url');
@@ -69,5 +73,7 @@ export async function resolveEndpoints(flags: { issuer?: string; authorizeUrl?: 
     issRequired: meta.authorization_response_iss_parameter_supported === true,
     authMethods: Array.isArray(meta.token_endpoint_auth_methods_supported) ? meta.token_endpoint_auth_methods_supported.map(String) : null,
     registrationEndpoint: typeof meta.registration_endpoint === 'string' ? meta.registration_endpoint : null,
+    parEndpoint: typeof meta.pushed_authorization_request_endpoint === 'string' ? meta.pushed_authorization_request_endpoint : null,
+    parRequired: meta.require_pushed_authorization_requests === true,
   };
 }

@@ -31,7 +31,7 @@ export interface RedirectTarget {
   responseType: 'code' | 'token';
 }
 
-async function verifyClientAndRedirect(deps: CoreDeps, rs: ResolvedServer, p: RawParams): Promise<{ client: Client; redirectUri: string }> {
+export async function verifyClientAndRedirect(deps: CoreDeps, rs: ResolvedServer, p: RawParams): Promise<{ client: Client; redirectUri: string }> {
   if (!p.client_id) throw new AuthorizePageError('invalid_request', 'client_id is missing');
   let client: Client | null;
   try {

@@ -61,5 +61,8 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     authorization_response_iss_parameter_supported: true,
     ui_locales_supported: ['en'],
     ...NOT_SUPPORTED,
+    // RFC 9126 §5. (request_uri_parameter_supported above is about request objects, RFC 9101.)
+    pushed_authorization_request_endpoint: `${i}/oauth2/par`,
+    require_pushed_authorization_requests: rs.server.settings.requirePushedAuthorizationRequests,
   };
 }

@@ -4,7 +4,7 @@
  *
  * - Discovery and JWKS (every `/.well-known/` GET route): public documents, readable from any
  *   origin (`Access-Control-Allow-Origin: *`), never with credentials.
- * - Token, revocation, userinfo: readable only from an origin of the client the request is
+ * - Token, revocation, pushed authorization requests (PAR), userinfo: readable only from an origin of the client the request is
  *   for (core/cors.ts: its redirect URIs' origins plus its `allowed_origins`). The answer echoes
  *   that one origin; an unlisted origin gets no CORS header at all, so the browser withholds the
  *   response. No `Access-Control-Allow-Credentials`: these endpoints take no cookies.
@@ -64,6 +64,8 @@ function policyFor(url: string): Policy | null {
   if (url.includes('/.well-known/')) return { kind: 'public' };
   if (url === '/:tenant/:server/oauth2/token' || url === '/:tenant/:server/oauth2/revoke') return { kind: 'client', clientOf: clientOfBody };
   if (url === '/:tenant/:server/userinfo') return { kind: 'client', clientOf: clientOfToken };
+  // RFC 9126: browser apps push their authorization requests as they call the token endpoint.
+  if (url === '/:tenant/:server/oauth2/par') return { kind: 'client', clientOf: clientOfBody };
   return null;
 }
 

@@ -24,6 +24,7 @@ const clientColumns = () => ({
   id_token_signed_response_alg: param('idTokenAlg'),
   dynamic: param<number>('dynamic'), registration_token_hash: param<string | null>('registrationTokenHash'),
   idle_expires_at: param<number | null>('idleExpiresAt'), registration_metadata: param('registrationMetadata'),
+  require_pushed_authorization_requests: param<number>('requirePar'),
 });
 const upsertClient = statement('clients.upsert', (db) =>
   db.insertInto('clients')
@@ -113,6 +114,7 @@ export function toClient(r: ClientsTable): Client {
       idleExpiresAt: r.idle_expires_at === null ? null : Number(r.idle_expires_at), createdAt: Number(r.created_at),
       registrationMetadata: parseJson<Record<string, unknown>>(r.registration_metadata, {}),
     } : {}),
+    requirePushedAuthorizationRequests: Number(r.require_pushed_authorization_requests) === 1,
   };
 }
 
@@ -157,6 +159,7 @@ export function clientStore(x: SqlExecutor): ClientStore {
         idTokenAlg: c.idTokenSignedResponseAlg,
         dynamic: c.dynamic ? 1 : 0, registrationTokenHash: c.registrationTokenHash ?? null, idleExpiresAt: c.idleExpiresAt ?? null,
         registrationMetadata: JSON.stringify(c.registrationMetadata ?? {}),
+        requirePar: c.requirePushedAuthorizationRequests ? 1 : 0,
       });
     },
     listSecrets: async (tenantId, serverId, clientId) =>

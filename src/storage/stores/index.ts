@@ -8,6 +8,7 @@ import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
 import { signingKeyStore } from './keys.js';
 import { purgeStore } from './purge.js';
+import { pushedRequestStore } from './pushed-requests.js';
 import { registrationTokenStore } from './registration-tokens.js';
 import { cookieKeyStore, interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
 import { serverStore, tenantStore } from './tenants.js';
@@ -73,6 +74,7 @@ export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
     admin: adminStore(x, keyring),
     audit: auditStore(x),
     purge: purgeStore(x),
+    pushedRequests: pushedRequestStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),
     sync: () => x.sync(),

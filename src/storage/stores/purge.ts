@@ -34,6 +34,11 @@ const purgeAttempts = statement('purge.loginAttempts', (db) =>
       .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', param<number>('now'))]))
       .limit(param<number>('limit'))),
 );
+// A pushed authorization request is of no use once expired (RFC 9126 §2.2): no grace period.
+const purgePushedRequests = statement('purge.pushedRequests', (db) =>
+  db.deleteFrom('pushed_authorization_requests').where('hash', 'in', (eb) =>
+    eb.selectFrom('pushed_authorization_requests').select('hash').where('expires_at', '<=', param<number>('before')).limit(param<number>('limit'))),
+);
 
 // Dynamic clients past their idle expiry: their tokens are revoked and their grants go with them.
 const idleClients = statement('purge.idleClients', (db) =>
@@ -94,6 +99,7 @@ export function purgeStore(x: SqlExecutor): PurgeStore {
         interactions: await drain(x, purgeInteractions, { before: c.now }),
         loginAttempts: await drain(x, purgeAttempts, { before: c.loginFailuresBefore, now: c.now }),
         dynamicClients: await purgeIdleClients(x, c.now),
+        pushedRequests: await drain(x, purgePushedRequests, { before: c.now }),
       };
     },
   };

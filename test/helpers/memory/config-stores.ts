@@ -5,7 +5,10 @@ import { byteCompare, copy, key, UniqueViolation, type GrantRow, type MemoryData
 
 /** Clients come back as the SQL stores read them: the optional flags as booleans. */
 function normalClient(c: Client): Client {
-  return { ...copy(c), requirePkce: c.requirePkce === true, nonWebRedirect: c.nonWebRedirect === true };
+  return {
+    ...copy(c), requirePkce: c.requirePkce === true, nonWebRedirect: c.nonWebRedirect === true,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests === true,
+  };
 }
 
 export function tenantStore(db: MemoryDatabase): TenantStore {

@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEntry, LoginAttempt, StoredSigningKey } from '../../../src/core/ports.js';
-import type { RegistrationToken } from '../../../src/core/types.js';
+import type { PushedAuthorizationRequest, RegistrationToken } from '../../../src/core/types.js';
 import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session, TokenRecord, User,
 } from '../../../src/core/types.js';
@@ -53,11 +53,13 @@ export interface Tables {
   audit: Map<string, AuditEntry>;
   registrationTokens: Map<string, RegistrationToken>;
   cookieKeys: Map<string, { id: string; secret: string; createdAt: number }>;
+  pushedRequests: Map<string, PushedAuthorizationRequest>;
 }
 
 const TABLES = [
   'tenants', 'servers', 'signingKeys', 'clients', 'clientSecrets', 'apiKeys', 'users', 'grants', 'codes', 'tokens',
   'sessions', 'interactions', 'loginAttempts', 'usedChallenges', 'audit', 'registrationTokens', 'cookieKeys',
+  'pushedRequests',
 ] as const satisfies readonly (keyof Tables)[];
 
 /** A composite key. */
@@ -189,6 +191,7 @@ export class MemoryDatabase {
     const { tenantId, id } = row.server;
     this.deleteWhere('signingKeys', (r) => r.tenantId === tenantId && r.serverId === id);
     this.deleteWhere('registrationTokens', (r) => r.tenantId === tenantId && r.serverId === id);
+    this.deleteWhere('pushedRequests', (r) => r.tenantId === tenantId && r.serverId === id);
     for (const [ck, c] of this.tables.clients) if (c.client.tenantId === tenantId && c.client.serverId === id) this.deleteClientRow(ck);
     return true;
   }

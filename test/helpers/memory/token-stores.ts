@@ -148,6 +148,7 @@ export function purgeStore(db: MemoryDatabase): PurgeStore {
       loginAttempts: db.deleteWhere('loginAttempts', (r) => r.lastFailureAt < c.loginFailuresBefore
         && (r.lockedUntil === null || r.lockedUntil < c.now)),
       dynamicClients: purgeIdleClients(db, c.now),
+      pushedRequests: db.deleteWhere('pushedRequests', (r) => r.expiresAt <= c.now),
     })),
   };
 }

@@ -1,6 +1,7 @@
 /** GET|POST /{tenant}/{server}/oauth2/authorize (RFC 6749 §4.1.1). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkAuthorizeSizes } from '../../../core/authorize/limits.js';
+import { checkPushedRequestNotRequired, takePushedRequest } from '../../../core/authorize/pushed.js';
 import { errorRedirect } from '../../../core/authorize/redirect.js';
 import { validateAuthorizationRequest, type RawParams, type RedirectTarget } from '../../../core/authorize/validate-request.js';
 import type { ResolvedServer } from '../../../core/directory.js';
@@ -22,6 +23,8 @@ import { errorPage } from '../../views/pages.js';
 export const AuthorizeParams = RepeatableQuery(
   'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method',
   'response_mode', 'nonce', 'prompt', 'max_age', 'login_hint',
+  // RFC 9126 §4: a pushed request; then every parameter but client_id is the pushed one.
+  'request_uri',
 );
 
 /** Parameters that decide where errors go: duplicated, they make the request untrustworthy. */
@@ -62,8 +65,15 @@ export async function handleAuthorize(
     checkAuthorizeSizes(raw);
     const dupTarget = duplicated.find((d) => TARGET_PARAMS.includes(d));
     if (dupTarget) throw new AuthorizePageError('invalid_request', `parameter "${dupTarget}" was sent more than once`);
-    const { request: authz } = await validateAuthorizationRequest(deps, rs, params, policy, (t) => (target = t), resources);
-    if (duplicated.length) throw new InvalidRequest(`parameter "${duplicated[0]}" was sent more than once`);
+    const pushed = policy.pushedRequests && (params.request_uri !== undefined || duplicated.includes('request_uri'));
+    if (pushed && params.request_uri === undefined) throw new AuthorizePageError('invalid_request', 'parameter "request_uri" was sent more than once');
+    // RFC 9126 §4: the pushed request replaces the query, whose other parameters are ignored.
+    const asked = pushed
+      ? await takePushedRequest(deps, rs, params.client_id, params.request_uri!, (t) => (target = t))
+      : { params, resources };
+    const { client, request: authz } = await validateAuthorizationRequest(deps, rs, asked.params, policy, (t) => (target = t), asked.resources);
+    if (!pushed) checkPushedRequestNotRequired(rs, client);
+    if (duplicated.length && !pushed) throw new InvalidRequest(`parameter "${duplicated[0]}" was sent more than once`);
     const session = await currentSession(request, rs.server.tenantId);
     const limits = { ip: request.ip, perIp: config.pendingSignInsPerIp, total: config.pendingSignInsMax };
     return outcomeRedirect(reply, await startAuthorization(deps, rs, policy, authz, session, limits));
