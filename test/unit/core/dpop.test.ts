@@ -55,6 +55,14 @@ describe('DPoP proofs', () => {
     assert.notEqual(err.dpopNonce, nonce, 'nonces rotate');
   });
 
+  it('RFC 9449 §11.3: a nonce is one server\'s: another server\'s is refused', async () => {
+    const w = await world({ dpop: 'require' });
+    const rs = await w.rs();
+    const elsewhere = await currentDpopNonce(w.deps, { ...rs, server: { ...rs.server, id: 'other' } });
+    const proof = await makeProof(await proofKey(), { htu: URL_, iat: w.clock.now(), nonce: elsewhere });
+    await rejectsWith(check(w, proof, { nonceRequired: true }), 'use_dpop_nonce');
+  });
+
   it('RFC 9449 §7.1: at a protected resource, ath must be the hash of the presented token; errors are 401', async () => {
     const w = await world();
     const key = await proofKey();
