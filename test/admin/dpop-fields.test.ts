@@ -67,7 +67,7 @@ describe('DPoP fields', () => {
     assert.equal(res.status, 201, JSON.stringify(reg));
     assert.equal(reg.dpop_bound_access_tokens, true);
     // The proof is checked before the grant: without one the request goes no further.
-    const exchange = async (dpop?: string) => (await postForm(`${s.issuer}/oauth2/token`, {
+    const exchange = async (dpop?: string) => await (await postForm(`${s.issuer}/oauth2/token`, {
       grant_type: 'authorization_code', client_id: reg.client_id, code: 'pxc_not-a-code', redirect_uri: base.redirect_uris[0]!, code_verifier: 'v'.repeat(43),
     }, dpop ? { dpop } : {})).json() as { error: string };
     assert.equal((await exchange()).error, 'invalid_dpop_proof');
