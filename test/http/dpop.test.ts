@@ -170,6 +170,26 @@ describe('DPoP at the token endpoint (server dpop: allow)', () => {
     assert.match(two.body.error_description!, /single DPoP header/);
   });
 
+  it('answers garbage in the DPoP header with invalid_dpop_proof, never a server error', async () => {
+    const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+    const key = await proofKey();
+    const garbage = [
+      '', 'a.b.c', `${b64('not json')}.${b64({})}.c2ln`, `${b64([1])}.${b64({})}.c2ln`,
+      `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: 'x' })}.${b64({})}.c2ln`,
+      `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC' } })}.${b64('[')}.c2ln`,
+      `${b64({ typ: 'dpop+jwt', alg: 'RS256', jwk: key.publicJwk })}.${b64({ htm: 'POST' })}.c2ln`,
+      await makeProof(key, { htu: tokenUrl(), claims: { htu: 42 } }),
+      await makeProof(key, { htu: tokenUrl(), claims: { iat: 'now' } }),
+      await makeProof(key, { htu: tokenUrl(), claims: { htu: 'not a url' } }),
+      'x'.repeat(9000),
+    ];
+    for (const proof of garbage) {
+      const res = await ccWithProof(proof);
+      assert.equal(res.status, 400, proof.slice(0, 80));
+      assert.equal((await res.json()).error, 'invalid_dpop_proof', proof.slice(0, 80));
+    }
+  });
+
   it('requires a proof from a client registered with dpop_bound_access_tokens (RFC 9449 §5.2)', async () => {
     await expectError(await ccWithProof(null, 'default', BOUND_CLIENT), 400, 'invalid_dpop_proof');
     const res = await ccWithProof(await makeProof(await proofKey(), { htu: tokenUrl() }), 'default', BOUND_CLIENT);
