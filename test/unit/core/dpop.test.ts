@@ -84,3 +84,25 @@ describe('DPoP proofs', () => {
     assert.deepEqual(JSON.parse(Buffer.from(answer.access_token.split('.')[1]!, 'base64url').toString()).cnf, { jkt: key.jkt });
   });
 });
+
+describe('DPoP-bound refresh tokens', () => {
+  it('RFC 9449 §5: a public client\'s refresh token needs a proof of its key; once DPoP is off it cannot be used', async () => {
+    const w = await world();
+    const key = await proofKey();
+    const proof = async () => ({ proofs: [await makeProof(key, { htu: URL_, iat: w.clock.now() })], method: 'POST', url: URL_ });
+    const issued = await w.code('spa', { scope: 'openid offline_access' });
+    const first = await handleTokenRequest(w.deps, defaultGrantRegistry(), await w.rs(), {
+      params: { grant_type: 'authorization_code', client_id: 'spa', code: issued.code, code_verifier: issued.pkce!.verifier, redirect_uri: issued.redirectUri },
+      authorization: undefined, policy: w.policy, dpop: await proof(),
+    });
+    assert.equal(first.token_type, 'DPoP');
+    const refresh = async (dpop?: Awaited<ReturnType<typeof proof>>) => handleTokenRequest(w.deps, defaultGrantRegistry(), await w.rs(), {
+      params: { grant_type: 'refresh_token', client_id: 'spa', refresh_token: first.refresh_token }, authorization: undefined, policy: w.policy, ...(dpop ? { dpop } : {}),
+    });
+    await rejectsWith(refresh(), 'invalid_dpop_proof', /bound to a DPoP key/);
+    const server = (await w.rs()).server;
+    await w.stores.servers.upsert({ ...server, settings: { ...server.settings, dpop: 'off' } }, w.clock.now());
+    w.directory.invalidate();
+    await rejectsWith(refresh(await proof()), 'invalid_grant', /DPoP is off/);
+  });
+});

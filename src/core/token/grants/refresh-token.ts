@@ -32,6 +32,7 @@ function check(ctx: TokenContext, row: TokenRecord, requested: string[]): string
   if (!row.userId || row.authTime === null) throw new InvalidGrant('refresh token has no user');
   // RFC 9449 §5: a bound refresh token (a public client's) is used only with a proof of its key.
   if (row.dpopJkt !== undefined) {
+    if (!ctx.dpop && rs.server.settings.dpop === 'off') throw new InvalidGrant('this refresh token is bound to a DPoP key, and DPoP is off on this server');
     if (!ctx.dpop) throw new InvalidDpopProof('this refresh token is bound to a DPoP key: send a DPoP proof made with that key');
     if (ctx.dpop.jkt !== row.dpopJkt) throw new InvalidGrant('the DPoP proof is made with another key than the one this refresh token is bound to');
   }
