@@ -21,6 +21,7 @@ export function clientView(c: Client): ClientView {
     post_logout_redirect_uris: c.postLogoutRedirectUris, id_token_signed_response_alg: c.idTokenSignedResponseAlg,
     dynamic: c.dynamic ?? false,
     require_pushed_authorization_requests: c.requirePushedAuthorizationRequests === true,
+    dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
   };
 }
 
@@ -110,6 +111,7 @@ export async function updateClient(
       postLogoutRedirectUris: data.post_logout_redirect_uris ?? c.postLogoutRedirectUris,
       idTokenSignedResponseAlg: data.id_token_signed_response_alg ?? c.idTokenSignedResponseAlg,
       requirePushedAuthorizationRequests: data.require_pushed_authorization_requests ?? c.requirePushedAuthorizationRequests,
+      dpopBoundAccessTokens: data.dpop_bound_access_tokens ?? c.dpopBoundAccessTokens ?? false,
     };
     checkClient(next, server);
     await deps.stores.clients.upsert(next, deps.clock.now());

@@ -16,7 +16,7 @@ import { getTenant } from './tenants.js';
 const SETTING_KEYS = [
   'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
   'registration', 'maxDynamicClients', 'dynamicClientIdleDays', 'clientIdMetadataDocuments', 'resources', 'resourcePolicy',
-  'requirePushedAuthorizationRequests',
+  'requirePushedAuthorizationRequests', 'dpop',
 ] as const;
 
 export interface ServerView {

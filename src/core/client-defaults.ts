@@ -16,6 +16,7 @@ export interface ClientFields {
   post_logout_redirect_uris?: string[];
   id_token_signed_response_alg?: IdTokenAlg;
   require_pushed_authorization_requests?: boolean;
+  dpop_bound_access_tokens?: boolean;
 }
 
 /** Response types follow the grants unless given: code for the code grant, token for implicit. */
@@ -34,5 +35,6 @@ export function clientWithDefaults(tenantId: string, serverId: string, c: Client
     allowedOrigins: c.allowed_origins ?? [], postLogoutRedirectUris: c.post_logout_redirect_uris ?? [],
     idTokenSignedResponseAlg: c.id_token_signed_response_alg ?? 'RS256',
     requirePushedAuthorizationRequests: c.require_pushed_authorization_requests ?? false,
+    ...(c.dpop_bound_access_tokens ? { dpopBoundAccessTokens: true } : {}),
   };
 }

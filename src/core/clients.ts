@@ -44,6 +44,7 @@ async function fromDocument(deps: CoreDeps, rs: ResolvedServer, url: string): Pr
     allowedOrigins: [], postLogoutRedirectUris: m.postLogoutRedirectUris, idTokenSignedResponseAlg: m.idTokenSignedResponseAlg,
     dynamic: true, metadataDocument: true, registrationMetadata: m.info,
     requirePushedAuthorizationRequests: m.requirePushedAuthorizationRequests,
+    ...(m.dpopBoundAccessTokens ? { dpopBoundAccessTokens: true } : {}),
   };
 }
 

@@ -8,11 +8,17 @@ export type OAuthErrorCode =
   // RFC 7591 §3.2.2
   | 'invalid_redirect_uri' | 'invalid_client_metadata'
   // RFC 9126 §2.3 / RFC 9101 §7
-  | 'invalid_request_uri';
+  | 'invalid_request_uri'
+  // RFC 9449 §5, §8, §9
+  | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 export class OAuthError extends Error {
   /** Whether an /authorize error may be sent to the redirect URI (only once client + URI are verified). */
   redirectable = true;
+  /** RFC 9449 §7.1: a protected resource answers with a `DPoP` challenge instead of `Bearer`. */
+  challenge: 'Bearer' | 'DPoP' = 'Bearer';
+  /** RFC 9449 §8, §9: a nonce the client must put in its next DPoP proof (the `DPoP-Nonce` header). */
+  dpopNonce: string | null = null;
   constructor(
     readonly error: OAuthErrorCode,
     readonly description: string,
@@ -66,6 +72,17 @@ export class InsufficientScope extends OAuthError {
 /** RFC 9126 §4, RFC 9101 §7: a `request_uri` that is unknown, used, expired or another client's. */
 export class InvalidRequestUri extends OAuthError {
   constructor(d: string) { super('invalid_request_uri', d); }
+}
+/** RFC 9449 §5: the DPoP proof is missing, malformed or does not match the request. */
+export class InvalidDpopProof extends OAuthError {
+  constructor(d: string, status = 400) { super('invalid_dpop_proof', d, status); }
+}
+/** RFC 9449 §8: the proof must carry the server's nonce, given in the `DPoP-Nonce` header. */
+export class UseDpopNonce extends OAuthError {
+  constructor(nonce: string, status = 400) {
+    super('use_dpop_nonce', 'the DPoP proof must carry the nonce of the DPoP-Nonce header', status);
+    this.dpopNonce = nonce;
+  }
 }
 
 /** An /authorize error that must be shown as a page: the redirect URI cannot be trusted. */

@@ -229,6 +229,8 @@ export interface PurgeCounts {
   dynamicClients: number;
   /** Pushed authorization requests (RFC 9126) that expired unused. */
   pushedRequests: number;
+  /** Remembered DPoP proof ids whose proofs are too old to be accepted anyway. */
+  dpopJtis: number;
 }
 
 /** Deletes rows nothing can use any more, in small batches so writers are not held up. */
@@ -255,6 +257,7 @@ export interface Stores {
   audit: AuditStore;
   purge: PurgeStore;
   pushedRequests: PushedRequestStore;
+  dpopJtis: DpopJtiStore;
   /** Run a periodic job in at most one process at a time; resolves false when another holds it. */
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /**
@@ -374,4 +377,14 @@ export interface PushedRequestStore {
    * in place for its own client).
    */
   take(tenantId: string, serverId: string, clientId: string, hash: string, now: number): Promise<PushedAuthorizationRequest | null>;
+}
+
+/**
+ * The `jti`s of DPoP proofs already accepted (RFC 9449 §11.1), per server, kept until their
+ * proofs are too old to be accepted anyway. Shared by every process: a proof replayed at
+ * another process is refused too.
+ */
+export interface DpopJtiStore {
+  /** Remember the proof id (a hash of its jti); false when it was there already (atomic). */
+  use(tenantId: string, serverId: string, jtiHash: string, expiresAt: number): Promise<boolean>;
 }

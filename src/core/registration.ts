@@ -54,6 +54,8 @@ export interface ValidatedMetadata {
   info: Record<string, unknown>;
   /** RFC 9126 §6: require_pushed_authorization_requests (default false). */
   requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`. */
+  dpopBoundAccessTokens: boolean;
 }
 
 /** Control characters and the Unicode direction overrides that could disguise a name on the consent page. */
@@ -161,9 +163,12 @@ export function validateClientMetadata(input: unknown, scopes: Map<string, strin
   }
   const requirePar = body.require_pushed_authorization_requests ?? false;
   if (typeof requirePar !== 'boolean') throw new InvalidClientMetadata('require_pushed_authorization_requests must be true or false');
+  const dpopBound = body.dpop_bound_access_tokens ?? false;
+  if (typeof dpopBound !== 'boolean') throw new InvalidClientMetadata('dpop_bound_access_tokens must be a boolean');
   return {
     name, redirectUris, grantTypes, responseTypes, tokenEndpointAuthMethod: method as TokenEndpointAuthMethod, scopes: requested,
     postLogoutRedirectUris, idTokenSignedResponseAlg: alg as IdTokenAlg, info, requirePushedAuthorizationRequests: requirePar,
+    dpopBoundAccessTokens: dpopBound,
   };
 }
 
@@ -173,6 +178,7 @@ function applyMetadata(base: Client, m: ValidatedMetadata): Client {
     redirectUris: m.redirectUris, responseTypes: m.responseTypes, tokenEndpointAuthMethod: m.tokenEndpointAuthMethod, scopes: m.scopes,
     postLogoutRedirectUris: m.postLogoutRedirectUris, idTokenSignedResponseAlg: m.idTokenSignedResponseAlg, registrationMetadata: m.info,
     requirePushedAuthorizationRequests: m.requirePushedAuthorizationRequests,
+    dpopBoundAccessTokens: m.dpopBoundAccessTokens,
   };
 }
 
@@ -191,6 +197,7 @@ export function registeredMetadata(rs: ResolvedServer, c: Client): Record<string
     id_token_signed_response_alg: c.idTokenSignedResponseAlg,
     require_pushed_authorization_requests: c.requirePushedAuthorizationRequests === true,
     ...(c.registrationMetadata ?? {}),
+    ...(c.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
     registration_client_uri: `${rs.issuer}/oauth2/register/${encodeURIComponent(c.clientId)}`,
   };
 }

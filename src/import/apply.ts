@@ -25,7 +25,7 @@ const SETTING_KEYS = [
   'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'refreshTokenAbsoluteTtl', 'keyRotationDays', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
   'registration', 'maxDynamicClients', 'dynamicClientIdleDays', 'clientIdMetadataDocuments',
   'resources', 'resourcePolicy',
-  'requirePushedAuthorizationRequests',
+  'requirePushedAuthorizationRequests', 'dpop',
 ] as const;
 
 /** True when `prev` already holds every field of `next`: re-importing it would change nothing. */

@@ -53,6 +53,7 @@ export const ImportClient = Type.Object({
   id_token_signed_response_alg: Type.Optional(Type.Union(ID_TOKEN_ALGS.map((a) => Type.Literal(a)),
     { description: 'Signing algorithm of the client\'s ID tokens.', default: 'RS256' })),
   require_pushed_authorization_requests: Type.Optional(Type.Boolean({ description: 'Every authorization request of this client must be pushed first to `{issuer}/oauth2/par` (RFC 9126).', default: false })),
+  dpop_bound_access_tokens: Type.Optional(Type.Boolean({ description: 'The client always uses DPoP (RFC 9449 §5.2): its token requests without a DPoP proof are refused.', default: false })),
 }, { ...Strict, title: 'Client' });
 
 const Scope = Type.Object({
@@ -89,6 +90,10 @@ export const ImportServer = Type.Object({
   resourcePolicy: Type.Optional(Type.Union([Type.Literal('listed'), Type.Literal('any-https')], { description: 'Which `resource` values are accepted: `listed` (only those in `resources`) or `any-https` (any https URI, and http on a loopback address). Others get `invalid_target`.', default: 'listed' })),
   requirePushedAuthorizationRequests: Type.Optional(Type.Boolean({ description: 'Every authorization request must be pushed first to `{issuer}/oauth2/par` (RFC 9126); `/authorize` without a `request_uri` answers `invalid_request`. Clients can also require it one by one (`require_pushed_authorization_requests`).', default: false })),
   clients: Type.Optional(Type.Array(ImportClient, { description: 'Clients registered on this server.', default: [] })),
+  dpop: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('allow'), Type.Literal('require')], {
+    description: 'DPoP (RFC 9449): `allow` binds tokens to the key of a request\'s DPoP proof; `require` refuses token requests without a proof and asks for a server nonce; `off` ignores DPoP headers (bearer tokens only).',
+    default: 'allow',
+  })),
 }, { ...Strict, title: 'Server' });
 
 const User = Type.Object({

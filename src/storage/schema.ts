@@ -17,6 +17,7 @@ export interface ClientsTable {
   allowed_origins: string; post_logout_redirect_uris: string; id_token_signed_response_alg: string;
   dynamic: number; registration_token_hash: string | null; idle_expires_at: number | null; registration_metadata: string;
   require_pushed_authorization_requests: number;
+  dpop_bound_access_tokens: number;
 }
 export interface ClientSecretsTable {
   id: string; tenant_id: string; server_id: string; client_id: string; name: string; secret_hash: string;
@@ -49,6 +50,8 @@ export interface AuthorizationCodesTable {
   replayed_at: number | null; redirect_uri_given: number;
   /** RFC 8707 resources, space-separated; null: none. */
   resource: string | null;
+  /** RFC 9449 §10: the DPoP key thumbprint the token request must prove; null: none. */
+  dpop_jkt: string | null;
 }
 export interface TokensTable {
   hash: string; kind: string; tenant_id: string; server_id: string; client_id: string; user_id: string | null;
@@ -60,6 +63,8 @@ export interface TokensTable {
   family_started_at: number | null;
   /** RFC 8707 resources (the token's audience), space-separated; null: the whole server. */
   resource: string | null;
+  /** RFC 9449: thumbprint of the DPoP key the token is bound to; null: a bearer token. */
+  dpop_jkt: string | null;
 }
 
 export interface DB {
@@ -82,6 +87,7 @@ export interface DB {
   registration_tokens: RegistrationTokensTable;
   cookie_keys: CookieKeysTable;
   pushed_authorization_requests: PushedAuthorizationRequestsTable;
+  dpop_jtis: DpopJtisTable;
 }
 
 export interface RegistrationTokensTable {
@@ -114,4 +120,7 @@ export interface CookieKeysTable {
 /** RFC 9126: a pushed authorization request, keyed by the sha256 of its request_uri; `params` is JSON. */
 export interface PushedAuthorizationRequestsTable {
   hash: string; tenant_id: string; server_id: string; client_id: string; params: string; expires_at: number; created_at: number;
+}
+export interface DpopJtisTable {
+  tenant_id: string; server_id: string; jti_hash: string; expires_at: number;
 }

@@ -2,6 +2,7 @@
 import type { ResolvedServer } from '../directory.js';
 import { ADMIN_SERVER_ID } from '../scope.js';
 import { ID_TOKEN_ALGS } from '../types.js';
+import { DPOP_ALGS } from '../../crypto/dpop.js';
 
 /**
  * Features Pixie does not offer, published because the specifications' defaults would say
@@ -64,5 +65,7 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     // RFC 9126 §5. (request_uri_parameter_supported above is about request objects, RFC 9101.)
     pushed_authorization_request_endpoint: `${i}/oauth2/par`,
     require_pushed_authorization_requests: rs.server.settings.requirePushedAuthorizationRequests,
+    // RFC 9449 §5.1: the algs of DPoP proofs; absent where DPoP is off.
+    ...(rs.server.settings.dpop !== 'off' ? { dpop_signing_alg_values_supported: [...DPOP_ALGS] } : {}),
   };
 }

@@ -25,6 +25,7 @@ const clientColumns = () => ({
   dynamic: param<number>('dynamic'), registration_token_hash: param<string | null>('registrationTokenHash'),
   idle_expires_at: param<number | null>('idleExpiresAt'), registration_metadata: param('registrationMetadata'),
   require_pushed_authorization_requests: param<number>('requirePar'),
+  dpop_bound_access_tokens: param<number>('dpopBoundAccessTokens'),
 });
 const upsertClient = statement('clients.upsert', (db) =>
   db.insertInto('clients')
@@ -115,6 +116,7 @@ export function toClient(r: ClientsTable): Client {
       registrationMetadata: parseJson<Record<string, unknown>>(r.registration_metadata, {}),
     } : {}),
     requirePushedAuthorizationRequests: Number(r.require_pushed_authorization_requests) === 1,
+    ...(Number(r.dpop_bound_access_tokens) === 1 ? { dpopBoundAccessTokens: true } : {}),
   };
 }
 
@@ -160,6 +162,7 @@ export function clientStore(x: SqlExecutor): ClientStore {
         dynamic: c.dynamic ? 1 : 0, registrationTokenHash: c.registrationTokenHash ?? null, idleExpiresAt: c.idleExpiresAt ?? null,
         registrationMetadata: JSON.stringify(c.registrationMetadata ?? {}),
         requirePar: c.requirePushedAuthorizationRequests ? 1 : 0,
+        dpopBoundAccessTokens: c.dpopBoundAccessTokens ? 1 : 0,
       });
     },
     listSecrets: async (tenantId, serverId, clientId) =>

@@ -11,6 +11,7 @@ import { purgeStore } from './purge.js';
 import { pushedRequestStore } from './pushed-requests.js';
 import { registrationTokenStore } from './registration-tokens.js';
 import { cookieKeyStore, interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
+import { dpopJtiStore } from './dpop-jtis.js';
 import { serverStore, tenantStore } from './tenants.js';
 import { tokenStore } from './tokens.js';
 import { grantStore, userStore } from './users.js';
@@ -75,6 +76,7 @@ export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
     audit: auditStore(x),
     purge: purgeStore(x),
     pushedRequests: pushedRequestStore(x),
+    dpopJtis: dpopJtiStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),
     sync: () => x.sync(),

@@ -8,7 +8,7 @@ import { adminStore, auditStore } from './admin-stores.js';
 import { apiKeyStore, clientStore, registrationTokenStore, grantStore, serverStore, signingKeyStore, tenantStore, userStore } from './config-stores.js';
 import { MemoryDatabase, type Tables } from './database.js';
 import { pushedRequestStore } from './pushed-requests.js';
-import { codeStore, cookieKeyStore, interactionStore, loginAttemptStore, purgeStore, sessionStore, tokenStore } from './token-stores.js';
+import { codeStore, cookieKeyStore, dpopJtiStore, interactionStore, loginAttemptStore, purgeStore, sessionStore, tokenStore } from './token-stores.js';
 
 export interface MemoryBackend {
   stores: Stores;
@@ -36,6 +36,7 @@ export function createMemoryStores(): MemoryBackend {
     audit: auditStore(db),
     purge: purgeStore(db),
     pushedRequests: pushedRequestStore(db),
+    dpopJtis: dpopJtiStore(db),
     runExclusive: (name, fn) => db.exclusive(name, fn),
     transaction: (fn) => db.transaction(fn),
     // Every write is "durable" at once.
@@ -62,6 +63,7 @@ const TENANT_TABLES: Record<string, [keyof Tables, (row: never) => string]> = {
   used_challenges: ['usedChallenges', (r: { tenantId: string }) => r.tenantId],
   users: ['users', (r: { tenantId: string }) => r.tenantId],
   pushed_authorization_requests: ['pushedRequests', (r: { tenantId: string }) => r.tenantId],
+  dpop_jtis: ['dpopJtis', (r: { tenantId: string }) => r.tenantId],
 };
 
 /** The storage contract's look at every table (test/storage/contract-tenants.ts RawDatabase), by SQL table name. */

@@ -25,6 +25,7 @@ export const AuthorizeParams = RepeatableQuery(
   'response_mode', 'nonce', 'prompt', 'max_age', 'login_hint',
   // RFC 9126 §4: a pushed request; then every parameter but client_id is the pushed one.
   'request_uri',
+  'response_mode', 'nonce', 'prompt', 'max_age', 'login_hint', 'dpop_jkt',
 );
 
 /** Parameters that decide where errors go: duplicated, they make the request untrustworthy. */
