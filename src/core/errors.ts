@@ -6,11 +6,17 @@ export type OAuthErrorCode =
   | 'server_error' | 'temporarily_unavailable' | 'invalid_token' | 'insufficient_scope'
   | 'login_required' | 'consent_required' | 'interaction_required' | 'invalid_target'
   // RFC 7591 §3.2.2
-  | 'invalid_redirect_uri' | 'invalid_client_metadata';
+  | 'invalid_redirect_uri' | 'invalid_client_metadata'
+  // RFC 9449 §5, §8, §9
+  | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 export class OAuthError extends Error {
   /** Whether an /authorize error may be sent to the redirect URI (only once client + URI are verified). */
   redirectable = true;
+  /** RFC 9449 §7.1: a protected resource answers with a `DPoP` challenge instead of `Bearer`. */
+  challenge: 'Bearer' | 'DPoP' = 'Bearer';
+  /** RFC 9449 §8, §9: a nonce the client must put in its next DPoP proof (the `DPoP-Nonce` header). */
+  dpopNonce: string | null = null;
   constructor(
     readonly error: OAuthErrorCode,
     readonly description: string,
@@ -59,6 +65,18 @@ export class InvalidToken extends OAuthError {
 }
 export class InsufficientScope extends OAuthError {
   constructor(d: string) { super('insufficient_scope', d, 403); }
+}
+
+/** RFC 9449 §5: the DPoP proof is missing, malformed or does not match the request. */
+export class InvalidDpopProof extends OAuthError {
+  constructor(d: string, status = 400) { super('invalid_dpop_proof', d, status); }
+}
+/** RFC 9449 §8: the proof must carry the server's nonce, given in the `DPoP-Nonce` header. */
+export class UseDpopNonce extends OAuthError {
+  constructor(nonce: string, status = 400) {
+    super('use_dpop_nonce', 'the DPoP proof must carry the nonce of the DPoP-Nonce header', status);
+    this.dpopNonce = nonce;
+  }
 }
 
 /** An /authorize error that must be shown as a page: the redirect URI cannot be trusted. */

@@ -226,6 +226,8 @@ export interface PurgeCounts {
   loginAttempts: number;
   /** Dynamically registered clients whose idle expiry passed (deleted with their grants; tokens revoked). */
   dynamicClients: number;
+  /** Remembered DPoP proof ids whose proofs are too old to be accepted anyway. */
+  dpopJtis: number;
 }
 
 /** Deletes rows nothing can use any more, in small batches so writers are not held up. */
@@ -251,6 +253,7 @@ export interface Stores {
   admin: AdminStore;
   audit: AuditStore;
   purge: PurgeStore;
+  dpopJtis: DpopJtiStore;
   /** Run a periodic job in at most one process at a time; resolves false when another holds it. */
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /**
@@ -356,4 +359,14 @@ export interface AuditStore {
   append(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   list(tenantId: string, before: { createdAt: number; id: string }, limit: number): Promise<AuditEntry[]>;
+}
+
+/**
+ * The `jti`s of DPoP proofs already accepted (RFC 9449 §11.1), per server, kept until their
+ * proofs are too old to be accepted anyway. Shared by every process: a proof replayed at
+ * another process is refused too.
+ */
+export interface DpopJtiStore {
+  /** Remember the proof id (a hash of its jti); false when it was there already (atomic). */
+  use(tenantId: string, serverId: string, jtiHash: string, expiresAt: number): Promise<boolean>;
 }

@@ -16,6 +16,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   clientIdMetadataDocuments: false,
   resources: [],
   resourcePolicy: 'listed',
+  dpop: 'allow',
 };
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; Pixie uses 60 seconds. */

@@ -30,7 +30,15 @@ export interface ServerSettings {
   resources: ResourceSetting[];
   /** `listed`: only the resources above; `any-https`: any https URI (and http on a loopback address). */
   resourcePolicy: ResourcePolicy;
+  /**
+   * DPoP (RFC 9449): `allow` binds tokens to the key of a request's proof, `require` refuses
+   * token requests without one (and asks for a server nonce), `off` ignores the header.
+   */
+  dpop: DpopPolicy;
 }
+
+export const DPOP_POLICIES = ['off', 'allow', 'require'] as const;
+export type DpopPolicy = (typeof DPOP_POLICIES)[number];
 
 export type ResourcePolicy = 'listed' | 'any-https';
 
@@ -114,6 +122,8 @@ export interface Client {
   registrationMetadata?: Record<string, unknown>;
   /** Epoch seconds when it was registered (RFC 7591 client_id_issued_at). */
   createdAt?: number;
+  /** RFC 9449 §5.2: every token request of this client must carry a DPoP proof. */
+  dpopBoundAccessTokens?: boolean;
 }
 
 export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -196,6 +206,8 @@ export interface AuthorizationCode {
   replayedAt?: number | null;
   /** RFC 8707 resources of the authorization request (absent or empty: none). */
   resources?: string[];
+  /** RFC 9449 §10: the JWK thumbprint the token request's DPoP proof must have (absent: any or none). */
+  dpopJkt?: string;
 }
 
 export type TokenKind = 'access' | 'refresh';
@@ -225,6 +237,8 @@ export interface TokenRecord {
   familyStartedAt: number | null;
   /** RFC 8707 resources the token is for (its `aud`); absent or empty: the whole server. */
   resources?: string[];
+  /** RFC 9449: the JWK thumbprint of the DPoP key the token is bound to (absent: a bearer token). */
+  dpopJkt?: string;
 }
 
 export interface Session {
@@ -258,6 +272,8 @@ export interface AuthorizationRequest {
    * builds that policy again when sign-in or consent completes.
    */
   policy: string;
+  /** RFC 9449 §10: `dpop_jkt`, the thumbprint the code's token request must prove. */
+  dpopJkt?: string;
 }
 
 export interface Interaction {

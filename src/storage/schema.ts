@@ -16,6 +16,7 @@ export interface ClientsTable {
   require_pkce: number; non_web_redirect: number;
   allowed_origins: string; post_logout_redirect_uris: string; id_token_signed_response_alg: string;
   dynamic: number; registration_token_hash: string | null; idle_expires_at: number | null; registration_metadata: string;
+  dpop_bound_access_tokens: number;
 }
 export interface ClientSecretsTable {
   id: string; tenant_id: string; server_id: string; client_id: string; name: string; secret_hash: string;
@@ -48,6 +49,8 @@ export interface AuthorizationCodesTable {
   replayed_at: number | null; redirect_uri_given: number;
   /** RFC 8707 resources, space-separated; null: none. */
   resource: string | null;
+  /** RFC 9449 §10: the DPoP key thumbprint the token request must prove; null: none. */
+  dpop_jkt: string | null;
 }
 export interface TokensTable {
   hash: string; kind: string; tenant_id: string; server_id: string; client_id: string; user_id: string | null;
@@ -59,6 +62,8 @@ export interface TokensTable {
   family_started_at: number | null;
   /** RFC 8707 resources (the token's audience), space-separated; null: the whole server. */
   resource: string | null;
+  /** RFC 9449: thumbprint of the DPoP key the token is bound to; null: a bearer token. */
+  dpop_jkt: string | null;
 }
 
 export interface DB {
@@ -80,6 +85,7 @@ export interface DB {
   heartbeat: HeartbeatTable;
   registration_tokens: RegistrationTokensTable;
   cookie_keys: CookieKeysTable;
+  dpop_jtis: DpopJtisTable;
 }
 
 export interface RegistrationTokensTable {
@@ -107,4 +113,8 @@ export interface HeartbeatTable {
 
 export interface CookieKeysTable {
   id: string; secret: string; created_at: number;
+}
+
+export interface DpopJtisTable {
+  tenant_id: string; server_id: string; jti_hash: string; expires_at: number;
 }

@@ -122,7 +122,7 @@ describe('token endpoint: the origins of the request\'s client only', () => {
     }, { origin: 'http://127.0.0.1:5173' });
     assert.equal(res.status, 200);
     assertAllowed(res, 'http://127.0.0.1:5173', 'token success');
-    assert.equal(res.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
+    assert.equal(res.headers.get('access-control-expose-headers'), 'WWW-Authenticate, DPoP-Nonce');
 
     const https = await token(badCode(SPA), SPA_ORIGIN);
     assert.equal(https.status, 400);
@@ -235,7 +235,7 @@ describe('userinfo: the origins of the access token\'s client', () => {
     const res = await fetch(`${s.issuer}/userinfo`, { headers: { authorization: 'Bearer pxat_unknown', origin: SPA_ORIGIN } });
     assert.equal(res.status, 401);
     assertAllowed(res, SPA_ORIGIN, 'unknown token');
-    assert.equal(res.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
+    assert.equal(res.headers.get('access-control-expose-headers'), 'WWW-Authenticate, DPoP-Nonce');
     assertNoCors(await fetch(`${s.issuer}/userinfo`, { headers: { authorization: 'Bearer pxat_unknown', origin: EVIL } }), 'unlisted');
   });
 

@@ -15,6 +15,7 @@ export async function issueAuthorizationCode(
     redirectUri: req.redirectUri, redirectUriGiven: req.redirectUriGiven !== false, scope: req.scopes.join(' '), codeChallenge: req.codeChallenge,
     codeChallengeMethod: req.codeChallengeMethod, nonce: req.nonce, authTime, expiresAt: now + CODE_TTL,
     consumedAt: null, createdAt: now, ...(req.resources?.length ? { resources: req.resources } : {}),
+    ...(req.dpopJkt ? { dpopJkt: req.dpopJkt } : {}),
   });
   // RFC 9207: iss lets the client detect mix-up attacks.
   return { code, ...(req.state !== null ? { state: req.state } : {}), iss: rs.issuer };

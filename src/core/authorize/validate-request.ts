@@ -99,8 +99,20 @@ export async function validateAuthorizationRequest(
       tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: client.clientId, redirectUri, redirectUriGiven: p.redirect_uri !== undefined, responseType,
       scopes, state: p.state ?? null, ...pkce, nonce: p.nonce ?? null, prompt, maxAge, policy: policy.name,
       ...(targets.length ? { resources: targets } : {}),
+      ...readDpopJkt(p, rs),
     },
   };
+}
+
+/**
+ * RFC 9449 §10: `dpop_jkt` binds the code to the key whose proof must come with its exchange
+ * (a SHA-256 JWK thumbprint: 43 base64url characters). Ignored where DPoP is off, as every
+ * other DPoP input is there.
+ */
+function readDpopJkt(p: RawParams, rs: ResolvedServer): Pick<AuthorizationRequest, 'dpopJkt'> {
+  if (p.dpop_jkt === undefined || rs.server.settings.dpop === 'off') return {};
+  if (!/^[A-Za-z0-9_-]{43}$/.test(p.dpop_jkt)) throw new InvalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint (43 characters)');
+  return { dpopJkt: p.dpop_jkt };
 }
 
 function readPkce(

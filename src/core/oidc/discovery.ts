@@ -2,6 +2,7 @@
 import type { ResolvedServer } from '../directory.js';
 import { ADMIN_SERVER_ID } from '../scope.js';
 import { ID_TOKEN_ALGS } from '../types.js';
+import { DPOP_ALGS } from '../../crypto/dpop.js';
 
 /**
  * Features Pixie does not offer, published because the specifications' defaults would say
@@ -61,5 +62,7 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     authorization_response_iss_parameter_supported: true,
     ui_locales_supported: ['en'],
     ...NOT_SUPPORTED,
+    // RFC 9449 §5.1: the algs of DPoP proofs; absent where DPoP is off.
+    ...(rs.server.settings.dpop !== 'off' ? { dpop_signing_alg_values_supported: [...DPOP_ALGS] } : {}),
   };
 }

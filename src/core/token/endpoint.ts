@@ -6,6 +6,8 @@ import { noteDynamicClientUse } from '../registration.js';
 import { authenticateClient, readClientCredentials, withClientRealm } from '../client-auth/authenticate.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
+import type { DpopRequest } from '../dpop/proof.js';
+import { nextDpopNonce, tokenRequestProof } from '../dpop/token-request.js';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import type { EndpointPolicy } from '../policy.js';
 import { parseResources } from '../resource.js';
@@ -19,6 +21,10 @@ export interface TokenRequest {
   policy: EndpointPolicy;
   /** The `resource` values (RFC 8707), which may repeat; ignored where the policy takes none. */
   resources?: readonly string[];
+  /** The request's DPoP headers, method and URL (RFC 9449); absent: the endpoint takes no proofs. */
+  dpop?: DpopRequest;
+  /** Given the `DPoP-Nonce` to send with the answer (RFC 9449 §8.2), where the server requires nonces. */
+  onDpopNonce?: (nonce: string) => void;
 }
 
 export function handleTokenRequest(
@@ -46,5 +52,11 @@ async function tokenRequest(
   const params: Record<string, string | undefined> = {};
   for (const name of handler.parameters) params[name] = req.params[name];
   const resources = req.policy.resources && req.resources?.length ? parseResources(req.resources) : [];
-  return handler.handle({ deps, rs, client, params, policy: req.policy, secretless: secretless && !client.public, resources });
+  const dpop = await tokenRequestProof(deps, rs, client, req.dpop);
+  const response = await handler.handle({ deps, rs, client, params, policy: req.policy, secretless: secretless && !client.public, resources, dpop });
+  if (req.onDpopNonce) {
+    const nonce = await nextDpopNonce(deps, rs);
+    if (nonce) req.onDpopNonce(nonce);
+  }
+  return response;
 }

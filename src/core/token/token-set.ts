@@ -42,6 +42,11 @@ function resourceTargets(ctx: TokenContext, resources: readonly string[]): Resou
   return checkResources(resources, ctx.policy.resources ?? resourceRules(ctx.rs.server.settings));
 }
 
+/** RFC 9449 §5: `DPoP` when the access token is bound to the key of the request's proof. */
+export function tokenTypeOf(ctx: TokenContext): TokenResponse['token_type'] {
+  return ctx.dpop ? 'DPoP' : 'Bearer';
+}
+
 /** Refresh tokens (where the policy issues them) with offline_access, or when the client has the refresh_token grant. */
 function wantsRefresh(ctx: TokenContext, scopes: string[]): boolean {
   return ctx.policy.refreshTokens && (scopes.includes('offline_access') || ctx.client.grantTypes.includes('refresh_token'));
@@ -65,16 +70,22 @@ export async function issueUserTokens(ctx: TokenContext, facts: UserGrantFacts):
     clientId: client.clientId, userId: facts.userId, scopes: facts.scopes, authTime: facts.authTime,
     codeHash: facts.codeHash, familyId, grantId: facts.grantId, familyStartedAt,
   };
-  const access = await issueAccessToken(deps, rs, { ...base, ttl, format, resources });
+  const dpopJkt = ctx.dpop?.jkt;
+  const access = await issueAccessToken(deps, rs, { ...base, ttl, format, resources, ...(dpopJkt ? { dpopJkt } : {}) });
   const response: TokenResponse = {
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: tokenTypeOf(ctx),
     // The lifetime it was issued with: reading the clock again could cross a second (ttl - 1).
     ...(ttl !== null ? { expires_in: ttl } : {}),
     scope: facts.scopes.join(' '),
   };
   if (refresh && familyId) {
-    response.refresh_token = await issueRefreshToken(deps, rs, { ...base, familyId, familyStartedAt, resources: facts.grantedResources ?? resources });
+    // RFC 9449 §5: a public client's refresh token is bound to its DPoP key too (a confidential
+    // client's is bound to its credentials already).
+    const bindRefresh = client.public && dpopJkt ? { dpopJkt } : {};
+    response.refresh_token = await issueRefreshToken(deps, rs, {
+      ...base, familyId, familyStartedAt, resources: facts.grantedResources ?? resources, ...bindRefresh,
+    });
   }
   if (openid && user) {
     response.id_token = await issueIdToken(deps, rs, {

@@ -1,6 +1,7 @@
 /** The shape shared by grant handlers and the token endpoint. */
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
+import type { CheckedDpopProof } from '../dpop/proof.js';
 import type { EndpointPolicy } from '../policy.js';
 import type { Client, GrantType } from '../types.js';
 
@@ -22,12 +23,18 @@ export interface TokenContext {
    * none were sent or the policy takes none. Whether the grant may reach them is its check.
    */
   resources?: string[];
+  /**
+   * The request's DPoP proof (RFC 9449), checked: the access token is bound to its key
+   * (`token_type` DPoP). Null or absent: none, or DPoP is off on this server.
+   */
+  dpop?: CheckedDpopProof | null;
 }
 
 /** RFC 6749 §5.1. `expires_in` is absent for a token without expiry. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: `DPoP` when the access token is bound to the key of the request's proof. */
+  token_type: 'Bearer' | 'DPoP';
   expires_in?: number;
   scope: string;
   refresh_token?: string;

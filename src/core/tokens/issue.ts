@@ -28,6 +28,8 @@ export interface AccessTokenRequest {
   familyStartedAt?: number | null;
   /** RFC 8707 resources the token is for: its `aud` (none: the issuer, the whole server). */
   resources?: string[];
+  /** RFC 9449: the thumbprint of the DPoP key the token is bound to (absent: a bearer token). */
+  dpopJkt?: string;
 }
 
 export interface IssuedAccessToken {
@@ -57,8 +59,14 @@ export async function issueAccessToken(deps: CoreDeps, rs: ResolvedServer, req: 
       exp: expiresAt,
       jti,
       ...(req.authTime !== null ? { auth_time: req.authTime } : {}),
-      // A confirmation claim in the spirit of RFC 7800: the presenter must prove the verifier.
-      ...(req.binding ? { cnf: { [`pkce#${req.binding.method}`]: req.binding.challenge } } : {}),
+      // Confirmation claims (RFC 7800): the presenter must prove the PKCE verifier, or hold the
+      // DPoP key (RFC 9449 §6.1 `jkt`), or both.
+      ...(req.binding || req.dpopJkt ? {
+        cnf: {
+          ...(req.binding ? { [`pkce#${req.binding.method}`]: req.binding.challenge } : {}),
+          ...(req.dpopJkt ? { jkt: req.dpopJkt } : {}),
+        },
+      } : {}),
     });
     hash = jwtRecordKey(jti);
   } else {
@@ -92,6 +100,7 @@ function record(
     codeChallenge: req.binding?.challenge ?? null, codeChallengeMethod: req.binding?.method ?? null,
     familyStartedAt: req.familyStartedAt ?? null,
     ...(req.resources?.length ? { resources: req.resources } : {}),
+    ...(req.dpopJkt ? { dpopJkt: req.dpopJkt } : {}),
   };
 }
 

@@ -26,7 +26,7 @@ import { stringField } from '../context.js';
 const PREFLIGHT_MAX_AGE = 600;
 const ALLOW_HEADERS = 'Authorization, Content-Type, DPoP';
 /** Lets an app read why a bearer token was refused (RFC 6750 §3). */
-const EXPOSE_HEADERS = 'WWW-Authenticate';
+const EXPOSE_HEADERS = 'WWW-Authenticate, DPoP-Nonce';
 
 /** Finds the client a request is for, or null when it names none. */
 type ClientOf = (request: FastifyRequest, tenant: string, server: string) => Promise<string | null>;
@@ -52,7 +52,9 @@ const clientOfBody: ClientOf = async (request) =>
  */
 const clientOfToken: ClientOf = async (request, tenant, server) => {
   const h = request.headers.authorization;
-  const token = h && /^bearer /i.test(h) ? h.slice(7).trim() : stringField(request.body, 'access_token');
+  // Bearer (RFC 6750) or DPoP (RFC 9449 §7.1): the token follows the scheme either way.
+  const scheme = h ? /^(bearer|dpop) /i.exec(h) : null;
+  const token = h && scheme ? h.slice(scheme[0].length).trim() : stringField(request.body, 'access_token');
   if (token === undefined || token === '') return null;
   const { deps } = request.server.pixie;
   const rs = await deps.directory.resolve(tenant, server);

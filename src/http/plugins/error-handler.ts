@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, InvalidClient, OAuthError, StorageUnavailable } from '../../core/errors.js';
+import { DPOP_ALGS } from '../../crypto/dpop.js';
 import { noStore, type ErrorFormat } from '../context.js';
 import { notFoundPage } from '../views/home.js';
 import { errorPage } from '../views/pages.js';
@@ -40,8 +41,12 @@ function basicChallenge(err: OAuthError): string {
 
 export function sendOAuthError(reply: FastifyReply, err: OAuthError, format: ErrorFormat): FastifyReply {
   noStore(reply).status(err.status);
+  // RFC 9449 §8, §9: the nonce the client's next proof must carry.
+  if (err.dpopNonce !== null) reply.header('dpop-nonce', err.dpopNonce);
   if (format === 'bearer') {
-    reply.header('www-authenticate', `Bearer error="${err.error}", error_description="${err.description.replace(/["\\]|[^\x20-\x7e]/g, '')}"`);
+    // RFC 9449 §7.1: a DPoP challenge names the algs a proof may use.
+    const scheme = err.challenge === 'DPoP' ? `DPoP algs="${DPOP_ALGS.join(' ')}", ` : 'Bearer ';
+    reply.header('www-authenticate', `${scheme}error="${err.error}", error_description="${err.description.replace(/["\\]|[^\x20-\x7e]/g, '')}"`);
   } else if (err.status === 401 && (format === 'oauth-json' || format === 'oauth-form')) {
     // RFC 9110 §11.6.1: every 401 carries a challenge. Clients authenticate with Basic at the
     // token, introspection and revocation endpoints (RFC 6749 §5.2), whatever method failed.

@@ -130,6 +130,7 @@ const UNIQUE_KEYS = [
 const tenantBatches = [
   ...UNIQUE_KEYS.map(([table, key]) => statement(`admin.deleteTenant.${table}`, byUniqueKey(table as 'tokens', key as 'hash'))),
   statement('admin.deleteTenant.used_challenges', byServerKey('used_challenges' as 'clients', 'challenge' as 'client_id')),
+  statement('admin.deleteTenant.dpop_jtis', byServerKey('dpop_jtis' as 'clients', 'jti_hash' as 'client_id')),
   statement('admin.deleteTenant.clients', byServerKey('clients', 'client_id')),
   statement('admin.deleteTenant.users', byTenantKey('users', 'id')),
   statement('admin.deleteTenant.servers', byTenantKey('servers' as 'users', 'id')),

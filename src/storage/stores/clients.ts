@@ -24,6 +24,7 @@ const clientColumns = () => ({
   id_token_signed_response_alg: param('idTokenAlg'),
   dynamic: param<number>('dynamic'), registration_token_hash: param<string | null>('registrationTokenHash'),
   idle_expires_at: param<number | null>('idleExpiresAt'), registration_metadata: param('registrationMetadata'),
+  dpop_bound_access_tokens: param<number>('dpopBoundAccessTokens'),
 });
 const upsertClient = statement('clients.upsert', (db) =>
   db.insertInto('clients')
@@ -113,6 +114,7 @@ export function toClient(r: ClientsTable): Client {
       idleExpiresAt: r.idle_expires_at === null ? null : Number(r.idle_expires_at), createdAt: Number(r.created_at),
       registrationMetadata: parseJson<Record<string, unknown>>(r.registration_metadata, {}),
     } : {}),
+    ...(Number(r.dpop_bound_access_tokens) === 1 ? { dpopBoundAccessTokens: true } : {}),
   };
 }
 
@@ -157,6 +159,7 @@ export function clientStore(x: SqlExecutor): ClientStore {
         idTokenAlg: c.idTokenSignedResponseAlg,
         dynamic: c.dynamic ? 1 : 0, registrationTokenHash: c.registrationTokenHash ?? null, idleExpiresAt: c.idleExpiresAt ?? null,
         registrationMetadata: JSON.stringify(c.registrationMetadata ?? {}),
+        dpopBoundAccessTokens: c.dpopBoundAccessTokens ? 1 : 0,
       });
     },
     listSecrets: async (tenantId, serverId, clientId) =>

@@ -11,6 +11,7 @@ const insertCode = statement('codes.insert', (db) =>
     code_challenge: param<string | null>('codeChallenge'), code_challenge_method: param<string | null>('codeChallengeMethod'),
     nonce: param<string | null>('nonce'), auth_time: param<number>('authTime'), expires_at: param<number>('expiresAt'),
     consumed_at: null, created_at: param<number>('createdAt'), resource: param<string | null>('resource'),
+    dpop_jkt: param<string | null>('dpopJkt'),
   }),
 );
 // One statement: the row comes back only to the caller whose UPDATE flipped consumed_at, with
@@ -41,13 +42,16 @@ function toCode(r: AuthorizationCodesTable): AuthorizationCode {
     codeChallengeMethod: r.code_challenge_method as AuthorizationCode['codeChallengeMethod'], nonce: r.nonce,
     authTime: r.auth_time, expiresAt: r.expires_at, consumedAt: r.consumed_at, createdAt: r.created_at,
     replayedAt: r.replayed_at, ...(r.resource ? { resources: decodeResources(r.resource) } : {}),
+    ...(r.dpop_jkt ? { dpopJkt: r.dpop_jkt } : {}),
   };
 }
 
 export function codeStore(x: SqlExecutor): CodeStore {
   return {
     save: async (c) => {
-      await x.run(insertCode, { ...c, redirectUriGiven: c.redirectUriGiven === false ? 0 : 1, resource: encodeResources(c.resources) });
+      await x.run(insertCode, {
+        ...c, redirectUriGiven: c.redirectUriGiven === false ? 0 : 1, resource: encodeResources(c.resources), dpopJkt: c.dpopJkt ?? null,
+      });
     },
     consume: async (hash, now) => {
       const r = await x.first(consumeCode, { hash, now });

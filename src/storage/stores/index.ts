@@ -10,6 +10,7 @@ import { signingKeyStore } from './keys.js';
 import { purgeStore } from './purge.js';
 import { registrationTokenStore } from './registration-tokens.js';
 import { cookieKeyStore, interactionStore, loginAttemptStore, sessionStore } from './sessions.js';
+import { dpopJtiStore } from './dpop-jtis.js';
 import { serverStore, tenantStore } from './tenants.js';
 import { tokenStore } from './tokens.js';
 import { grantStore, userStore } from './users.js';
@@ -73,6 +74,7 @@ export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
     admin: adminStore(x, keyring),
     audit: auditStore(x),
     purge: purgeStore(x),
+    dpopJtis: dpopJtiStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),
     sync: () => x.sync(),

@@ -56,6 +56,13 @@ const deleteIdleClient = statement('purge.deleteIdleClient', (db) =>
     .where(ofClient.clientId, '=', param('clientId')).where('dynamic', '=', 1).where('idle_expires_at', '<', param<number>('now')),
 );
 
+// Proof ids whose proofs are too old to be accepted anyway: a replay is refused for its iat.
+const purgeDpopJtis = statement('purge.dpopJtis', (db) =>
+  // A hash is unique in practice; the outer condition keeps a row of another server with the same hash unless it expired too.
+  db.deleteFrom('dpop_jtis').where('expires_at', '<', param<number>('now')).where('jti_hash', 'in', (eb) =>
+    eb.selectFrom('dpop_jtis').select('jti_hash').where('expires_at', '<', param<number>('now')).limit(param<number>('limit'))),
+);
+
 async function purgeIdleClients(x: SqlExecutor, now: number): Promise<number> {
   let total = 0;
   for (;;) {
@@ -94,6 +101,7 @@ export function purgeStore(x: SqlExecutor): PurgeStore {
         interactions: await drain(x, purgeInteractions, { before: c.now }),
         loginAttempts: await drain(x, purgeAttempts, { before: c.loginFailuresBefore, now: c.now }),
         dynamicClients: await purgeIdleClients(x, c.now),
+        dpopJtis: await drain(x, purgeDpopJtis, { now: c.now }),
       };
     },
   };

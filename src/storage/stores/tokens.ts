@@ -19,6 +19,7 @@ const insertToken = statement('tokens.insert', (db) =>
     grant_id: param<string | null>('grantId'), consumed_at: null, auth_time: param<number | null>('authTime'),
     code_challenge: param<string | null>('codeChallenge'), code_challenge_method: param<string | null>('codeChallengeMethod'),
     family_started_at: param<number | null>('familyStartedAt'), resource: param<string | null>('resource'),
+    dpop_jkt: param<string | null>('dpopJkt'),
   })),
 );
 
@@ -64,12 +65,13 @@ export function toToken(r: TokensTable): TokenRecord {
     codeHash: r.code_hash, familyId: r.family_id, grantId: r.grant_id, consumedAt: r.consumed_at, authTime: r.auth_time,
     codeChallenge: r.code_challenge, codeChallengeMethod: r.code_challenge_method as TokenRecord['codeChallengeMethod'],
     familyStartedAt: r.family_started_at, ...(r.resource ? { resources: decodeResources(r.resource) } : {}),
+    ...(r.dpop_jkt ? { dpopJkt: r.dpop_jkt } : {}),
   };
 }
 
 export function tokenStore(x: SqlExecutor): TokenStore {
   return {
-    save: async (t) => { await x.run(insertToken, { ...t, resource: encodeResources(t.resources) }); },
+    save: async (t) => { await x.run(insertToken, { ...t, resource: encodeResources(t.resources), dpopJkt: t.dpopJkt ?? null }); },
     find: async (hash) => {
       const r = await x.first(findToken, { hash });
       return r ? toToken(r) : null;

@@ -3,9 +3,13 @@ import type { ApiKeyStore, ClientStore, RegistrationTokenStore, GrantStore, Serv
 import type { Client, Grant, User } from '../../../src/core/types.js';
 import { byteCompare, copy, key, UniqueViolation, type GrantRow, type MemoryDatabase } from './database.js';
 
-/** Clients come back as the SQL stores read them: the optional flags as booleans. */
+/** Clients come back as the SQL stores read them: the optional flags as booleans, `dpopBoundAccessTokens` only when true. */
 function normalClient(c: Client): Client {
-  return { ...copy(c), requirePkce: c.requirePkce === true, nonWebRedirect: c.nonWebRedirect === true };
+  const { dpopBoundAccessTokens, ...rest } = copy(c);
+  return {
+    ...rest, requirePkce: c.requirePkce === true, nonWebRedirect: c.nonWebRedirect === true,
+    ...(dpopBoundAccessTokens === true ? { dpopBoundAccessTokens: true } : {}),
+  };
 }
 
 export function tenantStore(db: MemoryDatabase): TenantStore {

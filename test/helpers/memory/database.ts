@@ -43,8 +43,8 @@ export interface Tables {
   apiKeys: Map<string, ApiKey>;
   users: Map<string, User>;
   grants: Map<string, GrantRow>;
-  /** Every optional field filled in, as SQL reads it back; `resources` absent when there are none. */
-  codes: Map<string, Required<Omit<AuthorizationCode, 'resources'>> & Pick<AuthorizationCode, 'resources'>>;
+  /** Every optional field filled in, as SQL reads it back; `resources` and `dpopJkt` absent when there are none. */
+  codes: Map<string, Required<Omit<AuthorizationCode, 'resources' | 'dpopJkt'>> & Pick<AuthorizationCode, 'resources' | 'dpopJkt'>>;
   tokens: Map<string, TokenRecord>;
   sessions: Map<string, Session>;
   interactions: Map<string, Interaction>;
@@ -53,11 +53,13 @@ export interface Tables {
   audit: Map<string, AuditEntry>;
   registrationTokens: Map<string, RegistrationToken>;
   cookieKeys: Map<string, { id: string; secret: string; createdAt: number }>;
+  dpopJtis: Map<string, { tenantId: string; serverId: string; jtiHash: string; expiresAt: number }>;
 }
 
 const TABLES = [
   'tenants', 'servers', 'signingKeys', 'clients', 'clientSecrets', 'apiKeys', 'users', 'grants', 'codes', 'tokens',
   'sessions', 'interactions', 'loginAttempts', 'usedChallenges', 'audit', 'registrationTokens', 'cookieKeys',
+  'dpopJtis',
 ] as const satisfies readonly (keyof Tables)[];
 
 /** A composite key. */

@@ -1,14 +1,17 @@
 /** Codes, tokens, sessions, parked requests, sign-in counters and the purge, in memory. */
 import type {
-  CodeStore, CookieKeyStore, InteractionStore, LoginAttemptStore, PurgeStore, SessionStore, TokenStore,
+  CodeStore, CookieKeyStore, DpopJtiStore, InteractionStore, LoginAttemptStore, PurgeStore, SessionStore, TokenStore,
 } from '../../../src/core/ports.js';
 import type { AuthorizationCode, AuthorizationRequest, TokenRecord } from '../../../src/core/types.js';
 import { copy, key, type MemoryDatabase } from './database.js';
 
-/** As the SQL stores keep them: RFC 8707 resources only when there are some (none reads back absent). */
-function withResources<T extends { resources?: string[] }>(row: T): T {
-  const { resources, ...rest } = row;
-  return (resources?.length ? { ...rest, resources: [...resources] } : rest) as T;
+/**
+ * As the SQL stores keep them: RFC 8707 resources only when there are some (none reads back
+ * absent), a DPoP thumbprint only when there is one.
+ */
+function withResources<T extends { resources?: string[]; dpopJkt?: string }>(row: T): T {
+  const { resources, dpopJkt, ...rest } = row;
+  return { ...rest, ...(resources?.length ? { resources: [...resources] } : {}), ...(dpopJkt ? { dpopJkt } : {}) } as T;
 }
 
 export function codeStore(db: MemoryDatabase): CodeStore {
@@ -148,6 +151,7 @@ export function purgeStore(db: MemoryDatabase): PurgeStore {
       loginAttempts: db.deleteWhere('loginAttempts', (r) => r.lastFailureAt < c.loginFailuresBefore
         && (r.lockedUntil === null || r.lockedUntil < c.now)),
       dynamicClients: purgeIdleClients(db, c.now),
+      dpopJtis: db.deleteWhere('dpopJtis', (r) => r.expiresAt < c.now),
     })),
   };
 }
@@ -174,6 +178,18 @@ export function cookieKeyStore(db: MemoryDatabase): CookieKeyStore {
       if (found) return found.secret;
       db.tables.cookieKeys.set(id, { id, secret, createdAt: now });
       return secret;
+    }),
+  };
+}
+
+export function dpopJtiStore(db: MemoryDatabase): DpopJtiStore {
+  return {
+    // INSERT … ON CONFLICT DO NOTHING: only the first use of a proof id is fresh.
+    use: (tenantId, serverId, jtiHash, expiresAt) => db.op(() => {
+      const k = key(tenantId, serverId, jtiHash);
+      if (db.tables.dpopJtis.has(k)) return false;
+      db.tables.dpopJtis.set(k, { tenantId, serverId, jtiHash, expiresAt });
+      return true;
     }),
   };
 }

@@ -45,6 +45,12 @@ function check(ctx: TokenContext, row: AuthorizationCode): string[] {
     // RFC 9700 §2.1.1 (PKCE downgrade): a verifier for a code issued without a challenge.
     throw new InvalidGrant('code_verifier sent, but the authorization request had no code_challenge');
   }
+  // RFC 9449 §10: a code requested with dpop_jkt is exchanged only with a proof of that key.
+  if (row.dpopJkt !== undefined && ctx.dpop?.jkt !== row.dpopJkt) {
+    throw new InvalidGrant(ctx.dpop
+      ? 'the DPoP proof is made with another key than the dpop_jkt of the authorization request'
+      : 'the authorization request had dpop_jkt: the token request needs a DPoP proof made with that key');
+  }
   // RFC 8707 §2.2: the token request may name fewer of the code's resources, never others.
   return resourcesFor(ctx, row.resources ?? [], scopesOf(row));
 }

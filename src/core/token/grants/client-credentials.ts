@@ -4,6 +4,7 @@ import { commaSeparatedScopes } from '../../policy.js';
 import { checkResources, checkResourceScopes, resourceTokenRules } from '../../resource.js';
 import { checkScopes, defaultScopes, parseScope } from '../../scope.js';
 import { issueAccessToken } from '../../tokens/issue.js';
+import { tokenTypeOf } from '../token-set.js';
 import type { GrantHandler } from '../types.js';
 
 /** Scopes that only make sense for a user. */
@@ -29,8 +30,8 @@ export const clientCredentialsGrant: GrantHandler = {
     const { ttl, format } = resourceTokenRules(targets, { ttl: rs.server.settings.accessTokenTtl, format: rs.server.settings.accessTokenFormat });
     const access = await issueAccessToken(deps, rs, {
       clientId: client.clientId, userId: null, scopes: requested, ttl, format,
-      authTime: null, codeHash: null, familyId: null, grantId: null, resources,
+      authTime: null, codeHash: null, familyId: null, grantId: null, resources, ...(ctx.dpop ? { dpopJkt: ctx.dpop.jkt } : {}),
     });
-    return { access_token: access.token, token_type: 'Bearer', expires_in: ttl!, scope: requested.join(' ') };
+    return { access_token: access.token, token_type: tokenTypeOf(ctx), expires_in: ttl!, scope: requested.join(' ') };
   },
 };

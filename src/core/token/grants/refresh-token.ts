@@ -1,6 +1,6 @@
 /** RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2). */
 import { hashOpaqueToken } from '../../../crypto/opaque-token.js';
-import { InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.js';
+import { InvalidDpopProof, InvalidGrant, InvalidRequest, InvalidScope } from '../../errors.js';
 import { checkScopes, parseScope } from '../../scope.js';
 import type { TokenRecord } from '../../types.js';
 import { issueUserTokens, resourcesFor } from '../token-set.js';
@@ -30,6 +30,11 @@ function check(ctx: TokenContext, row: TokenRecord, requested: string[]): string
   if (row.revokedAt !== null) throw new InvalidGrant('refresh token is invalid, expired or revoked');
   if (row.expiresAt !== null && row.expiresAt <= deps.clock.now()) throw new InvalidGrant('refresh token expired');
   if (!row.userId || row.authTime === null) throw new InvalidGrant('refresh token has no user');
+  // RFC 9449 §5: a bound refresh token (a public client's) is used only with a proof of its key.
+  if (row.dpopJkt !== undefined) {
+    if (!ctx.dpop) throw new InvalidDpopProof('this refresh token is bound to a DPoP key: send a DPoP proof made with that key');
+    if (ctx.dpop.jkt !== row.dpopJkt) throw new InvalidGrant('the DPoP proof is made with another key than the one this refresh token is bound to');
+  }
   const granted = row.scope ? row.scope.split(' ') : [];
   // RFC 6749 §6: a refresh may narrow the scope, never widen it.
   const extra = requested.find((s) => !granted.includes(s));

@@ -11,6 +11,7 @@ import { handleTokenRequest } from '../../../core/token/endpoint.js';
 import type { TokenResponse } from '../../../core/token/types.js';
 import { Type } from '../../../vendor/typebox.js';
 import { isForm, noStore, RepeatableQuery, resolveServer } from '../../context.js';
+import { dpopRequest } from '../../dpop.js';
 import { stackExchangePolicy } from '../../endpoint-policy.js';
 import { sendPage } from '../../plugins/page-headers.js';
 import { typed } from '../../type-provider.js';
@@ -56,10 +57,13 @@ function expiresField(res: TokenResponse): { expires?: number } {
   return res.expires_in !== undefined ? { expires: res.expires_in } : {};
 }
 
-async function exchange(app: FastifyInstance, request: FastifyRequest, body: Params | null, query: Params): Promise<TokenResponse> {
+async function exchange(
+  app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, body: Params | null, query: Params,
+): Promise<TokenResponse> {
   const rs = await seServer(app);
   return handleTokenRequest(app.pixie.deps, app.pixie.registry, rs, {
     params: tokenParams(request, body ?? {}, query), authorization: request.headers.authorization, policy: stackExchangePolicy(rs.server.settings),
+    dpop: dpopRequest(request), onDpopNonce: (nonce) => { reply.header('dpop-nonce', nonce); },
   });
 }
 
@@ -79,14 +83,14 @@ export function stackExchangeRoutes(app: FastifyInstance): void {
   });
 
   r.post('/oauth/access_token', { schema: TokenRequest, config: { errorFormat: 'oauth-form' } }, async (request, reply: FastifyReply) => {
-    const res = await exchange(app, request, request.body, request.query);
+    const res = await exchange(app, request, reply, request.body, request.query);
     const body = new URLSearchParams({ access_token: res.access_token });
     const { expires } = expiresField(res);
     if (expires !== undefined) body.set('expires', String(expires));
     return noStore(reply).type('application/x-www-form-urlencoded').send(body.toString());
   });
   r.post('/oauth/access_token/json', { schema: TokenRequest, config: { errorFormat: 'oauth-json' } }, async (request, reply: FastifyReply) => {
-    const res = await exchange(app, request, request.body, request.query);
+    const res = await exchange(app, request, reply, request.body, request.query);
     return noStore(reply).send({ ...res, ...expiresField(res) });
   });
 

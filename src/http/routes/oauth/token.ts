@@ -1,5 +1,5 @@
 /** POST /{tenant}/{server}/oauth2/token (RFC 6749 §3.2, §5). */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidRequest } from '../../../core/errors.js';
 import { Type } from '../../../vendor/typebox.js';
 import { handleTokenRequest } from '../../../core/token/endpoint.js';
@@ -7,6 +7,7 @@ import type { TokenResponse } from '../../../core/token/types.js';
 import type { ResolvedServer } from '../../../core/directory.js';
 import type { EndpointPolicy } from '../../../core/policy.js';
 import { Form, isForm, noStore, resolveServer, TenantServerParams } from '../../context.js';
+import { dpopRequest } from '../../dpop.js';
 import { oauthPolicy } from '../../endpoint-policy.js';
 import { typed } from '../../type-provider.js';
 
@@ -36,12 +37,15 @@ const TokenFormWithResource = Type.Object({
 }, { additionalProperties: TokenForm.additionalProperties });
 
 export async function runTokenRequest(
-  request: FastifyRequest, params: Record<string, string | undefined>, rs: ResolvedServer, policy: EndpointPolicy, resources: string[] = [],
+  request: FastifyRequest, reply: FastifyReply, params: Record<string, string | undefined>, rs: ResolvedServer, policy: EndpointPolicy, resources: string[] = [],
 ): Promise<TokenResponse> {
   // Form-encoded only; a JSON body is a client bug worth naming.
   if (!isForm(request)) throw new InvalidRequest('token requests must be application/x-www-form-urlencoded');
   const { pixie } = request.server;
-  return handleTokenRequest(pixie.deps, pixie.registry, rs, { params, authorization: request.headers.authorization, policy, resources });
+  return handleTokenRequest(pixie.deps, pixie.registry, rs, {
+    params, authorization: request.headers.authorization, policy, resources,
+    dpop: dpopRequest(request), onDpopNonce: (nonce) => { reply.header('dpop-nonce', nonce); },
+  });
 }
 
 export function tokenRoutes(app: FastifyInstance): void {
@@ -51,7 +55,7 @@ export function tokenRoutes(app: FastifyInstance): void {
   }, async (request, reply) => {
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
     const { resource, ...params } = request.body;
-    const response = await runTokenRequest(request, params, rs, oauthPolicy(rs), resource === undefined ? [] : [resource].flat());
+    const response = await runTokenRequest(request, reply, params, rs, oauthPolicy(rs), resource === undefined ? [] : [resource].flat());
     return noStore(reply).send(response);
   });
 }

@@ -1,9 +1,11 @@
 /** Discovery (RFC 8414, OIDC Discovery), JWKS and UserInfo. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { discoveryDocument } from '../../../core/oidc/discovery.js';
+import type { PresentedToken } from '../../../core/dpop/resource.js';
 import { userinfo } from '../../../core/oidc/userinfo.js';
 import { Type } from '../../../vendor/typebox.js';
 import { resolveServer, noStore, TenantServerParams } from '../../context.js';
+import { dpopRequest } from '../../dpop.js';
 import { typed } from '../../type-provider.js';
 
 /**
@@ -12,10 +14,13 @@ import { typed } from '../../type-provider.js';
  */
 const UserinfoBody = Type.Union([Type.Object({ access_token: Type.Optional(Type.String({ maxLength: 8192 })) }), Type.Null()]);
 
-function bearer(request: FastifyRequest, body: { access_token?: string } | null): string | undefined {
+/** The access token and its scheme: `Bearer` (RFC 6750), or `DPoP` with a proof (RFC 9449 §7.1). */
+function presented(request: FastifyRequest, body: { access_token?: string } | null): PresentedToken {
   const h = request.headers.authorization;
-  if (h && /^bearer /i.test(h)) return h.slice(7).trim();
-  return body?.access_token;
+  const dpop = dpopRequest(request);
+  if (h && /^bearer /i.test(h)) return { token: h.slice(7).trim(), scheme: 'Bearer', dpop };
+  if (h && /^dpop /i.test(h)) return { token: h.slice(5).trim(), scheme: 'DPoP', dpop };
+  return { token: body?.access_token, scheme: 'Bearer', dpop };
 }
 
 export function discoveryRoutes(app: FastifyInstance): void {
@@ -39,7 +44,7 @@ export function discoveryRoutes(app: FastifyInstance): void {
   });
   const info = async (request: FastifyRequest, reply: FastifyReply, params: { tenant: string; server: string }, body: { access_token?: string } | null) => {
     const rs = await resolveServer(app, params.tenant, params.server);
-    return noStore(reply).send(await userinfo(app.pixie.deps, rs, bearer(request, body)));
+    return noStore(reply).send(await userinfo(app.pixie.deps, rs, presented(request, body)));
   };
   const config = { errorFormat: 'bearer' as const };
   r.get('/:tenant/:server/userinfo', { schema: { params: TenantServerParams }, config },
