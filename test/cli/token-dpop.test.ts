@@ -3,6 +3,8 @@
  * that checks every proof the way RFC 9449 §4.3 says and asks for a nonce first (§8), and whose
  * DPoP-bound tokens a resource API built with @pixie-auth/verify accepts with the printed curl
  * line's headers. Key generation, JWK and PEM key files, saving the key (0600) and --refresh.
+ * Then against a real Pixie: the code flow, the curl line at its userinfo endpoint, the token
+ * checked by @pixie-auth/verify, and the bound refresh token refused with another key.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -15,7 +17,11 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, EmbeddedJWK, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
 import { createVerifier, fastifyAuth, type FastifyLikeRequest } from '../../packages/verify/src/index.js';
+import { keyFromJwk, makeProof } from '../../src/cli/token/dpop.js';
 import { PRINTED_URL, runCli, runCliInProcess, type CliSession } from '../helpers/cli.js';
+import { PUBLIC_CLIENT, USER } from '../helpers/fixture.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { UserAgent } from '../helpers/user-agent.js';
 
 interface SeenProof { header: Record<string, unknown>; claims: Record<string, unknown>; jkt: string }
 
@@ -91,10 +97,11 @@ let as: StandInServer;
 let api: FastifyInstance;
 let apiUrl = '';
 let configDir: string;
+let pixie: TestServer;
 
 before(async () => {
   as = new StandInServer();
-  await as.start();
+  await Promise.all([as.start(), startTestServer().then((started) => { pixie = started; })]);
   configDir = mkdtempSync(join(tmpdir(), 'pixie-config-'));
   // A resource API checking DPoP with @pixie-auth/verify: the printed curl line must pass it.
   const verifier = createVerifier({ issuer: as.url });
@@ -105,7 +112,7 @@ before(async () => {
 });
 after(async () => {
   as.server.close();
-  await api.close();
+  await Promise.all([api.close(), pixie.close()]);
   rmSync(configDir, { recursive: true, force: true });
 });
 
@@ -246,5 +253,54 @@ describe('pixie token --dpop', () => {
     } finally {
       as.dpop = true;
     }
+  });
+});
+
+describe('pixie token --dpop against Pixie', () => {
+  it('gets a DPoP-bound token through the code flow; the curl line works at userinfo once; --refresh keeps the key', async () => {
+    const userinfo = `${pixie.issuer}/userinfo`;
+    const run = token(['--issuer', pixie.issuer, '--client-id', PUBLIC_CLIENT, '--scope', 'openid profile read_inbox offline_access',
+      '--dpop', '--api-url', userinfo, '--save', 'pixie', '--json']);
+    const url = new URL((await run.waitFor(PRINTED_URL))[1]!);
+    const jkt = url.searchParams.get('dpop_jkt');
+    assert.ok(jkt, 'the authorization request names the key (RFC 9449 §10)');
+    const back = await new UserAgent(pixie.url).authorize(url.toString(), USER);
+    assert.equal((await fetch(back)).status, 200);
+    assert.equal(await run.exit, 0, run.stderr());
+    const fields = JSON.parse(run.stdout());
+    assert.equal(fields.token_type, 'DPoP');
+    assert.deepEqual(decodeJwt(fields.access_token).cnf, { jkt });
+
+    // The printed call, as curl would send it, at Pixie's own DPoP-protected userinfo endpoint.
+    const call = curlHeaders(run.stderr());
+    assert.equal(call.url, userinfo);
+    const info = await fetch(call.url, { headers: { authorization: call.authorization, dpop: call.dpop } });
+    assert.equal(info.status, 200, await info.clone().text());
+    assert.equal((await info.json()).preferred_username, USER.username);
+    const replay = await fetch(call.url, { headers: { authorization: call.authorization, dpop: call.dpop } });
+    assert.equal(replay.status, 401);
+    assert.match(replay.headers.get('www-authenticate')!, /^DPoP .*error="invalid_dpop_proof"/);
+    const bearer = await fetch(call.url, { headers: { authorization: `Bearer ${fields.access_token}` } });
+    assert.equal(bearer.status, 401, 'a bound token without its proof is refused');
+
+    // @pixie-auth/verify accepts Pixie's bound token with a proof of the saved key, and only so.
+    const saved = JSON.parse(readFileSync(join(configDir, 'tokens.json'), 'utf8')).tokens.pixie;
+    const key = await keyFromJwk(saved.dpop_jwk);
+    assert.equal(key.jkt, jkt);
+    const verifier = createVerifier({ issuer: pixie.issuer });
+    const api = 'https://api.example.com/inbox';
+    const who = await verifier.verify(fields.access_token, { dpop: { scheme: 'DPoP', proof: await makeProof(key, 'GET', api, fields.access_token), method: 'GET', url: api } });
+    assert.equal(who.dpopJkt, jkt);
+    await assert.rejects(verifier.verify(fields.access_token), { reason: 'dpop_required' });
+
+    // The refresh token of a public client is bound to the key: --refresh proves the saved one.
+    const refreshed = token(['--refresh', 'pixie']);
+    assert.equal(await refreshed.exit, 0, refreshed.stderr());
+    assert.deepEqual(decodeJwt(refreshed.stdout().trim()).cnf, { jkt });
+    const otherKey = join(configDir, 'other.pem');
+    writeFileSync(otherKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    const stolen = token(['--refresh', 'pixie', '--dpop-key', otherKey]);
+    assert.equal(await stolen.exit, 1);
+    assert.match(stolen.stderr(), /the token endpoint refused the request \(HTTP 400\): (invalid_grant|invalid_dpop_proof) — .*another key/);
   });
 });
