@@ -19,7 +19,7 @@ export function clientView(c: Client): ClientView {
     token_endpoint_auth_method: c.tokenEndpointAuthMethod, response_types: c.responseTypes as ClientView['response_types'],
     scopes: c.scopes, owner_user_id: c.ownerUserId, allowed_origins: c.allowedOrigins,
     post_logout_redirect_uris: c.postLogoutRedirectUris, id_token_signed_response_alg: c.idTokenSignedResponseAlg,
-    dynamic: c.dynamic ?? false,
+    dynamic: c.dynamic ?? false, dpop_bound_access_tokens: c.dpopBoundAccessTokens ?? false,
   };
 }
 
@@ -108,6 +108,7 @@ export async function updateClient(
       allowedOrigins: data.allowed_origins ?? c.allowedOrigins,
       postLogoutRedirectUris: data.post_logout_redirect_uris ?? c.postLogoutRedirectUris,
       idTokenSignedResponseAlg: data.id_token_signed_response_alg ?? c.idTokenSignedResponseAlg,
+      dpopBoundAccessTokens: data.dpop_bound_access_tokens ?? c.dpopBoundAccessTokens ?? false,
     };
     checkClient(next, server);
     await deps.stores.clients.upsert(next, deps.clock.now());

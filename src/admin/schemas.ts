@@ -4,7 +4,7 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Kind, Type, TypeRegistry } from '../vendor/typebox.js';
-import { GRANT_TYPES, ID_TOKEN_ALGS, REGISTRATION_POLICIES, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
+import { DPOP_POLICIES, GRANT_TYPES, ID_TOKEN_ALGS, REGISTRATION_POLICIES, TOKEN_ENDPOINT_AUTH_METHODS } from '../core/types.js';
 
 const Strict = { additionalProperties: false } as const;
 
@@ -90,6 +90,9 @@ const ServerSettingsFields = {
     accessTokenTtl: Type.Optional(Type.Integer({ minimum: 30, maximum: 86400 * 30 })),
   }, Strict), { maxItems: 100, description: 'protected resources clients may ask tokens for with `resource`; the token\'s aud is the resource' }),
   resourcePolicy: StringEnum(['listed', 'any-https'] as const, { description: 'listed: only the resources above; any-https: any https URI (and http on a loopback address)' }),
+  dpop: StringEnum(DPOP_POLICIES, {
+    description: 'DPoP (RFC 9449): allow (a proof binds the tokens to its key), require (every token request needs a proof with the server nonce), or off (DPoP headers ignored)',
+  }),
 };
 export const ScopeDefinition = Type.Object({ name: ScopeToken, description: Type.String({ maxLength: 300 }) }, Strict);
 export const ServerUpdate = Type.Partial(Type.Object({ ...ServerSettingsFields, scopes: Type.Array(ScopeDefinition, { maxItems: 200 }) }, Strict),
@@ -128,6 +131,7 @@ const clientFields = {
     maxItems: 50, uniqueItems: true, description: 'where RP-initiated logout may return the browser (exact match)',
   }),
   id_token_signed_response_alg: StringEnum(ID_TOKEN_ALGS, { description: 'alg of this client\'s ID tokens (default RS256)' }),
+  dpop_bound_access_tokens: Type.Boolean({ description: 'the client always uses DPoP (RFC 9449 §5.2): its token requests without a DPoP proof are refused' }),
 };
 /** RFC 7591 client metadata, plus `description` and `oauth_domain`. */
 export const ClientCreate = Type.Object({

@@ -15,7 +15,7 @@ import { getTenant } from './tenants.js';
 
 const SETTING_KEYS = [
   'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
-  'registration', 'maxDynamicClients', 'dynamicClientIdleDays', 'clientIdMetadataDocuments', 'resources', 'resourcePolicy',
+  'registration', 'maxDynamicClients', 'dynamicClientIdleDays', 'clientIdMetadataDocuments', 'resources', 'resourcePolicy', 'dpop',
 ] as const;
 
 export interface ServerView {

@@ -15,6 +15,7 @@ export interface ClientFields {
   allowed_origins?: string[];
   post_logout_redirect_uris?: string[];
   id_token_signed_response_alg?: IdTokenAlg;
+  dpop_bound_access_tokens?: boolean;
 }
 
 /** Response types follow the grants unless given: code for the code grant, token for implicit. */
@@ -32,5 +33,6 @@ export function clientWithDefaults(tenantId: string, serverId: string, c: Client
     tokenEndpointAuthMethod: c.token_endpoint_auth_method ?? (isPublic ? 'none' : 'client_secret_basic'), ownerUserId,
     allowedOrigins: c.allowed_origins ?? [], postLogoutRedirectUris: c.post_logout_redirect_uris ?? [],
     idTokenSignedResponseAlg: c.id_token_signed_response_alg ?? 'RS256',
+    ...(c.dpop_bound_access_tokens ? { dpopBoundAccessTokens: true } : {}),
   };
 }

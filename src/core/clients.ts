@@ -43,6 +43,7 @@ async function fromDocument(deps: CoreDeps, rs: ResolvedServer, url: string): Pr
     oauthDomain: null, scopes: m.scopes, responseTypes: m.responseTypes, tokenEndpointAuthMethod: 'none', ownerUserId: null,
     allowedOrigins: [], postLogoutRedirectUris: m.postLogoutRedirectUris, idTokenSignedResponseAlg: m.idTokenSignedResponseAlg,
     dynamic: true, metadataDocument: true, registrationMetadata: m.info,
+    ...(m.dpopBoundAccessTokens ? { dpopBoundAccessTokens: true } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export type IntrospectionResponse =
       token_type: string; iss: string; aud?: string | string[];
       /** Challenge-code tokens: the resource server must check the presenter's verifier. */
       code_challenge?: string; code_challenge_method?: string;
+      /** RFC 9449 §6.2: the DPoP key a bound token must be presented with. */
+      cnf?: { jkt: string };
     };
 
 interface EndpointRequest {
@@ -47,11 +49,13 @@ export async function introspect(deps: CoreDeps, rs: ResolvedServer, req: Endpoi
     sub: rec.userId ?? rec.clientId,
     ...(rec.expiresAt !== null ? { exp: rec.expiresAt } : {}),
     iat: rec.createdAt,
-    token_type: rec.kind === 'refresh' ? 'refresh_token' : 'Bearer',
+    // RFC 9449 §6.2: a bound access token is of type DPoP, with the key's thumbprint in cnf.
+    token_type: rec.kind === 'refresh' ? 'refresh_token' : rec.dpopJkt !== undefined ? 'DPoP' : 'Bearer',
     iss: rs.issuer,
     // RFC 8707: the resources the token is for (a token without them is for the whole server, and has no `aud` here).
     ...(rec.kind === 'access' && rec.resources?.length ? { aud: tokenAudience(rec.resources, rs.issuer) } : {}),
     ...(rec.codeChallenge ? { code_challenge: rec.codeChallenge, code_challenge_method: rec.codeChallengeMethod ?? 'S256' } : {}),
+    ...(rec.dpopJkt !== undefined ? { cnf: { jkt: rec.dpopJkt } } : {}),
   };
 }
 

@@ -52,6 +52,8 @@ export interface ValidatedMetadata {
   postLogoutRedirectUris: string[];
   idTokenSignedResponseAlg: IdTokenAlg;
   info: Record<string, unknown>;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`. */
+  dpopBoundAccessTokens: boolean;
 }
 
 /** Control characters and the Unicode direction overrides that could disguise a name on the consent page. */
@@ -157,9 +159,11 @@ export function validateClientMetadata(input: unknown, scopes: Map<string, strin
   if (typeof alg !== 'string' || !ID_TOKEN_ALGS.includes(alg as IdTokenAlg)) {
     throw new InvalidClientMetadata(`id_token_signed_response_alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
   }
+  const dpopBound = body.dpop_bound_access_tokens ?? false;
+  if (typeof dpopBound !== 'boolean') throw new InvalidClientMetadata('dpop_bound_access_tokens must be a boolean');
   return {
     name, redirectUris, grantTypes, responseTypes, tokenEndpointAuthMethod: method as TokenEndpointAuthMethod, scopes: requested,
-    postLogoutRedirectUris, idTokenSignedResponseAlg: alg as IdTokenAlg, info,
+    postLogoutRedirectUris, idTokenSignedResponseAlg: alg as IdTokenAlg, info, dpopBoundAccessTokens: dpopBound,
   };
 }
 
@@ -168,6 +172,7 @@ function applyMetadata(base: Client, m: ValidatedMetadata): Client {
     ...base, name: m.name ?? base.clientId, public: m.tokenEndpointAuthMethod === 'none', grantTypes: m.grantTypes,
     redirectUris: m.redirectUris, responseTypes: m.responseTypes, tokenEndpointAuthMethod: m.tokenEndpointAuthMethod, scopes: m.scopes,
     postLogoutRedirectUris: m.postLogoutRedirectUris, idTokenSignedResponseAlg: m.idTokenSignedResponseAlg, registrationMetadata: m.info,
+    dpopBoundAccessTokens: m.dpopBoundAccessTokens,
   };
 }
 
@@ -185,6 +190,7 @@ export function registeredMetadata(rs: ResolvedServer, c: Client): Record<string
     post_logout_redirect_uris: c.postLogoutRedirectUris,
     id_token_signed_response_alg: c.idTokenSignedResponseAlg,
     ...(c.registrationMetadata ?? {}),
+    ...(c.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
     registration_client_uri: `${rs.issuer}/oauth2/register/${encodeURIComponent(c.clientId)}`,
   };
 }

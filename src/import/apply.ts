@@ -24,7 +24,7 @@ export interface ImportSummary {
 const SETTING_KEYS = [
   'accessTokenTtl', 'seAccessTokenTtl', 'refreshTokenTtl', 'refreshTokenAbsoluteTtl', 'keyRotationDays', 'accessTokenFormat', 'allowPlainPkce', 'signingAlg',
   'registration', 'maxDynamicClients', 'dynamicClientIdleDays', 'clientIdMetadataDocuments',
-  'resources', 'resourcePolicy',
+  'resources', 'resourcePolicy', 'dpop',
 ] as const;
 
 /** True when `prev` already holds every field of `next`: re-importing it would change nothing. */

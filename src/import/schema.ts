@@ -52,6 +52,7 @@ export const ImportClient = Type.Object({
     { maxItems: 50, uniqueItems: true, description: 'Where RP-initiated logout may send the browser back to.', default: [], examples: [['https://app.example.com/']] })),
   id_token_signed_response_alg: Type.Optional(Type.Union(ID_TOKEN_ALGS.map((a) => Type.Literal(a)),
     { description: 'Signing algorithm of the client\'s ID tokens.', default: 'RS256' })),
+  dpop_bound_access_tokens: Type.Optional(Type.Boolean({ description: 'The client always uses DPoP (RFC 9449 §5.2): its token requests without a DPoP proof are refused.', default: false })),
 }, { ...Strict, title: 'Client' });
 
 const Scope = Type.Object({
@@ -87,6 +88,10 @@ export const ImportServer = Type.Object({
   resources: Type.Optional(Type.Array(Resource, { maxItems: 100, description: 'Protected resources (APIs) clients may ask tokens for with the `resource` parameter (RFC 8707); the token\'s `aud` is the resource.', default: [] })),
   resourcePolicy: Type.Optional(Type.Union([Type.Literal('listed'), Type.Literal('any-https')], { description: 'Which `resource` values are accepted: `listed` (only those in `resources`) or `any-https` (any https URI, and http on a loopback address). Others get `invalid_target`.', default: 'listed' })),
   clients: Type.Optional(Type.Array(ImportClient, { description: 'Clients registered on this server.', default: [] })),
+  dpop: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('allow'), Type.Literal('require')], {
+    description: 'DPoP (RFC 9449): `allow` binds tokens to the key of a request\'s DPoP proof; `require` refuses token requests without a proof and asks for a server nonce; `off` ignores DPoP headers (bearer tokens only).',
+    default: 'allow',
+  })),
 }, { ...Strict, title: 'Server' });
 
 const User = Type.Object({
