@@ -27,7 +27,7 @@ const OPAQUE = 'opaque-dpop-bound-token';
 const URL_INBOX = 'https://api.example.com/inbox';
 
 interface ProofKey { alg: string; privateKey: CryptoKey; jwk: JWK; jkt: string }
-async function proofKey(alg: 'ES256' | 'EdDSA' | 'RS256' | 'ES384'): Promise<ProofKey> {
+async function proofKey(alg: 'ES256' | 'EdDSA' | 'Ed25519' | 'RS256' | 'ES384'): Promise<ProofKey> {
   const pair = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(pair.publicKey);
   return { alg, privateKey: pair.privateKey as CryptoKey, jwk, jkt: await calculateJwkThumbprint(jwk, 'sha256') };
@@ -99,8 +99,8 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     assert.equal((await v.verify(token, { dpop: dpopRequest(p, 'GET', `${URL_INBOX}?page=2`) })).dpopJkt, key.jkt);
   });
 
-  it('EdDSA and RS256 proofs are accepted; ES384 only when configured', async () => {
-    for (const alg of ['EdDSA', 'RS256'] as const) {
+  it('EdDSA (also named Ed25519) and RS256 proofs are accepted; ES384 only when configured', async () => {
+    for (const alg of ['EdDSA', 'Ed25519', 'RS256'] as const) {
       const k = await proofKey(alg);
       const token = await accessToken(k.jkt);
       assert.equal((await verifierFor().verify(token, { dpop: dpopRequest(await proof(k, { token })) })).dpopJkt, k.jkt, alg);
@@ -109,7 +109,7 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     const token = await accessToken(k.jkt);
     const err = await rejection(verifierFor().verify(token, { dpop: dpopRequest(await proof(k, { token })) }));
     assert.equal(err.code, 'invalid_dpop_proof');
-    assert.equal(err.wwwAuthenticate(), 'DPoP realm="api", error="invalid_dpop_proof", error_description="the proof must be signed with one of ES256, EdDSA, RS256", algs="ES256 EdDSA RS256"');
+    assert.equal(err.wwwAuthenticate(), 'DPoP realm="api", error="invalid_dpop_proof", error_description="the proof must be signed with one of ES256, EdDSA, Ed25519, RS256", algs="ES256 EdDSA Ed25519 RS256"');
     const v384 = verifierFor({ dpop: { algorithms: ['ES384'] } });
     assert.equal((await v384.verify(token, { dpop: dpopRequest(await proof(k, { token })) })).dpopJkt, k.jkt);
     assert.throws(() => verifierFor({ dpop: { algorithms: ['HS256' as 'ES256'] } }), /dpop.algorithms/);
@@ -122,7 +122,7 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
       const err = await rejection(v.verify(token, { dpop: { scheme: 'Bearer', proof: p, method: 'GET', url: URL_INBOX } }));
       assert.equal(err.reason, 'dpop_required');
       assert.equal(err.status, 401);
-      assert.match(err.wwwAuthenticate(), /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA RS256"$/);
+      assert.match(err.wwwAuthenticate(), /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519 RS256"$/);
     }
     // Called without any request details (extractToken + verify), a bound token is refused too.
     assert.equal((await rejection(v.verify(token))).reason, 'dpop_required');
@@ -176,7 +176,7 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     const token = await accessToken(key.jkt);
     const err = await rejection(verifierFor().verify(token, { dpop: dpopRequest(await proof(other, { token })) }));
     assert.deepEqual([err.code, err.reason], ['invalid_token', 'dpop_key_mismatch']);
-    assert.match(err.wwwAuthenticate(), /^DPoP .*error="invalid_token".*algs="ES256 EdDSA RS256"$/);
+    assert.match(err.wwwAuthenticate(), /^DPoP .*error="invalid_token".*algs="ES256 EdDSA Ed25519 RS256"$/);
   });
 
   it('iat outside the window is refused; the window and skew are options', async () => {
@@ -235,9 +235,9 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     const strict = verifierFor({ dpop: { required: true } });
     const err = await rejection(strict.verify(token, { dpop: bearer }));
     assert.equal(err.reason, 'dpop_required');
-    assert.match(err.wwwAuthenticate(), /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA RS256"$/);
+    assert.match(err.wwwAuthenticate(), /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519 RS256"$/);
     const none = await rejection(strict.verify(undefined));
-    assert.equal(none.wwwAuthenticate(), 'DPoP realm="api", algs="ES256 EdDSA RS256"');
+    assert.equal(none.wwwAuthenticate(), 'DPoP realm="api", algs="ES256 EdDSA Ed25519 RS256"');
     const bound = await accessToken(key.jkt);
     assert.equal((await strict.verify(bound, { dpop: dpopRequest(await proof(key, { token: bound })) })).dpopJkt, key.jkt);
   });
@@ -343,7 +343,7 @@ describe('adapters pass the request method and URL', () => {
     assert.equal((await call('/write', { method: 'POST', auth: `DPoP ${token}`, proofs: [p] })).status, 200);
     const replay = await call('/write', { method: 'POST', auth: `DPoP ${token}`, proofs: [p] });
     assert.equal(replay.status, 401);
-    assert.match(replay.headers.get('www-authenticate')!, /^DPoP realm="api", error="invalid_dpop_proof", error_description="this DPoP proof has been used before[^"]*", algs="ES256 EdDSA RS256"$/);
+    assert.match(replay.headers.get('www-authenticate')!, /^DPoP realm="api", error="invalid_dpop_proof", error_description="this DPoP proof has been used before[^"]*", algs="ES256 EdDSA Ed25519 RS256"$/);
     assert.equal((await replay.json()).error, 'invalid_dpop_proof');
 
     const wrongUrl = await call('/inbox', { auth: `DPoP ${token}`, proofs: [await proof(key, { token, htu: at('/write'), nonce })] });

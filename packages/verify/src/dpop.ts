@@ -12,10 +12,14 @@ import { calculateJwkThumbprint, EmbeddedJWK, errors as joseErrors, jwtVerify, t
 import { InvalidDpopProofError, InvalidTokenError, UseDpopNonceError } from './errors.js';
 import { isObject } from './http.js';
 
-/** Proof algorithms this library can check; all asymmetric (RFC 9449 §4.3 step 5: no MAC). */
-export const DPOP_SUPPORTED_ALGS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as const;
+/**
+ * Proof algorithms this library can check; all asymmetric (RFC 9449 §4.3 step 5: no MAC).
+ * `Ed25519` is the fully-specified name of EdDSA over Ed25519 (RFC 9864) that current clients
+ * (oauth4webapi, openid-client) put in proofs made with Ed25519 keys.
+ */
+export const DPOP_SUPPORTED_ALGS = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'RS256', 'PS256'] as const;
 export type DpopAlgorithm = (typeof DPOP_SUPPORTED_ALGS)[number];
-const DEFAULT_ALGS: DpopAlgorithm[] = ['ES256', 'EdDSA', 'RS256'];
+const DEFAULT_ALGS: DpopAlgorithm[] = ['ES256', 'EdDSA', 'Ed25519', 'RS256'];
 const MAX_PROOF_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
 
@@ -44,7 +48,7 @@ export interface DpopNonceSource {
 export interface DpopOptions {
   /** Refuse tokens that are not DPoP-bound (default false: bearer tokens are accepted too). */
   required?: boolean;
-  /** Proof algorithms accepted and named in `algs` of challenges (default ES256, EdDSA, RS256). */
+  /** Proof algorithms accepted and named in `algs` of challenges (default ES256, EdDSA, Ed25519, RS256). */
   algorithms?: DpopAlgorithm[];
   /** How old a proof's `iat` may be, in seconds (default 60); it also bounds how long `jti`s are kept. */
   maxAgeSeconds?: number;
