@@ -19,7 +19,7 @@ import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, EmbeddedJWK, 
 import { createVerifier, fastifyAuth, type FastifyLikeRequest } from '../../packages/verify/src/index.js';
 import { keyFromJwk, makeProof } from '../../src/cli/token/dpop.js';
 import { PRINTED_URL, runCli, runCliInProcess, type CliSession } from '../helpers/cli.js';
-import { PUBLIC_CLIENT, USER } from '../helpers/fixture.js';
+import { FIXTURE, PUBLIC_CLIENT, USER } from '../helpers/fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { UserAgent } from '../helpers/user-agent.js';
 
@@ -98,10 +98,18 @@ let api: FastifyInstance;
 let apiUrl = '';
 let configDir: string;
 let pixie: TestServer;
+/** A Pixie whose server has `dpop: require`: every token request needs a proof with its nonce. */
+let strict: TestServer;
 
 before(async () => {
   as = new StandInServer();
-  await Promise.all([as.start(), startTestServer().then((started) => { pixie = started; })]);
+  const requiring = structuredClone(FIXTURE);
+  requiring.tenants[0]!.servers![0]!.dpop = 'require';
+  await Promise.all([
+    as.start(),
+    startTestServer().then((started) => { pixie = started; }),
+    startTestServer({ imports: [requiring] }).then((started) => { strict = started; }),
+  ]);
   configDir = mkdtempSync(join(tmpdir(), 'pixie-config-'));
   // A resource API checking DPoP with @pixie-auth/verify: the printed curl line must pass it.
   const verifier = createVerifier({ issuer: as.url });
@@ -112,7 +120,7 @@ before(async () => {
 });
 after(async () => {
   as.server.close();
-  await Promise.all([api.close(), pixie.close()]);
+  await Promise.all([api.close(), pixie.close(), strict.close()]);
   rmSync(configDir, { recursive: true, force: true });
 });
 
@@ -302,5 +310,22 @@ describe('pixie token --dpop against Pixie', () => {
     const stolen = token(['--refresh', 'pixie', '--dpop-key', otherKey]);
     assert.equal(await stolen.exit, 1);
     assert.match(stolen.stderr(), /the token endpoint refused the request \(HTTP 400\): (invalid_grant|invalid_dpop_proof) — .*another key/);
+  });
+
+  it('on a server with dpop: require, follows use_dpop_nonce with one retry, also for --refresh', async () => {
+    const run = token(['--issuer', strict.issuer, '--client-id', PUBLIC_CLIENT, '--scope', 'read_inbox offline_access', '--dpop', '--save', 'strict']);
+    const back = await new UserAgent(strict.url).authorize((await run.waitFor(PRINTED_URL))[1]!, USER);
+    assert.equal((await fetch(back)).status, 200);
+    assert.equal(await run.exit, 0, run.stderr());
+    const jkt = (decodeJwt(run.stdout().trim()).cnf as { jkt: string }).jkt;
+    const refreshed = token(['--refresh', 'strict']);
+    assert.equal(await refreshed.exit, 0, refreshed.stderr());
+    assert.deepEqual(decodeJwt(refreshed.stdout().trim()).cnf, { jkt });
+    // Without --dpop the same server refuses the request: the retry above is what made it work.
+    const bearer = token(['--issuer', strict.issuer, '--client-id', PUBLIC_CLIENT, '--scope', 'read_inbox']);
+    const again = await new UserAgent(strict.url).authorize((await bearer.waitFor(PRINTED_URL))[1]!, USER);
+    await fetch(again);
+    assert.equal(await bearer.exit, 1);
+    assert.match(bearer.stderr(), /invalid_dpop_proof/);
   });
 });
