@@ -113,6 +113,8 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     const v384 = verifierFor({ dpop: { algorithms: ['ES384'] } });
     assert.equal((await v384.verify(token, { dpop: dpopRequest(await proof(k, { token })) })).dpopJkt, k.jkt);
     assert.throws(() => verifierFor({ dpop: { algorithms: ['HS256' as 'ES256'] } }), /dpop.algorithms/);
+    assert.throws(() => verifierFor({ dpop: { publicBaseUrl: 'api.example.com' } }), /dpop.publicBaseUrl must be an absolute http\(s\) URL/);
+    assert.throws(() => verifierFor({ dpop: { publicBaseUrl: 'https://api.example.com/?x=1' } }), /without query or fragment/);
   });
 
   it('a bound token sent as a Bearer token is refused, proof or not', async () => {

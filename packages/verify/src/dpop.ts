@@ -105,7 +105,7 @@ export class DpopPolicy {
     this.tolerance = options.clockToleranceSeconds ?? 5;
     this.store = options.replayStore ?? memoryReplayStore({ now });
     this.nonce = options.nonce;
-    this.publicBaseUrl = options.publicBaseUrl === undefined ? undefined : new URL(options.publicBaseUrl).href.replace(/\/$/, '');
+    this.publicBaseUrl = options.publicBaseUrl === undefined ? undefined : baseUrl(options.publicBaseUrl);
   }
 
   /**
@@ -244,6 +244,20 @@ export function jktFromClaims(claims: Record<string, unknown>): string | null {
 export function requestUrl(pathAndQuery: string, seen: { protocol: string; host: string }, publicBaseUrl?: string): string {
   if (publicBaseUrl !== undefined) return `${publicBaseUrl}${pathAndQuery.startsWith('/') ? '' : '/'}${pathAndQuery}`;
   return `${seen.protocol}://${seen.host}${pathAndQuery}`;
+}
+
+/** `https://api.example.com/v1/` → `https://api.example.com/v1`: the request's path is appended to it. */
+function baseUrl(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new TypeError(`dpop.publicBaseUrl must be an absolute http(s) URL, got "${value}"`);
+  }
+  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.search || u.hash) {
+    throw new TypeError(`dpop.publicBaseUrl must be an http(s) URL without query or fragment, got "${value}"`);
+  }
+  return u.href.replace(/\/$/, '');
 }
 
 /** RFC 9449 §4.3: `htu` matches the request URI without query and fragment, after normalisation. */
