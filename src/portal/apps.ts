@@ -35,6 +35,8 @@ export interface AppSettings {
   grants: AppGrants;
   allowNoExpiry: boolean;
   nonWebRedirect: boolean;
+  /** RFC 9449 §5.2: the app always sends DPoP proofs; its token requests without one are refused. */
+  dpopBoundAccessTokens: boolean;
 }
 
 /** Scopes every portal app may request; `no_expiry` only with the permission. */
@@ -106,6 +108,7 @@ function applySettings(base: Client, s: AppSettings): Client {
     scopes: s.allowNoExpiry ? [...APP_SCOPES, 'no_expiry'] : [...APP_SCOPES],
     nonWebRedirect: s.nonWebRedirect,
     postLogoutRedirectUris: parseRedirectUris(s.postLogoutRedirectUris, 'Post-logout redirect URI'),
+    dpopBoundAccessTokens: s.dpopBoundAccessTokens,
   };
 }
 
@@ -120,6 +123,7 @@ export function settingsOf(c: Client): AppSettings {
       implicit: c.grantTypes.includes('implicit'), clientCredentials: c.grantTypes.includes('client_credentials'),
     },
     allowNoExpiry: c.scopes.includes('no_expiry'), nonWebRedirect: c.nonWebRedirect === true,
+    dpopBoundAccessTokens: c.dpopBoundAccessTokens === true,
   };
 }
 
@@ -127,7 +131,7 @@ export function settingsOf(c: Client): AppSettings {
 export function newAppSettings(isPublic: boolean): AppSettings {
   return {
     name: '', description: '', oauthDomain: '', redirectUris: '', postLogoutRedirectUris: '', allowedOrigins: '', allowNoExpiry: false,
-    nonWebRedirect: false,
+    nonWebRedirect: false, dpopBoundAccessTokens: false,
     grants: { authorizationCode: !isPublic, authorizationCodePkce: true, implicit: false, clientCredentials: false },
   };
 }

@@ -27,7 +27,7 @@ function imports(): ImportFileData {
     client_id: BOUND_CLIENT, public: false, grant_types: ['client_credentials'], scopes: ['read_inbox'],
     client_secret: CONFIDENTIAL_SECRET, dpop_bound_access_tokens: true,
   });
-  const clients = def.clients!.filter((c) => c.client_id === CONFIDENTIAL_CLIENT || c.client_id === BOUND_CLIENT);
+  const clients = def.clients!.filter((c) => [CONFIDENTIAL_CLIENT, BOUND_CLIENT, PUBLIC_CLIENT].includes(c.client_id));
   tenant.servers!.push({ id: 'strict', dpop: 'require', clients: structuredClone(clients) });
   tenant.servers!.push({ id: 'nodpop', dpop: 'off', clients: structuredClone(clients) });
   return data;
@@ -170,6 +170,26 @@ describe('DPoP at the token endpoint (server dpop: allow)', () => {
     assert.match(two.body.error_description!, /single DPoP header/);
   });
 
+  it('answers garbage in the DPoP header with invalid_dpop_proof, never a server error', async () => {
+    const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+    const key = await proofKey();
+    const garbage = [
+      '', 'a.b.c', `${b64('not json')}.${b64({})}.c2ln`, `${b64([1])}.${b64({})}.c2ln`,
+      `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: 'x' })}.${b64({})}.c2ln`,
+      `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC' } })}.${b64('[')}.c2ln`,
+      `${b64({ typ: 'dpop+jwt', alg: 'RS256', jwk: key.publicJwk })}.${b64({ htm: 'POST' })}.c2ln`,
+      await makeProof(key, { htu: tokenUrl(), claims: { htu: 42 } }),
+      await makeProof(key, { htu: tokenUrl(), claims: { iat: 'now' } }),
+      await makeProof(key, { htu: tokenUrl(), claims: { htu: 'not a url' } }),
+      'x'.repeat(9000),
+    ];
+    for (const proof of garbage) {
+      const res = await ccWithProof(proof);
+      assert.equal(res.status, 400, proof.slice(0, 80));
+      assert.equal((await res.json()).error, 'invalid_dpop_proof', proof.slice(0, 80));
+    }
+  });
+
   it('requires a proof from a client registered with dpop_bound_access_tokens (RFC 9449 §5.2)', async () => {
     await expectError(await ccWithProof(null, 'default', BOUND_CLIENT), 400, 'invalid_dpop_proof');
     const res = await ccWithProof(await makeProof(await proofKey(), { htu: tokenUrl() }), 'default', BOUND_CLIENT);
@@ -282,6 +302,30 @@ describe('server dpop: require', () => {
     // A nonce is the server's own: another server's is refused.
     const other = await ccWithProof(await makeProof(key, { htu: tokenUrl(), nonce }), 'default');
     assert.equal(other.status, 200, 'a server that does not require nonces ignores one');
+  });
+
+  it('asks for the nonce at userinfo too (401, DPoP challenge), and accepts the bound token with it', async () => {
+    const key = await proofKey();
+    const { verifier, challenge } = pkce();
+    const back = await new UserAgent(s.url).authorize(`${issuerOf('strict')}/oauth2/authorize?${new URLSearchParams({
+      response_type: 'code', client_id: PUBLIC_CLIENT, redirect_uri: REDIRECT_URI, scope: 'openid', state: 's', code_challenge: challenge, code_challenge_method: 'S256',
+    })}`, USER);
+    const form = { grant_type: 'authorization_code', client_id: PUBLIC_CLIENT, code: back.searchParams.get('code')!, redirect_uri: REDIRECT_URI, code_verifier: verifier };
+    const asked = await postForm(tokenUrl('strict'), form, { dpop: await makeProof(key, { htu: tokenUrl('strict') }) });
+    const nonce = asked.headers.get('dpop-nonce')!;
+    await expectError(asked, 400, 'use_dpop_nonce');
+    const tokens = await (await postForm(tokenUrl('strict'), form, { dpop: await makeProof(key, { htu: tokenUrl('strict'), nonce }) })).json() as { access_token: string };
+    const userinfo = `${issuerOf('strict')}/userinfo`;
+    const call = async (proofNonce?: string) => fetch(userinfo, { headers: {
+      authorization: `DPoP ${tokens.access_token}`, dpop: await makeProof(key, { htm: 'GET', htu: userinfo, accessToken: tokens.access_token, nonce: proofNonce }),
+    } });
+    const without = await call();
+    assert.equal(without.status, 401);
+    assert.match(without.headers.get('www-authenticate')!, /^DPoP .*error="use_dpop_nonce"/);
+    assert.equal(without.headers.get('dpop-nonce'), nonce);
+    const ok = await call(nonce);
+    assert.equal(ok.status, 200);
+    assert.equal((await ok.json()).sub, jwtClaims(tokens.access_token).sub);
   });
 
   it('openid-client retries with the nonce by itself', async () => {

@@ -130,6 +130,7 @@ ${check('grant_client_credentials', g.clientCredentials, 'Client credentials', v
 <fieldset><legend>Permissions</legend>
 ${check('allow_no_expiry', s.allowNoExpiry, 'Tokens without expiry', 'Lets users grant the no_expiry scope. Tokens otherwise expire after 24 hours.')}
 ${nonWebCheck(s, v.loginSuccess)}
+${check('dpop_bound_access_tokens', s.dpopBoundAccessTokens, 'Always use DPoP', 'Every token request must carry a DPoP proof (RFC 9449): tokens are then bound to the application\'s key and useless to anyone who copies them.')}
 </fieldset>
 <div class="actions"><button type="submit">Save settings</button></div>
 </form>`;

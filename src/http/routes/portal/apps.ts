@@ -20,6 +20,7 @@ import { AppParams, DoneQuery, loginSuccess, noticeFor, PAGE, portalScope, signe
 const AppForm = Form(
   'csrf', 'type', 'name', 'description', 'oauth_domain', 'redirect_uris', 'post_logout_redirect_uris', 'allowed_origins',
   'grant_code', 'grant_code_pkce', 'grant_implicit', 'grant_client_credentials', 'allow_no_expiry', 'non_web_redirect',
+  'dpop_bound_access_tokens',
 );
 type AppFormData = Static<typeof AppForm>;
 
@@ -37,6 +38,7 @@ function settingsFromForm(b: AppFormData): AppSettings {
       implicit: on(b, 'grant_implicit'), clientCredentials: on(b, 'grant_client_credentials'),
     },
     allowNoExpiry: on(b, 'allow_no_expiry'), nonWebRedirect: on(b, 'non_web_redirect'),
+    dpopBoundAccessTokens: on(b, 'dpop_bound_access_tokens'),
   };
 }
 
