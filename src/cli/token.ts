@@ -208,7 +208,8 @@ async function refresh(t: Terminal, flags: Flags, name: string): Promise<TokenFi
   const merged: TokenFields = { ...fields, ...(fields.refresh_token === undefined ? { refresh_token: refreshToken } : {}) };
   report(t, merged);
   const bound = dpopKey ? await reportDpop(say, merged, dpopKey, flags['api-url']) : false;
-  save(t, name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id, method, bound ? dpopKey : undefined);
+  // A saved key stays even if this answer came unbound: the refresh token may still be bound to it.
+  save(t, name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id, method, bound || saved.dpop_jwk ? dpopKey : undefined);
   return merged;
 }
 
