@@ -5,6 +5,7 @@
  * previous response of the same connection redirected with (the full flow, workload 5).
  */
 import autocannon, { type Request } from 'autocannon';
+import { dpopProof, type DpopSpec } from './dpop.js';
 
 export interface RequestSpec {
   method: 'GET' | 'POST';
@@ -19,6 +20,8 @@ export interface RequestSpec {
   expect: number;
   /** And a text the body must contain (a fast `{"active":false}` is not a result). */
   expectBody?: string;
+  /** Send a fresh DPoP proof (RFC 9449) of this key in each request. */
+  dpop?: DpopSpec;
 }
 
 export interface Job {
@@ -76,6 +79,10 @@ export async function runJob(job: Job): Promise<JobResult> {
         if (!code) return null;
         return { ...req, body: spec.body!.replace('{code}', encodeURIComponent(code)) };
       },
+    } : {}),
+    ...(spec.dpop ? {
+      // Built for each request: a proof is good once (its jti is remembered by the server).
+      setupRequest: (req: Request) => ({ ...req, headers: { ...req.headers, dpop: dpopProof(spec.dpop!) } }),
     } : {}),
     onResponse: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => {
       responses++;

@@ -88,6 +88,8 @@ const provider = new Provider(issuer, {
     // The default policy, without its "you should change this" notice on every request.
     introspection: { enabled: true, allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client.clientId },
     clientCredentials: { enabled: true },
+    // Workload 3d: DPoP-bound tokens (RFC 9449), replay detection on (its default), no nonce required, as on Pixie's default `dpop: allow`.
+    dPoP: { enabled: true },
     resourceIndicators: {
       enabled: true,
       // client_credentials without `resource` gets the JWT resource server (workload 3).

@@ -6,6 +6,7 @@
 import {
   API_SCOPE, basicAuth, JWT_SERVER, OPAQUE_SERVER, PKCE, PUBLIC_CLIENT, REDIRECT_URI, RESOURCES, TENANT,
 } from './fixture.js';
+import { dpopProof, newDpopJwk } from './dpop.js';
 import type { Job, JobResult, RequestSpec } from './loadgen.js';
 import type { BenchProcess } from './processes.js';
 
@@ -126,6 +127,29 @@ function post(path: string, body: string, expectBody: string, headers: Record<st
   return { method: 'POST', path, headers: { 'content-type': FORM, ...headers }, body, expect: 200, expectBody };
 }
 
+/**
+ * Workload 3d: client_credentials with a fresh DPoP proof in each request; every answer must be a
+ * DPoP-bound token. Afterwards one proof sent twice must be refused the second time, so both
+ * servers are shown to remember `jti`s (RFC 9449 §11.1) rather than skip the replay check.
+ */
+function dpopClientCredentialsPlan(url: string, path: string, body: string, headers: Record<string, string>): Plan {
+  const dpop = { jwk: newDpopJwk(), htm: 'POST' as const, htu: url + path };
+  return {
+    usesCodes: false,
+    prepare: async (size) => ({ url, connections: size.connections, duration: size.seconds, requests: [{ ...post(path, body, '"token_type":"DPoP"', headers), dpop }] }),
+    async check() {
+      const proof = dpopProof(dpop);
+      const send = () => fetch(url + path, { method: 'POST', headers: { 'content-type': FORM, ...headers, dpop: proof }, body });
+      const first = await send();
+      if (!(await first.text()).includes('"token_type":"DPoP"')) return `a DPoP token request answered ${first.status} without a DPoP token`;
+      const replay = await send();
+      const text = await replay.text();
+      // RFC 9449 §11.1 names no error for a replay: Pixie says invalid_dpop_proof, node-oidc-provider invalid_grant.
+      return replay.status === 400 && /"error":"(invalid_dpop_proof|invalid_grant)"/.test(text) ? null : `a replayed DPoP proof answered ${replay.status} ${text.slice(0, 120)}`;
+    },
+  };
+}
+
 function get(path: string, expectBody: string): RequestSpec {
   return { method: 'GET', path, expect: 200, expectBody };
 }
@@ -166,6 +190,13 @@ export function workloads(servers: Servers, tokens: { pixieOpaque: string; oidcO
       plans: {
         pixie: durationPlan(pixie.url, [post(`${jwtIssuer}/oauth2/token`, clientCredentials, '"access_token"', auth)]),
         oidc: durationPlan(oidc.url, [post('/token', clientCredentials, '"access_token"', auth)]),
+      },
+    },
+    {
+      id: 'w3d', title: '3d. client_credentials + DPoP proof, client_secret_basic, ES256 proof with a fresh jti per request, DPoP-bound ES256 JWT access token', unit: 'req/s', ceiling: 'post',
+      plans: {
+        pixie: dpopClientCredentialsPlan(pixie.url, `${jwtIssuer}/oauth2/token`, clientCredentials, auth),
+        oidc: dpopClientCredentialsPlan(oidc.url, '/token', clientCredentials, auth),
       },
     },
     {

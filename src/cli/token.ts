@@ -11,6 +11,7 @@ import { randomBase64url, randomUnreserved } from '../crypto/random.js';
 import { openBrowser } from './token/browser.js';
 import { FlowError } from './token/errors.js';
 import { chooseAuthMethod, lifetimeOf, tokenRequest, type ClientCredentials, type SecretMethod, type TokenFields } from './token/exchange.js';
+import { dpopKeyFlags, generateDpopKey, keyFromJwk, readDpopKey, reportDpop, type DpopKey } from './token/dpop.js';
 import { checkIdToken } from './token/id-token.js';
 import { startLoopback } from './token/loopback.js';
 import { resolveEndpoints, type Endpoints } from './token/metadata.js';
@@ -18,7 +19,7 @@ import { pushedAuthorizationUrl } from './token/par.js';
 import { registerPublicClient } from './token/register.js';
 import { readPasted } from './token/paste.js';
 import { codeFromResponse, parsePasted } from './token/response.js';
-import { checkName, loadToken, saveToken } from './token/store.js';
+import { checkName, loadToken, saveToken, type SavedToken } from './token/store.js';
 import { UsageError } from './pkce.js';
 import type { CliIO } from './run.js';
 
@@ -30,6 +31,7 @@ const OPTIONS = {
   register: { type: 'boolean' }, 'initial-access-token': { type: 'string' },
   resource: { type: 'string', multiple: true },
   'no-par': { type: 'boolean' },
+  dpop: { type: 'boolean' }, 'dpop-key': { type: 'string' }, 'api-url': { type: 'string' },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags>;
@@ -55,6 +57,7 @@ export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
   if (flags.save !== undefined) checkName(flags.save);
   clientAuthFlag(flags);
   resourceFlags(flags);
+  dpopKeyFlags(flags);
   try {
     const fields = flags.refresh !== undefined ? await refresh(t, flags, flags.refresh) : await authorize(t, flags, timeout);
     t.out(flags.json ? `${JSON.stringify(fields, null, 2)}\n` : `${fields.access_token}\n`);
@@ -112,6 +115,7 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
   const scope = flags.scope ?? '';
   // OIDC Core §3.1.2.1: a nonce ties the ID token to this request.
   const nonce = scope.split(/[\s,]+/).includes('openid') ? randomBase64url(16) : null;
+  const dpopKey = flags.dpop ? (flags['dpop-key'] !== undefined ? await readDpopKey(flags['dpop-key']) : await generateDpopKey()) : undefined;
 
   const loopback = flags.paste ? null : await startLoopback(flags['redirect-uri']);
   const redirectUri = loopback?.redirectUri ?? flags['redirect-uri'] ?? `${new URL(endpoints.authorizationEndpoint).origin}/oauth/login_success`;
@@ -131,6 +135,8 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
     response_type: 'code', client_id: clientId, redirect_uri: redirectUri, state,
     code_challenge: challengeFor(verifier, 'S256'), code_challenge_method: 'S256',
     ...(scope ? { scope } : {}), ...(nonce ? { nonce } : {}),
+    // RFC 9449 §10: the code is bound to the key, so only this client can redeem it.
+    ...(dpopKey ? { dpop_jkt: dpopKey.jkt } : {}),
   };
   // RFC 8707: the token is for these APIs (its aud); sent again on the token request.
   const resources = resourceFlags(flags);
@@ -175,12 +181,13 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
     say('Exchanging the code for a token…');
     const fields = await tokenRequest(endpoints.tokenEndpoint, {
       grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier,
-    }, credentials, resources);
+    }, credentials, resources, dpopKey);
     if (nonce && typeof fields.id_token === 'string') {
       await checkIdToken(fields.id_token, { nonce, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
     }
     report(t, fields);
-    if (flags.save !== undefined) save(t, flags.save, fields, endpoints, clientId, method);
+    const bound = dpopKey ? await reportDpop(say, fields, dpopKey, flags['api-url']) : false;
+    if (flags.save !== undefined) save(t, flags.save, fields, endpoints, clientId, method, bound ? dpopKey : undefined);
     return fields;
   } finally {
     clearTimeout(timer);
@@ -222,14 +229,27 @@ async function refresh(t: Terminal, flags: Flags, name: string): Promise<TokenFi
   const secret = flags['client-secret'];
   // The way the secret went when the token was saved, unless told otherwise (older files: post).
   const method = secret ? clientAuthFlag(flags) ?? saved.client_auth ?? 'post' : 'none';
+  const dpopKey = await refreshKey(flags, saved.dpop_jwk);
   const fields = await tokenRequest(saved.token_endpoint, { grant_type: 'refresh_token', refresh_token: refreshToken }, {
     clientId: saved.client_id, clientSecret: secret, method,
-  }, resourceFlags(flags));
+  }, resourceFlags(flags), dpopKey);
   // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
   const merged: TokenFields = { ...fields, ...(fields.refresh_token === undefined ? { refresh_token: refreshToken } : {}) };
   report(t, merged);
-  save(t, name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id, method);
+  const bound = dpopKey ? await reportDpop(say, merged, dpopKey, flags['api-url']) : false;
+  // A saved key stays even if this answer came unbound: the refresh token may still be bound to it.
+  save(t, name, merged, { issuer: saved.issuer, tokenEndpoint: saved.token_endpoint }, saved.client_id, method, bound || saved.dpop_jwk ? dpopKey : undefined);
   return merged;
+}
+
+/**
+ * The key of a refresh (RFC 9449 §5): the saved one, since a public client's refresh token is
+ * bound to it; `--dpop-key` to use another; `--dpop` to bind the new token of a grant saved without one.
+ */
+async function refreshKey(flags: Flags, savedJwk: SavedToken['dpop_jwk']): Promise<DpopKey | undefined> {
+  if (flags['dpop-key'] !== undefined) return readDpopKey(flags['dpop-key']);
+  if (savedJwk) return keyFromJwk(savedJwk);
+  return flags.dpop ? generateDpopKey() : undefined;
 }
 
 function report(t: Terminal, fields: TokenFields): void {
@@ -239,12 +259,14 @@ function report(t: Terminal, fields: TokenFields): void {
 
 function save(
   t: Terminal, name: string, fields: TokenFields, endpoints: Pick<Endpoints, 'issuer' | 'tokenEndpoint'>, clientId: string, method: ClientCredentials['method'],
+  dpopKey?: DpopKey,
 ): void {
   const now = Math.floor(Date.now() / 1000);
   const lifetime = lifetimeOf(fields);
   const file = saveToken(name, {
     token_endpoint: endpoints.tokenEndpoint, client_id: clientId, issuer: endpoints.issuer, ...(method !== 'none' ? { client_auth: method } : {}),
     expires_at: lifetime === null ? null : now + lifetime, saved_at: now, fields,
+    ...(dpopKey ? { dpop_jwk: dpopKey.privateJwk } : {}),
   }, t.env);
   t.say(`Saved as "${name}" in ${file}; refresh it with: pixie token --refresh ${name}`);
 }

@@ -5,13 +5,16 @@
  */
 
 /** RFC 6750 §3.1 error codes, plus `temporarily_unavailable` when the issuer cannot be reached. */
-export type VerifyErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'temporarily_unavailable';
+export type VerifyErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'temporarily_unavailable'
+  | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 /** Why a token was refused; stable strings callers can switch on. */
 export type VerifyFailure =
   | 'missing' | 'malformed' | 'multiple_methods' | 'signature' | 'expired' | 'not_yet_valid' | 'issuer' | 'audience'
   | 'inactive' | 'unknown_key' | 'wrong_kind' | 'scope' | 'binding_required' | 'binding_mismatch'
-  | 'introspection_unavailable' | 'discovery_failed';
+  | 'introspection_unavailable' | 'discovery_failed'
+  | 'dpop_required' | 'dpop_unbound' | 'dpop_proof_missing' | 'dpop_proof_invalid' | 'dpop_htm' | 'dpop_htu' | 'dpop_iat'
+  | 'dpop_ath' | 'dpop_key_mismatch' | 'dpop_replay' | 'dpop_nonce';
 
 /** What a challenge may name besides the error (see VerifyError.wwwAuthenticate). */
 export interface ChallengeExtras {
@@ -20,6 +23,12 @@ export interface ChallengeExtras {
 }
 
 export class VerifyError extends Error {
+  /**
+   * Set when the answer is a DPoP challenge (RFC 9449 §7.1): the token was DPoP-bound or sent with
+   * the DPoP scheme, or the API requires DPoP. `algs` lists the proof algorithms accepted.
+   */
+  dpop: { algs: string[] } | undefined;
+
   constructor(
     readonly code: VerifyErrorCode,
     readonly reason: VerifyFailure,
@@ -46,6 +55,7 @@ export class VerifyError extends Error {
     // clients that discover their authorization server (MCP) learn what to ask for.
     const scope = this instanceof InsufficientScopeError ? this.required : (this.status === 401 && extra.resourceMetadata ? extra.scope ?? [] : []);
     if (scope.length) parts.push(`scope="${quote(scope.join(' '))}"`);
+    if (this.dpop) return `DPoP ${[...parts, `algs="${this.dpop.algs.join(' ')}"`].join(', ')}`;
     return `Bearer ${parts.join(', ')}`;
   }
 
@@ -80,6 +90,20 @@ export class MissingTokenError extends VerifyError {
 export class InsufficientScopeError extends VerifyError {
   constructor(readonly required: string[], readonly granted: string[]) {
     super('insufficient_scope', 'scope', `this request needs the scope(s): ${required.join(' ')}`, 403);
+  }
+}
+
+/** 401 invalid_dpop_proof (RFC 9449 §7.1): the DPoP proof is missing, malformed, replayed or for another request. */
+export class InvalidDpopProofError extends VerifyError {
+  constructor(reason: VerifyFailure, description: string) {
+    super('invalid_dpop_proof', reason, description, 401);
+  }
+}
+
+/** 401 use_dpop_nonce (RFC 9449 §9): retry with a proof carrying `nonce`, sent in the `DPoP-Nonce` header. */
+export class UseDpopNonceError extends VerifyError {
+  constructor(readonly nonce: string, description: string) {
+    super('use_dpop_nonce', 'dpop_nonce', description, 401);
   }
 }
 

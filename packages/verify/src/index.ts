@@ -10,7 +10,12 @@
 export { createVerifier, type Verifier } from './verifier.js';
 export type { VerifierOptions, VerifyOptions, VerifiedCredential, CredentialKind, BoundChallenge, FetchLike, IntrospectionCredentials } from './types.js';
 export {
+  memoryReplayStore, rotatingNonces, DPOP_SUPPORTED_ALGS, DpopPolicy,
+  type DpopOptions, type DpopRequest, type DpopReplayStore, type DpopNonceSource, type DpopAlgorithm,
+} from './dpop.js';
+export {
   VerifyError, InvalidRequestError, InvalidTokenError, MissingTokenError, InsufficientScopeError, VerifierUnavailableError,
+  InvalidDpopProofError, UseDpopNonceError,
   type VerifyErrorCode, type VerifyFailure, type ChallengeExtras,
 } from './errors.js';
 export {
@@ -18,7 +23,7 @@ export {
   type ProtectedResource, type ProtectedResourceOptions, type ProtectedResourceMetadata,
   type FastifyLikeApp, type MetadataReply, type ExpressLikeMetadataRequest, type ExpressLikeMetadataResponse,
 } from './resource-metadata.js';
-export { extractToken, extractPkceVerifier, type ExtractOptions, type HeaderBag } from './extract.js';
+export { extractToken, extractCredentials, extractPkceVerifier, type ExtractOptions, type HeaderBag, type PresentedCredentials } from './extract.js';
 export { checkBinding, challengeFromClaims } from './binding.js';
 export { fastifyAuth, type AdapterOptions, type FastifyLikeRequest, type FastifyLikeReply } from './adapters/fastify.js';
 export { expressAuth, type ExpressLikeRequest, type ExpressLikeResponse } from './adapters/express.js';

@@ -2,6 +2,7 @@
 import type { FetchLike } from './http.js';
 import type { IntrospectionCredentials } from './introspection.js';
 import type { BoundChallenge } from './binding.js';
+import type { DpopOptions, DpopRequest } from './dpop.js';
 
 /** What a credential is: a user's or client's access token, or an application's API key. */
 export type CredentialKind = 'access_token' | 'api_key';
@@ -42,6 +43,11 @@ export interface VerifierOptions {
   fetch?: FetchLike;
   /** Per-request timeout towards the issuer, in ms (default 5000). */
   timeoutMs?: number;
+  /**
+   * DPoP (RFC 9449): proof checks, replay store, nonces, public URL behind a proxy, and whether
+   * bearer tokens are still accepted. DPoP-bound tokens are always checked, with the defaults if unset.
+   */
+  dpop?: DpopOptions;
 }
 
 export interface VerifyOptions {
@@ -51,6 +57,8 @@ export interface VerifyOptions {
   pkceVerifier?: string;
   /** Kinds accepted here (default: access tokens only, so a key can never act as a user). */
   accept?: CredentialKind[];
+  /** How the token was presented: scheme, DPoP proof, method and URL (the adapters fill it in). */
+  dpop?: DpopRequest;
 }
 
 export interface VerifiedCredential {
@@ -65,8 +73,10 @@ export interface VerifiedCredential {
   expiresAt: number | null;
   /** Set when the token was bound to a PKCE challenge (and the verifier matched). */
   boundChallenge: BoundChallenge | null;
+  /** The JWK SHA-256 thumbprint (`cnf.jkt`) of the key a DPoP-bound token is bound to, checked against the proof. */
+  dpopJkt: string | null;
   /** Every claim of the JWT, or every field of the introspection answer. */
   claims: Record<string, unknown>;
 }
 
-export type { FetchLike, IntrospectionCredentials, BoundChallenge };
+export type { FetchLike, IntrospectionCredentials, BoundChallenge, DpopOptions, DpopRequest };

@@ -2,10 +2,12 @@
  * @module @pixie-auth/verify/verifier
  * `createVerifier()`: JWT access tokens are checked locally against the issuer's cached
  * JWKS (RFC 9068); opaque tokens and API keys are introspected (RFC 7662). Either way the
- * same checks follow: expiry, audience, credential kind, scopes and challenge-code binding.
+ * same checks follow: expiry, audience, credential kind, challenge-code binding, DPoP binding
+ * (RFC 9449) and scopes.
  */
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { challengeFromClaims, checkBinding } from './binding.js';
+import { DpopPolicy, jktFromClaims } from './dpop.js';
 import { InsufficientScopeError, InvalidRequestError, InvalidTokenError, MissingTokenError, VerifyError } from './errors.js';
 import { Introspector, type IntrospectionAnswer } from './introspection.js';
 import { IssuerKeys, ALLOWED_ALGS } from './jwks.js';
@@ -29,6 +31,8 @@ export interface Verifier {
   readonly resourceMetadataUrl: string | undefined;
   /** JWKS requests sent so far, answered or not (for monitoring the refetch rate limit). */
   readonly jwksFetches: number;
+  /** The DPoP policy: the adapters read `publicBaseUrl` and `algorithms` from it. */
+  readonly dpop: DpopPolicy;
 }
 
 /**
@@ -68,6 +72,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
   const tolerance = options.clockToleranceSeconds ?? 0;
+  // Always on: a DPoP-bound token must never be accepted without its proof, configured or not.
+  const dpop = new DpopPolicy(options.dpop ?? {}, now);
 
   async function verifyJwt(token: string): Promise<VerifiedCredential> {
     let payload: JWTPayload;
@@ -89,7 +95,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return {
       kind: 'access_token', method: 'jwt', subject: String(payload.sub),
       clientId: typeof payload.client_id === 'string' ? payload.client_id : (typeof payload.azp === 'string' ? payload.azp : ''),
-      scopes: scopesOf(payload), expiresAt: payload.exp ?? null, boundChallenge: challengeFromClaims(payload), claims: payload,
+      scopes: scopesOf(payload), expiresAt: payload.exp ?? null, boundChallenge: challengeFromClaims(payload), dpopJkt: jktFromClaims(payload), claims: payload,
     };
   }
 
@@ -115,7 +121,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return {
       kind: isKey ? 'api_key' : 'access_token', method: 'introspection',
       subject: typeof answer.sub === 'string' ? answer.sub : clientId, clientId, scopes: scopesOf(answer),
-      expiresAt: typeof answer.exp === 'number' ? answer.exp : null, boundChallenge: challengeFromClaims(answer), claims: answer,
+      expiresAt: typeof answer.exp === 'number' ? answer.exp : null, boundChallenge: challengeFromClaims(answer),
+      dpopJkt: isKey ? null : jktFromClaims(answer), claims: answer,
     };
   }
 
@@ -124,15 +131,28 @@ export function createVerifier(options: VerifierOptions): Verifier {
     resource,
     resourceMetadataUrl,
     get jwksFetches() { return jwks.fetches; },
+    dpop,
     async verify(token, opts = {}) {
-      if (token === undefined || token === '') throw new MissingTokenError();
-      if (token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) throw new InvalidRequestError('malformed', 'the token is malformed');
-      const result = JWT_SHAPE.test(token) ? await verifyJwt(token) : await verifyByIntrospection(token, opts.pkceVerifier);
-      checkKind(result.kind, opts.accept ?? ['access_token']);
-      if (result.boundChallenge) checkBinding(result.boundChallenge, opts.pkceVerifier);
-      const missing = (opts.scopes ?? []).filter((s) => !result.scopes.includes(s));
-      if (missing.length) throw new InsufficientScopeError(opts.scopes!, result.scopes);
-      return result;
+      let bound = false;
+      try {
+        if (token === undefined || token === '') throw new MissingTokenError();
+        if (token.length > MAX_TOKEN_LENGTH || /\s/.test(token)) throw new InvalidRequestError('malformed', 'the token is malformed');
+        const result = JWT_SHAPE.test(token) ? await verifyJwt(token) : await verifyByIntrospection(token, opts.pkceVerifier);
+        bound = result.dpopJkt !== null;
+        checkKind(result.kind, opts.accept ?? ['access_token']);
+        if (result.boundChallenge) checkBinding(result.boundChallenge, opts.pkceVerifier);
+        // API keys name an application and are never key-bound: `required` is about access tokens.
+        if (result.kind === 'access_token') await dpop.check({ token, jkt: result.dpopJkt, request: opts.dpop });
+        const missing = (opts.scopes ?? []).filter((s) => !result.scopes.includes(s));
+        if (missing.length) throw new InsufficientScopeError(opts.scopes!, result.scopes);
+        return result;
+      } catch (err) {
+        // RFC 9449 §7.1: a request made with DPoP, or for a DPoP-only API, gets a DPoP challenge.
+        if (err instanceof VerifyError && (bound || dpop.required || opts.dpop?.scheme === 'DPoP' || err.code === 'invalid_dpop_proof' || err.code === 'use_dpop_nonce')) {
+          err.dpop = { algs: dpop.algorithms };
+        }
+        throw err;
+      }
     },
   };
 }

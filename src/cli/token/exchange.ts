@@ -2,6 +2,7 @@
  * Token requests (RFC 6749 §4.1.3, §6) and their answers, JSON or form-encoded: Stack
  * Exchange's `/oauth/access_token` answers `access_token=…&expires=…`.
  */
+import { postWithProof, type DpopKey } from './dpop.js';
 import { FlowError } from './errors.js';
 
 export type TokenFields = Record<string, string | number>;
@@ -45,9 +46,9 @@ export function parseTokenBody(text: string, contentType: string): TokenFields {
   return fields;
 }
 
-/** `resources`: RFC 8707 `resource` parameters, one each. */
+/** `resources`: RFC 8707 `resource` parameters, one each. `dpop`: send a DPoP proof of this key (RFC 9449). */
 export async function tokenRequest(
-  url: string, params: Record<string, string>, client: ClientCredentials, resources: readonly string[] = [],
+  url: string, params: Record<string, string>, client: ClientCredentials, resources: readonly string[] = [], dpop?: DpopKey,
 ): Promise<TokenFields> {
   const body = new URLSearchParams(params);
   for (const r of resources) body.append('resource', r);
@@ -55,7 +56,8 @@ export async function tokenRequest(
   authenticate(client, body, headers);
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+    const signal = AbortSignal.timeout(30_000);
+    res = dpop ? await postWithProof(url, { headers, body, signal }, dpop) : await fetch(url, { method: 'POST', headers, body, signal });
   } catch (err) {
     const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
     throw new FlowError(`cannot reach the token endpoint ${url}: ${cause}`);

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FlowError } from './errors.js';
+import type { JWK } from 'jose';
 import type { SecretMethod, TokenFields } from './exchange.js';
 
 export interface SavedToken {
@@ -18,6 +19,8 @@ export interface SavedToken {
   expires_at: number | null;
   saved_at: number;
   fields: TokenFields;
+  /** The private JWK of a DPoP-bound token (RFC 9449): `--refresh` proves the same key. */
+  dpop_jwk?: JWK;
 }
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;

@@ -1,20 +1,22 @@
 /**
  * @module @pixie-auth/verify/adapters/fastify
  * A Fastify `preHandler`: verified credentials land on `request.auth`; failures are answered
- * with the RFC 6750 status, `WWW-Authenticate` header and a JSON error body.
+ * with the RFC 6750 (or RFC 9449 for DPoP) status, `WWW-Authenticate` header and a JSON error body.
  */
 import { VerifyError } from '../errors.js';
-import { extractPkceVerifier, extractToken, type ExtractOptions, type HeaderBag } from '../extract.js';
-import type { VerifiedCredential, VerifyOptions } from '../types.js';
+import type { HeaderBag } from '../extract.js';
+import type { VerifiedCredential } from '../types.js';
 import type { Verifier } from '../verifier.js';
+import { authenticate, failure, type AdapterOptions } from './answer.js';
 
-export interface AdapterOptions extends VerifyOptions, ExtractOptions {
-  /** The realm named in WWW-Authenticate (default "api"). */
-  realm?: string;
-}
+export type { AdapterOptions };
 
 /** Structural types, so this module needs no runtime import of Fastify. */
-export interface FastifyLikeRequest { headers: HeaderBag; query?: unknown; auth?: VerifiedCredential }
+export interface FastifyLikeRequest {
+  headers: HeaderBag; query?: unknown; auth?: VerifiedCredential;
+  /** Method, URL, protocol and host: the DPoP proof's `htm` and `htu` are checked against them. */
+  method?: string; url?: string; protocol?: string; host?: string;
+}
 export interface FastifyLikeReply {
   code(status: number): FastifyLikeReply;
   header(name: string, value: string): FastifyLikeReply;
@@ -24,12 +26,21 @@ export interface FastifyLikeReply {
 export function fastifyAuth(verifier: Verifier, options: AdapterOptions = {}) {
   return async function verifyRequest(request: FastifyLikeRequest, reply: FastifyLikeReply): Promise<FastifyLikeReply | void> {
     try {
-      const token = extractToken(request.headers, request.query, options);
-      request.auth = await verifier.verify(token, { ...options, pkceVerifier: extractPkceVerifier(request.headers) });
+      request.auth = await authenticate(verifier, options, {
+        headers: request.headers, query: request.query, method: request.method ?? 'GET', path: request.url ?? '/',
+        protocol: request.protocol ?? 'http', host: request.host ?? single(request.headers.host),
+      });
     } catch (err) {
       if (!(err instanceof VerifyError)) throw err;
+      const answer = failure(err, verifier, options);
+      reply.code(answer.status);
+      for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
       // Returning the reply tells Fastify the hook has answered (async hooks must not call done).
-      return reply.code(err.status).header('www-authenticate', err.wwwAuthenticate(options.realm, { resourceMetadata: verifier.resourceMetadataUrl, scope: options.scopes })).header('cache-control', 'no-store').send(err.toJSON());
+      return reply.send(answer.body);
     }
   };
+}
+
+function single(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? 'localhost';
 }

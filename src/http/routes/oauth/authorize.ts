@@ -22,10 +22,9 @@ import { errorPage } from '../../views/pages.js';
  */
 export const AuthorizeParams = RepeatableQuery(
   'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method',
-  'response_mode', 'nonce', 'prompt', 'max_age', 'login_hint',
+  'response_mode', 'nonce', 'prompt', 'max_age', 'login_hint', 'dpop_jkt',
   // RFC 9126 §4: a pushed request; then every parameter but client_id is the pushed one.
   'request_uri',
-  'response_mode', 'nonce', 'prompt', 'max_age', 'login_hint', 'dpop_jkt',
 );
 
 /** Parameters that decide where errors go: duplicated, they make the request untrustworthy. */
