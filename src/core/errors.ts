@@ -6,7 +6,9 @@ export type OAuthErrorCode =
   | 'server_error' | 'temporarily_unavailable' | 'invalid_token' | 'insufficient_scope'
   | 'login_required' | 'consent_required' | 'interaction_required' | 'invalid_target'
   // RFC 7591 §3.2.2
-  | 'invalid_redirect_uri' | 'invalid_client_metadata';
+  | 'invalid_redirect_uri' | 'invalid_client_metadata'
+  // RFC 8628 §3.5
+  | 'authorization_pending' | 'slow_down' | 'expired_token';
 
 export class OAuthError extends Error {
   /** Whether an /authorize error may be sent to the redirect URI (only once client + URI are verified). */

@@ -16,7 +16,7 @@
  */
 import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, RegistrationToken, Session,
-  Tenant, TokenRecord, User,
+  Tenant, TokenRecord, User, DeviceCode,
 } from './types.js';
 import type { StoredKeyMaterial } from '../crypto/keys.js';
 
@@ -226,6 +226,8 @@ export interface PurgeCounts {
   loginAttempts: number;
   /** Dynamically registered clients whose idle expiry passed (deleted with their grants; tokens revoked). */
   dynamicClients: number;
+  /** RFC 8628 device codes that expired before `expiredBefore`. */
+  deviceCodes: number;
 }
 
 /** Deletes rows nothing can use any more, in small batches so writers are not held up. */
@@ -251,6 +253,7 @@ export interface Stores {
   admin: AdminStore;
   audit: AuditStore;
   purge: PurgeStore;
+  deviceCodes: DeviceCodeStore;
   /** Run a periodic job in at most one process at a time; resolves false when another holds it. */
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /**
@@ -356,4 +359,28 @@ export interface AuditStore {
   append(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   list(tenantId: string, before: { createdAt: number; id: string }, limit: number): Promise<AuditEntry[]>;
+}
+
+/**
+ * RFC 8628 device codes, stored hashed (device code and user code). Found by a hash unique
+ * across tenants: the row carries its tenant, which the caller compares.
+ */
+export interface DeviceCodeStore {
+  /** Stores a new code; false (nothing stored) when its user code hash is taken already. */
+  save(code: DeviceCode): Promise<boolean>;
+  find(hash: string): Promise<DeviceCode | null>;
+  /** The code still pending and not expired at `now` whose user code has this hash, else null. */
+  findPending(userCodeHash: string, now: number): Promise<DeviceCode | null>;
+  /**
+   * Records a poll, atomically: only while the stored last poll time is still `previous` (the
+   * row as the caller read it). False when another poll came in between. `interval` is stored too.
+   */
+  poll(hash: string, previous: number | null, now: number, interval: number): Promise<boolean>;
+  /**
+   * The user's decision, once: a pending code not expired at `now` becomes approved (with the
+   * user, grant and sign-in time) or denied (`approval` null). False when it was not pending.
+   */
+  decide(hash: string, now: number, approval: { userId: string; grantId: string; authTime: number } | null): Promise<boolean>;
+  /** Atomically marks an approved code redeemed; the row the first time only, else null. */
+  redeem(hash: string, now: number): Promise<DeviceCode | null>;
 }

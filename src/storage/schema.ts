@@ -80,6 +80,7 @@ export interface DB {
   heartbeat: HeartbeatTable;
   registration_tokens: RegistrationTokensTable;
   cookie_keys: CookieKeysTable;
+  device_codes: DeviceCodesTable;
 }
 
 export interface RegistrationTokensTable {
@@ -107,4 +108,13 @@ export interface HeartbeatTable {
 
 export interface CookieKeysTable {
   id: string; secret: string; created_at: number;
+}
+
+/** RFC 8628 device authorization requests. */
+export interface DeviceCodesTable {
+  hash: string; user_code_hash: string; tenant_id: string; server_id: string; client_id: string; scope: string;
+  /** RFC 8707 resources, space-separated; null: none. */
+  resource: string | null;
+  status: string; user_id: string | null; grant_id: string | null; auth_time: number | null;
+  poll_interval: number; last_polled_at: number | null; expires_at: number; created_at: number;
 }

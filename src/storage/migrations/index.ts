@@ -15,6 +15,7 @@ import * as m0012 from './0012-cookie-keys.js';
 import * as m0013 from './0013-heartbeat.js';
 import * as m0014 from './0014-client-registration.js';
 import * as m0015 from './0015-resource-indicators.js';
+import * as m0018 from './0018-device-authorization.js';
 import { MIGRATION_NAMES } from './names.js';
 
 export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
@@ -33,6 +34,7 @@ export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
   '0013-heartbeat': m0013,
   '0014-client-registration': m0014,
   '0015-resource-indicators': m0015,
+  '0018-device-authorization': m0018,
 };
 
 // A migration listed in one place and not the other would be skipped or never recorded.

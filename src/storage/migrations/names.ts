@@ -19,4 +19,5 @@ export const MIGRATION_NAMES = [
   '0013-heartbeat',
   '0014-client-registration',
   '0015-resource-indicators',
+  '0018-device-authorization',
 ] as const;

@@ -6,6 +6,7 @@ import { adminStore } from './admin.js';
 import { auditStore } from './audit.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
+import { deviceCodeStore } from './device-codes.js';
 import { signingKeyStore } from './keys.js';
 import { purgeStore } from './purge.js';
 import { registrationTokenStore } from './registration-tokens.js';
@@ -73,6 +74,7 @@ export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
     admin: adminStore(x, keyring),
     audit: auditStore(x),
     purge: purgeStore(x),
+    deviceCodes: deviceCodeStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),
     sync: () => x.sync(),

@@ -34,6 +34,10 @@ const purgeAttempts = statement('purge.loginAttempts', (db) =>
       .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', param<number>('now'))]))
       .limit(param<number>('limit'))),
 );
+const purgeDeviceCodes = statement('purge.deviceCodes', (db) =>
+  db.deleteFrom('device_codes').where('hash', 'in', (eb) =>
+    eb.selectFrom('device_codes').select('hash').where('expires_at', '<', param<number>('before')).limit(param<number>('limit'))),
+);
 
 // Dynamic clients past their idle expiry: their tokens are revoked and their grants go with them.
 const idleClients = statement('purge.idleClients', (db) =>
@@ -94,6 +98,7 @@ export function purgeStore(x: SqlExecutor): PurgeStore {
         interactions: await drain(x, purgeInteractions, { before: c.now }),
         loginAttempts: await drain(x, purgeAttempts, { before: c.loginFailuresBefore, now: c.now }),
         dynamicClients: await purgeIdleClients(x, c.now),
+        deviceCodes: await drain(x, purgeDeviceCodes, { before }),
       };
     },
   };

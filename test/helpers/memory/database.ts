@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEntry, LoginAttempt, StoredSigningKey } from '../../../src/core/ports.js';
-import type { RegistrationToken } from '../../../src/core/types.js';
+import type { DeviceCode, RegistrationToken } from '../../../src/core/types.js';
 import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session, TokenRecord, User,
 } from '../../../src/core/types.js';
@@ -53,11 +53,13 @@ export interface Tables {
   audit: Map<string, AuditEntry>;
   registrationTokens: Map<string, RegistrationToken>;
   cookieKeys: Map<string, { id: string; secret: string; createdAt: number }>;
+  deviceCodes: Map<string, DeviceCode>;
 }
 
 const TABLES = [
   'tenants', 'servers', 'signingKeys', 'clients', 'clientSecrets', 'apiKeys', 'users', 'grants', 'codes', 'tokens',
   'sessions', 'interactions', 'loginAttempts', 'usedChallenges', 'audit', 'registrationTokens', 'cookieKeys',
+  'deviceCodes',
 ] as const satisfies readonly (keyof Tables)[];
 
 /** A composite key. */

@@ -7,6 +7,7 @@ import type { Stores } from '../../../src/core/ports.js';
 import { adminStore, auditStore } from './admin-stores.js';
 import { apiKeyStore, clientStore, registrationTokenStore, grantStore, serverStore, signingKeyStore, tenantStore, userStore } from './config-stores.js';
 import { MemoryDatabase, type Tables } from './database.js';
+import { deviceCodeStore } from './device-stores.js';
 import { codeStore, cookieKeyStore, interactionStore, loginAttemptStore, purgeStore, sessionStore, tokenStore } from './token-stores.js';
 
 export interface MemoryBackend {
@@ -34,6 +35,7 @@ export function createMemoryStores(): MemoryBackend {
     admin: adminStore(db),
     audit: auditStore(db),
     purge: purgeStore(db),
+    deviceCodes: deviceCodeStore(db),
     runExclusive: (name, fn) => db.exclusive(name, fn),
     transaction: (fn) => db.transaction(fn),
     // Every write is "durable" at once.
@@ -59,6 +61,7 @@ const TENANT_TABLES: Record<string, [keyof Tables, (row: never) => string]> = {
   tokens: ['tokens', (r: { tenantId: string }) => r.tenantId],
   used_challenges: ['usedChallenges', (r: { tenantId: string }) => r.tenantId],
   users: ['users', (r: { tenantId: string }) => r.tenantId],
+  device_codes: ['deviceCodes', (r: { tenantId: string }) => r.tenantId],
 };
 
 /** The storage contract's look at every table (test/storage/contract-tenants.ts RawDatabase), by SQL table name. */

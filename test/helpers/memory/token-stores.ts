@@ -148,6 +148,7 @@ export function purgeStore(db: MemoryDatabase): PurgeStore {
       loginAttempts: db.deleteWhere('loginAttempts', (r) => r.lastFailureAt < c.loginFailuresBefore
         && (r.lockedUntil === null || r.lockedUntil < c.now)),
       dynamicClients: purgeIdleClients(db, c.now),
+      deviceCodes: db.deleteWhere('deviceCodes', (r) => r.expiresAt < c.expiredBefore),
     })),
   };
 }
