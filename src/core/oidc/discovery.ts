@@ -61,5 +61,7 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     authorization_response_iss_parameter_supported: true,
     ui_locales_supported: ['en'],
     ...NOT_SUPPORTED,
+    // RFC 8628 §4
+    device_authorization_endpoint: `${i}/oauth2/device_authorization`,
   };
 }

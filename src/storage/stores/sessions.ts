@@ -55,6 +55,8 @@ const countAll = statement('interactions.countAll', (db) =>
 interface CompactRequest {
   t: string; s: string; c: string; r: string; g?: 0; y?: 'token'; sc?: string; st?: string; cc?: string; cm?: 'S256' | 'plain';
   n?: string; p?: string; m?: number; d?: string; rs?: string[];
+  /** RFC 8628: the hash of the device code the sign-in approves. */
+  dc?: string;
 }
 
 /** The full JSON form, as earlier releases wrote it. */
@@ -73,6 +75,7 @@ function encodeRequest(q: AuthorizationRequest): string {
   if (q.maxAge !== null) c.m = q.maxAge;
   if (q.policy !== OAUTH21_POLICY) c.d = q.policy;
   if (q.resources?.length) c.rs = q.resources;
+  if (q.deviceCode) c.dc = q.deviceCode;
   return JSON.stringify(c);
 }
 
@@ -87,6 +90,7 @@ function decodeRequest(text: string): AuthorizationRequest {
     scopes: v.sc ? v.sc.split(' ') : [], state: v.st ?? null, codeChallenge: v.cc ?? null, codeChallengeMethod: v.cm ?? null,
     nonce: v.n ?? null, prompt: v.p ? v.p.split(' ') : [], maxAge: v.m ?? null, policy: v.d ?? OAUTH21_POLICY,
     ...(v.rs?.length ? { resources: v.rs } : {}),
+    ...(v.dc ? { deviceCode: v.dc } : {}),
   };
 }
 
