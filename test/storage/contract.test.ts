@@ -16,6 +16,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import { createMemoryStores, rawMemory } from '../helpers/memory/index.js';
 import { createTestSchema, describeUnless, PG_SKIP } from '../helpers/postgres.js';
 import { adminContract } from './contract-admin.js';
+import { deviceContract } from './contract-device.js';
 import { keyContract } from './contract-keys.js';
 import { rawDatabase, tenantContract, type RawDatabase } from './contract-tenants.js';
 
@@ -392,7 +393,7 @@ for (const backend of BACKENDS) {
       assert.notEqual(await s.loginAttempts.get('locked'), null);
       assert.notEqual(await s.loginAttempts.get('recent'), null);
       assert.deepEqual(await s.purge.purgeExpired({ expiredBefore: P, loginFailuresBefore: P - 3600, now: P }),
-        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0 });
+        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0, deviceCodes: 0 });
     });
 
     it('keeps dynamic clients apart: registration fields round-trip, they are counted, touched, filtered and purged when idle', async () => {
@@ -450,6 +451,7 @@ for (const backend of BACKENDS) {
     adminContract(() => s, NOW, client, token);
     keyContract(() => s, NOW, code, token);
     tenantContract(() => s, () => raw, NOW, client, token);
+    deviceContract(() => s, NOW);
 
     it('runs an exclusive job in one runner at a time', async () => {
       let release!: () => void;
