@@ -1,5 +1,6 @@
 /**
- * `pixie token`: the whole Authorization Code + PKCE flow from a terminal.
+ * `pixie token`: the whole Authorization Code + PKCE flow from a terminal (or, with --device, the
+ * device authorization grant of RFC 8628, src/cli/token/device.ts).
  * Discovery (or explicit endpoints), PKCE S256, state, nonce for OIDC, a loopback listener
  * (RFC 8252) or a pasted login_success URL, the state/iss checks, the code exchange, and
  * printing or saving the result. Progress goes to stderr; only the token goes to stdout.
@@ -11,6 +12,7 @@ import { randomBase64url, randomUnreserved } from '../crypto/random.js';
 import { openBrowser } from './token/browser.js';
 import { FlowError } from './token/errors.js';
 import { chooseAuthMethod, lifetimeOf, tokenRequest, type ClientCredentials, type SecretMethod, type TokenFields } from './token/exchange.js';
+import { pollForToken, requestDeviceCode, showInstructions } from './token/device.js';
 import { checkIdToken } from './token/id-token.js';
 import { startLoopback } from './token/loopback.js';
 import { resolveEndpoints, type Endpoints } from './token/metadata.js';
@@ -28,6 +30,7 @@ const OPTIONS = {
   json: { type: 'boolean' }, save: { type: 'string' }, refresh: { type: 'string' }, timeout: { type: 'string' },
   register: { type: 'boolean' }, 'initial-access-token': { type: 'string' },
   resource: { type: 'string', multiple: true },
+  device: { type: 'boolean' }, 'no-qr': { type: 'boolean' },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags>;
@@ -42,19 +45,26 @@ interface Terminal {
   out: (text: string) => void;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadableStream | undefined;
+  /** Writes to the progress stream without a line end. */
+  write: (text: string) => void;
+  tty: boolean;
 }
 
 /** Runs the command; returns the exit status (0 ok, 1 flow failure). Usage errors throw. */
 export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
-  const t: Terminal = { say: (message) => io.err(`${message}\n`), out: (text) => io.out(text), env: io.env, stdin: io.stdin };
+  const t: Terminal = {
+    say: (message) => io.err(`${message}\n`), out: (text) => io.out(text), env: io.env, stdin: io.stdin, write: (text) => io.err(text), tty: io.errIsTTY === true,
+  };
   const flags = parseFlags(argv);
   const timeout = flags.timeout === undefined ? 300 : Number(flags.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
   if (flags.save !== undefined) checkName(flags.save);
   clientAuthFlag(flags);
   resourceFlags(flags);
+  checkDeviceFlags(flags);
   try {
-    const fields = flags.refresh !== undefined ? await refresh(t, flags, flags.refresh) : await authorize(t, flags, timeout);
+    const fields = flags.refresh !== undefined ? await refresh(t, flags, flags.refresh)
+      : flags.device ? await device(t, flags, flags.timeout === undefined ? Infinity : timeout) : await authorize(t, flags, timeout);
     t.out(flags.json ? `${JSON.stringify(fields, null, 2)}\n` : `${fields.access_token}\n`);
     return 0;
   } catch (err) {
@@ -74,6 +84,18 @@ function clientAuthFlag(flags: Flags): SecretMethod | undefined {
   if (value !== 'basic' && value !== 'post') throw new UsageError('--client-auth must be basic (Authorization header) or post (form body)');
   if (flags['client-secret'] === undefined) throw new UsageError('--client-auth needs --client-secret');
   return value;
+}
+
+function checkDeviceFlags(flags: Flags): void {
+  if (!flags.device) {
+    if (flags['no-qr']) throw new UsageError('--no-qr goes with --device');
+    return;
+  }
+  for (const other of ['refresh', 'register', 'paste', 'redirect-uri', 'authorize-url', 'token-url', 'no-browser'] as const) {
+    if (flags[other] !== undefined) throw new UsageError(`--device does not go with --${other}`);
+  }
+  if (!flags.issuer) throw new UsageError('--device needs --issuer (its discovery names the device authorization endpoint)');
+  if (!flags['client-id']) throw new UsageError('--device needs --client-id');
 }
 
 function checkRegisterFlags(flags: Flags): void {
@@ -180,6 +202,29 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
     loopback?.close();
     paste?.close();
   }
+}
+
+/** RFC 8628: the user approves on another device; this one polls. */
+async function device(t: Terminal, flags: Flags, timeout: number): Promise<TokenFields> {
+  const endpoints = await resolveEndpoints({ issuer: flags.issuer });
+  if (!endpoints.deviceAuthorizationEndpoint) {
+    throw new FlowError(`${endpoints.issuer} does not offer the device authorization grant (no device_authorization_endpoint in its discovery document)`);
+  }
+  const clientId = flags['client-id']!;
+  const method = clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods);
+  const client = { clientId, clientSecret: flags['client-secret'], method };
+  const resources = resourceFlags(flags);
+  const authorization = await requestDeviceCode(endpoints.deviceAuthorizationEndpoint, client, flags.scope ?? '', resources);
+  const terminal = { say: t.say, write: t.write, tty: t.tty, qr: !flags['no-qr'] };
+  showInstructions(terminal, authorization);
+  const fields = await pollForToken(terminal, endpoints.tokenEndpoint, authorization, client, resources, timeout);
+  // No nonce in this grant: the ID token is checked for its signature, issuer and audience.
+  if (typeof fields.id_token === 'string') {
+    await checkIdToken(fields.id_token, { nonce: null, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
+  }
+  report(t, fields);
+  if (flags.save !== undefined) save(t, flags.save, fields, endpoints, clientId, method);
+  return fields;
 }
 
 async function refresh(t: Terminal, flags: Flags, name: string): Promise<TokenFields> {

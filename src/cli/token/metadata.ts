@@ -12,6 +12,8 @@ export interface Endpoints {
   authMethods: string[] | null;
   /** RFC 7591 registration endpoint, when discovery names one. */
   registrationEndpoint: string | null;
+  /** RFC 8628 device authorization endpoint, when discovery names one. */
+  deviceAuthorizationEndpoint?: string | null;
 }
 
 function absolute(value: string, flag: string): string {
@@ -69,5 +71,6 @@ export async function resolveEndpoints(flags: { issuer?: string; authorizeUrl?: 
     issRequired: meta.authorization_response_iss_parameter_supported === true,
     authMethods: Array.isArray(meta.token_endpoint_auth_methods_supported) ? meta.token_endpoint_auth_methods_supported.map(String) : null,
     registrationEndpoint: typeof meta.registration_endpoint === 'string' ? meta.registration_endpoint : null,
+    deviceAuthorizationEndpoint: typeof meta.device_authorization_endpoint === 'string' ? meta.device_authorization_endpoint : null,
   };
 }
