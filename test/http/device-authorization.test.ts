@@ -10,14 +10,16 @@ import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import type { ImportFileData } from '../../src/import/schema.js';
 import { DEVICE_CLIENT, DEVICE_GRANT, deviceClients, enterDeviceCode } from '../helpers/device.js';
-import { FIXTURE, PUBLIC_CLIENT } from '../helpers/fixture.js';
+import { FIXTURE, PUBLIC_CLIENT, USER } from '../helpers/fixture.js';
 import { basic, postForm } from '../helpers/flow.js';
 import { createTestSchema, describeUnless, PG_SKIP } from '../helpers/postgres.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
+import { UserAgent } from '../helpers/user-agent.js';
 
 function fixtureWithDevices(): ImportFileData {
   const data = structuredClone(FIXTURE);
   data.tenants![0]!.servers![0]!.clients!.push(...(deviceClients() as never[]));
+  data.tenants![0]!.servers![0]!.registration = 'open';
   return data;
 }
 
@@ -159,6 +161,32 @@ describe('device authorization grant (RFC 8628)', () => {
     const confidential = await postForm(`${s.issuer}/oauth2/device_authorization`, { scope: 'read_inbox' }, { authorization: DEVICE_BASIC });
     assert.equal(confidential.status, 200);
     assert.match(((await confidential.json()) as Started).user_code, USER_CODE);
+  });
+
+  it('the grant type can be given to a client by RFC 7591 registration and in the developer portal', async () => {
+    const registered = await fetch(`${s.issuer}/oauth2/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', DEVICE_GRANT], scope: 'openid',
+      }),
+    });
+    assert.equal(registered.status, 201, await registered.clone().text());
+    const { client_id: dynamicId, grant_types: grantTypes } = (await registered.json()) as { client_id: string; grant_types: string[] };
+    assert.ok(grantTypes.includes(DEVICE_GRANT));
+    assert.match((await start(s, { client_id: dynamicId, scope: 'openid' })).user_code, USER_CODE);
+
+    const ua = new UserAgent(s.url);
+    const login = await ua.get('/login?return_to=/apps');
+    await ua.post('/login', { ...UserAgent.fields(await login.text()), username: USER.username, password: USER.password });
+    const csrf = UserAgent.fields(await (await ua.get('/apps/new')).text()).csrf!;
+    const created = await ua.post('/apps', { csrf, name: 'Living room TV', type: 'public', non_web_redirect: 'on' });
+    const appPath = created.headers.get('location')!.split('?')[0]!;
+    const portalId = appPath.split('/').pop()!;
+    assert.equal((await postForm(`${s.issuer}/oauth2/device_authorization`, { client_id: portalId })).status, 400, 'not until the owner ticks the grant');
+    const saved = await ua.post(appPath, { csrf, name: 'Living room TV', grant_device_code: 'on', non_web_redirect: 'on' });
+    assert.equal(saved.status, 303, await saved.clone().text());
+    assert.match(await (await ua.get(appPath)).text(), /name="grant_device_code" value="on" checked/);
+    assert.match((await start(s, { client_id: portalId })).user_code, USER_CODE);
   });
 
   it('RFC 8628 §5.1: wrong user codes are throttled per IP, and then even the right code waits', async () => {

@@ -20,6 +20,7 @@ import { AppParams, DoneQuery, loginSuccess, noticeFor, PAGE, portalScope, signe
 const AppForm = Form(
   'csrf', 'type', 'name', 'description', 'oauth_domain', 'redirect_uris', 'post_logout_redirect_uris', 'allowed_origins',
   'grant_code', 'grant_code_pkce', 'grant_implicit', 'grant_client_credentials', 'allow_no_expiry', 'non_web_redirect',
+  'grant_device_code',
 );
 type AppFormData = Static<typeof AppForm>;
 
@@ -35,6 +36,7 @@ function settingsFromForm(b: AppFormData): AppSettings {
     grants: {
       authorizationCode: on(b, 'grant_code'), authorizationCodePkce: on(b, 'grant_code_pkce'),
       implicit: on(b, 'grant_implicit'), clientCredentials: on(b, 'grant_client_credentials'),
+      deviceCode: on(b, 'grant_device_code'),
     },
     allowNoExpiry: on(b, 'allow_no_expiry'), nonWebRedirect: on(b, 'non_web_redirect'),
   };
