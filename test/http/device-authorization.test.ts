@@ -5,6 +5,7 @@
  * verification page, sign-in and consent as form posts. Time is a test clock, moved by the test.
  */
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
@@ -207,6 +208,32 @@ describe('device authorization grant (RFC 8628)', () => {
     const fresh = await start(s);
     const done = await enterDeviceCode(s, fresh.user_code);
     assert.equal(done.status, 303);
+  });
+});
+
+describe('device authorization grant in the logs', () => {
+  it('logs the whole flow at trace level without the device code, the user code or the tokens', async () => {
+    const stream = new PassThrough();
+    let log = '';
+    stream.on('data', (chunk) => (log += chunk.toString()));
+    const s = await startTestServer({ imports: [fixtureWithDevices()], config: { logLevel: 'trace' }, logStream: stream });
+    const secrets: string[] = [];
+    try {
+      const r = await start(s);
+      secrets.push(r.device_code, r.user_code, r.user_code.replace('-', ''));
+      await poll(s, r.device_code);
+      await fetch(r.verification_uri_complete);
+      await enterDeviceCode(s, r.user_code);
+      const tokens = await poll(s, r.device_code);
+      secrets.push(String(tokens.body.access_token), String(tokens.body.refresh_token), String(tokens.body.id_token));
+    } finally {
+      await s.close();
+    }
+    assert.ok(log.split('\n').length > 10, 'trace logging produced lines');
+    for (const secret of secrets) {
+      assert.ok(secret.length >= 8);
+      assert.equal(log.includes(secret), false, `a secret (${secret.slice(0, 6)}…) appears in the log`);
+    }
   });
 });
 
