@@ -31,8 +31,3 @@ export function normaliseUserCode(input: string): string | null {
 export function hashUserCode(normalised: string): string {
   return sha256Base64url(`user-code:${normalised}`);
 }
-
-/** XXXX-XXXX from a normalised code, for forms filled in again. */
-export function displayUserCode(normalised: string): string {
-  return `${normalised.slice(0, 4)}-${normalised.slice(4)}`;
-}
