@@ -383,4 +383,6 @@ export interface DeviceCodeStore {
   decide(hash: string, now: number, approval: { userId: string; grantId: string; authTime: number } | null): Promise<boolean>;
   /** Atomically marks an approved code redeemed; the row the first time only, else null. */
   redeem(hash: string, now: number): Promise<DeviceCode | null>;
+  /** Codes not yet expired at `now`: asked for from this IP, and in all. */
+  countLive(ip: string, now: number): Promise<{ ip: number; total: number }>;
 }

@@ -300,4 +300,6 @@ export interface DeviceCode {
   lastPolledAt: number | null;
   expiresAt: number;
   createdAt: number;
+  /** The client IP that asked for it: pending codes are capped per IP. */
+  ip?: string;
 }

@@ -116,5 +116,5 @@ export interface DeviceCodesTable {
   /** RFC 8707 resources, space-separated; null: none. */
   resource: string | null;
   status: string; user_id: string | null; grant_id: string | null; auth_time: number | null;
-  poll_interval: number; last_polled_at: number | null; expires_at: number; created_at: number;
+  poll_interval: number; last_polled_at: number | null; expires_at: number; created_at: number; ip: string;
 }

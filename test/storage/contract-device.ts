@@ -70,6 +70,19 @@ export function deviceContract(s: () => Stores, NOW: number): void {
     assert.equal(await s().deviceCodes.redeem(expiring.hash, NOW + 10), null, 'expired before the redemption');
   });
 
+  it('device codes: counted while live, per IP and in all', async () => {
+    const at = NOW + 100_000; // after every code of the tests above expired
+    await s().deviceCodes.save(code({ ip: '198.51.100.9', expiresAt: at + 600 }));
+    await s().deviceCodes.save(code({ ip: '198.51.100.9', expiresAt: at + 10 }));
+    await s().deviceCodes.save(code({ ip: '198.51.100.10', expiresAt: at + 600 }));
+    assert.deepEqual(await s().deviceCodes.countLive('198.51.100.9', at), { ip: 2, total: 3 });
+    assert.deepEqual(await s().deviceCodes.countLive('198.51.100.9', at + 10), { ip: 1, total: 2 });
+    assert.deepEqual(await s().deviceCodes.countLive('203.0.113.1', at), { ip: 0, total: 3 });
+    const withIp = code({ ip: '198.51.100.11' });
+    await s().deviceCodes.save(withIp);
+    assert.equal((await s().deviceCodes.find(withIp.hash))!.ip, '198.51.100.11');
+  });
+
   it('device codes: the purge deletes those expired before the cutoff', async () => {
     const old = code({ expiresAt: NOW - 7200 });
     const live = code();

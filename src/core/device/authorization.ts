@@ -7,7 +7,8 @@ import { generateOpaqueToken, hashOpaqueToken } from '../../crypto/opaque-token.
 import { authenticateClient, readClientCredentials, withClientRealm } from '../client-auth/authenticate.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
-import { OAuthError, UnauthorizedClient } from '../errors.js';
+import { AppError, OAuthError, UnauthorizedClient } from '../errors.js';
+import type { ParkLimits } from '../interaction/flow.js';
 import { commaSeparatedScopes, type EndpointPolicy } from '../policy.js';
 import { noteDynamicClientUse } from '../registration.js';
 import { checkResources, checkResourceScopes, parseResources } from '../resource.js';
@@ -30,6 +31,11 @@ export interface DeviceAuthorizationRequest {
   policy: EndpointPolicy;
   /** The `resource` values (RFC 8707), which may repeat; ignored where the policy takes none. */
   resources?: readonly string[];
+  /**
+   * Who asks, and how many codes may be live at once from one IP and in all: a public client's
+   * requests need no secret, so without caps anyone could fill the disk with codes.
+   */
+  limits: ParkLimits;
 }
 
 /** RFC 8628 §3.2. */
@@ -45,6 +51,16 @@ export interface DeviceAuthorizationResponse {
 /** Where the user enters the code: a page of the issuer, `{issuer}/device`. */
 export function verificationUri(rs: ResolvedServer): string {
   return `${rs.issuer}/device`;
+}
+
+async function checkRoom(deps: CoreDeps, limits: ParkLimits, now: number): Promise<void> {
+  const live = await deps.stores.deviceCodes.countLive(limits.ip, now);
+  if (live.ip >= limits.perIp) {
+    throw new AppError('rate_limited', 'too many device codes are waiting for approval from this address; try again in a few minutes', 429, 60);
+  }
+  if (live.total >= limits.total) {
+    throw new AppError('unavailable', 'too many device codes are waiting for approval; try again in a few minutes', 503, 60);
+  }
 }
 
 export function handleDeviceAuthorization(
@@ -69,11 +85,12 @@ async function deviceAuthorization(deps: CoreDeps, rs: ResolvedServer, req: Devi
   if (scopes.includes('openid')) deps.directory.prepareKey(rs, client.idTokenSignedResponseAlg);
 
   const now = deps.clock.now();
+  await checkRoom(deps, req.limits, now);
   const deviceCode = generateOpaqueToken('pxdc');
   const base: Omit<DeviceCode, 'userCodeHash'> = {
     hash: hashOpaqueToken(deviceCode), tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: client.clientId,
     scope: scopes.join(' '), ...(resources.length ? { resources } : {}), status: 'pending', userId: null, grantId: null, authTime: null,
-    interval: DEVICE_POLL_INTERVAL, lastPolledAt: null, expiresAt: now + DEVICE_CODE_TTL, createdAt: now,
+    interval: DEVICE_POLL_INTERVAL, lastPolledAt: null, expiresAt: now + DEVICE_CODE_TTL, createdAt: now, ip: req.limits.ip,
   };
   for (let i = 0; i < SAVE_TRIES; i++) {
     const userCode = newUserCode();

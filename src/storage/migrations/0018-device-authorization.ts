@@ -1,7 +1,8 @@
 /**
  * RFC 8628 device authorization grant: one row per device authorization request, found by the
  * hash of its device code (the device's polls) or of its user code (the verification page).
- * User codes are unique among stored rows, so a code typed in names exactly one request.
+ * User codes are unique among stored rows, so a code typed in names exactly one request. Codes
+ * remember the client IP that asked for them, so that those still pending can be capped per IP.
  */
 import type { Kysely } from 'kysely';
 
@@ -23,9 +24,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_polled_at', 'bigint')
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
+    // The client IP that asked: codes still pending are capped per IP and in all.
+    .addColumn('ip', 'text', (c) => c.notNull().defaultTo(''))
     .execute();
   await db.schema.createIndex('device_codes_expires_idx').on('device_codes').column('expires_at').execute();
   await db.schema.createIndex('device_codes_tenant_idx').on('device_codes').column('tenant_id').execute();
+  await db.schema.createIndex('device_codes_ip_idx').on('device_codes').columns(['ip', 'expires_at']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

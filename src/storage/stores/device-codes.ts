@@ -11,7 +11,7 @@ const insertDeviceCode = statement('deviceCodes.insert', (db) =>
     hash: param('hash'), user_code_hash: param('userCodeHash'), tenant_id: param('tenantId'), server_id: param('serverId'),
     client_id: param('clientId'), scope: param('scope'), resource: param<string | null>('resource'), status: 'pending',
     user_id: null, grant_id: null, auth_time: null, poll_interval: param<number>('interval'), last_polled_at: null,
-    expires_at: param<number>('expiresAt'), created_at: param<number>('createdAt'),
+    expires_at: param<number>('expiresAt'), created_at: param<number>('createdAt'), ip: param('ip'),
   }).onConflict((oc) => oc.doNothing()),
 );
 const findDeviceCode = statement('deviceCodes.find', (db) => db.selectFrom('device_codes').selectAll().where('hash', '=', param('hash')));
@@ -41,6 +41,14 @@ const redeemDeviceCode = statement('deviceCodes.redeem', (db) =>
     .returningAll(),
 );
 
+const countByIp = statement('deviceCodes.countByIp', (db) =>
+  db.selectFrom('device_codes').select((eb) => eb.fn.countAll().as('n'))
+    .where('ip', '=', param('ip')).where('expires_at', '>', param<number>('now')),
+);
+const countAll = statement('deviceCodes.countAll', (db) =>
+  db.selectFrom('device_codes').select((eb) => eb.fn.countAll().as('n')).where('expires_at', '>', param<number>('now')),
+);
+
 function toDeviceCode(r: DeviceCodesTable): DeviceCode {
   return {
     hash: r.hash, userCodeHash: r.user_code_hash, tenantId: r.tenant_id, serverId: r.server_id, clientId: r.client_id, scope: r.scope,
@@ -48,12 +56,13 @@ function toDeviceCode(r: DeviceCodesTable): DeviceCode {
     status: r.status as DeviceCode['status'], userId: r.user_id, grantId: r.grant_id,
     authTime: r.auth_time === null ? null : Number(r.auth_time), interval: Number(r.poll_interval),
     lastPolledAt: r.last_polled_at === null ? null : Number(r.last_polled_at), expiresAt: Number(r.expires_at), createdAt: Number(r.created_at),
+    ...(r.ip ? { ip: r.ip } : {}),
   };
 }
 
 export function deviceCodeStore(x: SqlExecutor): DeviceCodeStore {
   return {
-    save: async (c) => (await x.run(insertDeviceCode, { ...c, resource: encodeResources(c.resources) })) === 1,
+    save: async (c) => (await x.run(insertDeviceCode, { ...c, resource: encodeResources(c.resources), ip: c.ip ?? '' })) === 1,
     find: async (hash) => {
       const r = await x.first(findDeviceCode, { hash });
       return r ? toDeviceCode(r) : null;
@@ -69,6 +78,10 @@ export function deviceCodeStore(x: SqlExecutor): DeviceCodeStore {
     redeem: async (hash, now) => {
       const r = await x.first(redeemDeviceCode, { hash, now });
       return r ? toDeviceCode(r) : null;
+    },
+    countLive: async (ip, now) => {
+      const [byIp, all] = await Promise.all([x.first(countByIp, { ip, now }), x.first(countAll, { now })]);
+      return { ip: Number(byIp?.n ?? 0), total: Number(all?.n ?? 0) };
     },
   };
 }

@@ -15,9 +15,9 @@ export function deviceCodeStore(db: MemoryDatabase): DeviceCodeStore {
     // As INSERT … ON CONFLICT DO NOTHING: a taken device code hash or user code hash stores nothing.
     save: (c) => db.op(() => {
       if (t().has(c.hash) || [...t().values()].some((r) => r.userCodeHash === c.userCodeHash)) return false;
-      const { resources, ...rest } = c;
+      const { resources, ip, ...rest } = c;
       t().set(c.hash, copy({
-        ...rest, ...(resources?.length ? { resources } : {}), status: 'pending', userId: null, grantId: null, authTime: null, lastPolledAt: null,
+        ...rest, ...(resources?.length ? { resources } : {}), ...(ip ? { ip } : {}), status: 'pending', userId: null, grantId: null, authTime: null, lastPolledAt: null,
       }));
       return true;
     }),
@@ -35,6 +35,10 @@ export function deviceCodeStore(db: MemoryDatabase): DeviceCodeStore {
     redeem: (hash, now) => db.op(() => {
       if (!change(hash, (r) => r.status === 'approved' && r.expiresAt > now, { status: 'redeemed' })) return null;
       return copy(t().get(hash)!);
+    }),
+    countLive: (ip, now) => db.op(() => {
+      const live = [...t().values()].filter((r) => r.expiresAt > now);
+      return { ip: live.filter((r) => (r.ip ?? '') === ip).length, total: live.length };
     }),
   };
 }

@@ -18,7 +18,7 @@ async function deviceWorld(settings = {}): Promise<World> {
 }
 
 async function start(w: World, params: Record<string, string> = { client_id: 'tv', scope: 'openid read_inbox' }, resources: string[] = []): Promise<DeviceAuthorizationResponse> {
-  return handleDeviceAuthorization(w.deps, await w.rs(), { params, authorization: undefined, policy: w.policy, resources });
+  return handleDeviceAuthorization(w.deps, await w.rs(), { params, authorization: undefined, policy: w.policy, resources, limits: LIMITS });
 }
 
 /** The user enters the code (signed in as bob) and decides on the consent page. */
@@ -143,6 +143,20 @@ describe('device authorization grant', () => {
     const r = await start(w, { client_id: 'tv', scope: 'read_inbox' }, [api]);
     await decide(w, r.user_code, true);
     assert.equal(decodeJwt((await poll(w, r.device_code)).access_token).aud, api);
+  });
+
+  it('codes waiting for approval are capped per IP (429) and in all (503), as sign-ins in progress are', async () => {
+    const w = await deviceWorld();
+    const ask = async (ip: string, total = 3) => handleDeviceAuthorization(w.deps, await w.rs(), {
+      params: { client_id: 'tv' }, authorization: undefined, policy: w.policy, limits: { ip, perIp: 2, total },
+    });
+    await ask('192.0.2.1');
+    await ask('192.0.2.1');
+    await rejectsPage(ask('192.0.2.1'), 'rate_limited', /from this address/);
+    await ask('192.0.2.2');
+    await rejectsPage(ask('192.0.2.3'), 'unavailable', /too many device codes/);
+    w.clock.advance(600);
+    assert.ok((await ask('192.0.2.1')).device_code, 'expired codes no longer count');
   });
 
   it('RFC 8628 §5.1: wrong codes lock an IP after its limit, and everyone after the installation\'s limit', async () => {

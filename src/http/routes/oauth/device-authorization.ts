@@ -34,8 +34,11 @@ export function deviceAuthorizationRoutes(app: FastifyInstance): void {
     if (!isForm(request)) throw new InvalidRequest('device authorization requests must be application/x-www-form-urlencoded');
     const rs = await resolveServer(app, request.params.tenant, request.params.server);
     const { resource, ...params } = request.body;
-    const response = await handleDeviceAuthorization(app.pixie.deps, rs, {
-      params, authorization: request.headers.authorization, policy: oauthPolicy(rs), resources: resource === undefined ? [] : [resource].flat(),
+    const { config, deps } = app.pixie;
+    // Capped like the sign-ins in progress of /authorize, with the same settings.
+    const limits = { ip: request.ip, perIp: config.pendingSignInsPerIp, total: config.pendingSignInsMax };
+    const response = await handleDeviceAuthorization(deps, rs, {
+      params, authorization: request.headers.authorization, policy: oauthPolicy(rs), resources: resource === undefined ? [] : [resource].flat(), limits,
     });
     return noStore(reply).send(response);
   });
