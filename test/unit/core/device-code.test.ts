@@ -126,6 +126,15 @@ describe('device authorization grant', () => {
     await rejectsPage(decideConsent(w.deps, await w.rs(), w.policy, parked, w.session, true), 'not_found', /expired/);
   });
 
+  it('an approval revoked on /account before the device redeems it gives no tokens', async () => {
+    const w = await deviceWorld();
+    const r = await start(w);
+    await decide(w, r.user_code, true);
+    const grant = (await w.stores.grants.find('t', 's', 'tv', 'bob'))!;
+    assert.equal(await w.stores.grants.revoke('t', 'bob', grant.id, w.clock.now()), 1);
+    await rejectsWith(poll(w, r.device_code), 'invalid_grant', /revoked access/);
+  });
+
   it('a device code is only good for its client', async () => {
     const w = await deviceWorld();
     await w.addClient({ clientId: 'tv2', public: true, tokenEndpointAuthMethod: 'none', grantTypes: [DEVICE_CODE_GRANT], redirectUris: [] });

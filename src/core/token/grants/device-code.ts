@@ -47,6 +47,9 @@ export const deviceCodeGrant: GrantHandler = {
     const resources = resourcesFor(ctx, row.resources ?? [], scopes);
     const redeemed = await deps.stores.deviceCodes.redeem(hash, deps.clock.now());
     if (!redeemed) throw new InvalidGrant('device_code was already used');
+    // As for a code: revoking the app on /account between approval and redemption voids the approval.
+    const grant = await deps.stores.grants.find(rs.server.tenantId, rs.server.id, client.clientId, redeemed.userId!);
+    if (!grant || grant.id !== redeemed.grantId) throw new InvalidGrant('the user revoked access for this application');
     return issueUserTokens(ctx, {
       userId: redeemed.userId!, scopes, authTime: redeemed.authTime!, nonce: null, codeHash: null, familyId: null, familyStartedAt: null,
       grantId: redeemed.grantId, resources, grantedResources: row.resources ?? [],
