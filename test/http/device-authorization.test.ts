@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import type { ImportFileData } from '../../src/import/schema.js';
+import { ADMIN, api, clientToken, startAdminServer } from '../admin/helpers.js';
 import { DEVICE_CLIENT, DEVICE_GRANT, deviceClients, enterDeviceCode } from '../helpers/device.js';
 import { FIXTURE, PUBLIC_CLIENT, USER } from '../helpers/fixture.js';
 import { basic, postForm } from '../helpers/flow.js';
@@ -208,6 +209,23 @@ describe('device authorization grant (RFC 8628)', () => {
     const fresh = await start(s);
     const done = await enterDeviceCode(s, fresh.user_code);
     assert.equal(done.status, 303);
+  });
+});
+
+describe('device authorization grant through the admin API', () => {
+  it('a client created with the grant type and no redirect URI can start a device authorization', async () => {
+    const s = await startAdminServer();
+    try {
+      const token = await clientToken(s.url, 'default', ADMIN);
+      const created = await api(s.url, 'POST', '/api/admin/default/clients', token, {
+        authorization_server_id: 'default', client_id: 'kiosk', public: true, grant_types: [DEVICE_GRANT], scopes: ['openid'],
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.deepEqual(created.body.grant_types, [DEVICE_GRANT]);
+      assert.match((await start(s, { client_id: 'kiosk', scope: 'openid' })).user_code, USER_CODE);
+    } finally {
+      await s.close();
+    }
   });
 });
 
