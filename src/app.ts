@@ -19,6 +19,8 @@ import { parRoutes } from './http/routes/oauth/par.js';
 import { discoveryRoutes } from './http/routes/oidc/discovery.js';
 import { endSessionRoutes } from './http/routes/oidc/end-session.js';
 import { consentRoutes } from './http/routes/pages/consent.js';
+import { deviceRoutes } from './http/routes/pages/device.js';
+import { deviceAuthorizationRoutes } from './http/routes/oauth/device-authorization.js';
 import { homeRoutes } from './http/routes/pages/home.js';
 import { loginRoutes } from './http/routes/pages/login.js';
 import { pkceRoutes } from './http/routes/pages/pkce.js';
@@ -85,6 +87,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   stackExchangeRoutes(app);
   appRoutes(app);
   credentialRoutes(app);
+  deviceAuthorizationRoutes(app);
+  deviceRoutes(app);
   accountRoutes(app);
   await adminApi(app);
   return app;

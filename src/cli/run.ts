@@ -17,12 +17,15 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** What `pixie token --paste` reads (standard input unless given). */
   stdin?: NodeJS.ReadableStream;
+  /** Whether `err` writes to a terminal (`pixie token --device` then draws a QR code and a progress line). */
+  errIsTTY?: boolean;
 }
 
 export const processIO: CliIO = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   env: process.env,
+  errIsTTY: process.stderr.isTTY === true,
 };
 
 const SERVE_USAGE = `  pixie serve [--dev] [--port 8080] [--host 127.0.0.1] [--data .pixie] [--import FILE]

@@ -1,5 +1,6 @@
 /**
- * `pixie token`: the whole Authorization Code + PKCE flow from a terminal.
+ * `pixie token`: the whole Authorization Code + PKCE flow from a terminal (or, with --device, the
+ * device authorization grant of RFC 8628, src/cli/token/device.ts).
  * Discovery (or explicit endpoints), PKCE S256, state, nonce for OIDC, a loopback listener
  * (RFC 8252) or a pasted login_success URL, the state/iss checks, the code exchange, and
  * printing or saving the result. Progress goes to stderr; only the token goes to stdout.
@@ -12,6 +13,7 @@ import { openBrowser } from './token/browser.js';
 import { FlowError } from './token/errors.js';
 import { chooseAuthMethod, lifetimeOf, tokenRequest, type ClientCredentials, type SecretMethod, type TokenFields } from './token/exchange.js';
 import { dpopKeyFlags, generateDpopKey, keyFromJwk, readDpopKey, reportDpop, type DpopKey } from './token/dpop.js';
+import { pollForToken, requestDeviceCode, showInstructions } from './token/device.js';
 import { checkIdToken } from './token/id-token.js';
 import { startLoopback } from './token/loopback.js';
 import { resolveEndpoints, type Endpoints } from './token/metadata.js';
@@ -32,6 +34,7 @@ const OPTIONS = {
   resource: { type: 'string', multiple: true },
   'no-par': { type: 'boolean' },
   dpop: { type: 'boolean' }, 'dpop-key': { type: 'string' }, 'api-url': { type: 'string' },
+  device: { type: 'boolean' }, 'no-qr': { type: 'boolean' },
 } as const;
 
 type Flags = ReturnType<typeof parseFlags>;
@@ -46,11 +49,16 @@ interface Terminal {
   out: (text: string) => void;
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadableStream | undefined;
+  /** Writes to the progress stream without a line end. */
+  write: (text: string) => void;
+  tty: boolean;
 }
 
 /** Runs the command; returns the exit status (0 ok, 1 flow failure). Usage errors throw. */
 export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
-  const t: Terminal = { say: (message) => io.err(`${message}\n`), out: (text) => io.out(text), env: io.env, stdin: io.stdin };
+  const t: Terminal = {
+    say: (message) => io.err(`${message}\n`), out: (text) => io.out(text), env: io.env, stdin: io.stdin, write: (text) => io.err(text), tty: io.errIsTTY === true,
+  };
   const flags = parseFlags(argv);
   const timeout = flags.timeout === undefined ? 300 : Number(flags.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of seconds');
@@ -58,8 +66,10 @@ export async function tokenCommand(argv: string[], io: CliIO): Promise<number> {
   clientAuthFlag(flags);
   resourceFlags(flags);
   dpopKeyFlags(flags);
+  checkDeviceFlags(flags);
   try {
-    const fields = flags.refresh !== undefined ? await refresh(t, flags, flags.refresh) : await authorize(t, flags, timeout);
+    const fields = flags.refresh !== undefined ? await refresh(t, flags, flags.refresh)
+      : flags.device ? await device(t, flags, flags.timeout === undefined ? Infinity : timeout) : await authorize(t, flags, timeout);
     t.out(flags.json ? `${JSON.stringify(fields, null, 2)}\n` : `${fields.access_token}\n`);
     return 0;
   } catch (err) {
@@ -79,6 +89,18 @@ function clientAuthFlag(flags: Flags): SecretMethod | undefined {
   if (value !== 'basic' && value !== 'post') throw new UsageError('--client-auth must be basic (Authorization header) or post (form body)');
   if (flags['client-secret'] === undefined) throw new UsageError('--client-auth needs --client-secret');
   return value;
+}
+
+function checkDeviceFlags(flags: Flags): void {
+  if (!flags.device) {
+    if (flags['no-qr']) throw new UsageError('--no-qr goes with --device');
+    return;
+  }
+  for (const other of ['refresh', 'register', 'paste', 'redirect-uri', 'authorize-url', 'token-url', 'no-browser'] as const) {
+    if (flags[other] !== undefined) throw new UsageError(`--device does not go with --${other}`);
+  }
+  if (!flags.issuer) throw new UsageError('--device needs --issuer (its discovery names the device authorization endpoint)');
+  if (!flags['client-id']) throw new UsageError('--device needs --client-id');
 }
 
 function checkRegisterFlags(flags: Flags): void {
@@ -103,6 +125,12 @@ function resourceFlags(flags: Flags): string[] {
   return values;
 }
 
+/** --dpop: the key of --dpop-key, or a new one; none without --dpop. */
+async function newDpopKey(flags: Flags): Promise<DpopKey | undefined> {
+  if (!flags.dpop) return undefined;
+  return flags['dpop-key'] !== undefined ? readDpopKey(flags['dpop-key']) : generateDpopKey();
+}
+
 async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<TokenFields> {
   const { say } = t;
   checkRegisterFlags(flags);
@@ -115,7 +143,7 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
   const scope = flags.scope ?? '';
   // OIDC Core §3.1.2.1: a nonce ties the ID token to this request.
   const nonce = scope.split(/[\s,]+/).includes('openid') ? randomBase64url(16) : null;
-  const dpopKey = flags.dpop ? (flags['dpop-key'] !== undefined ? await readDpopKey(flags['dpop-key']) : await generateDpopKey()) : undefined;
+  const dpopKey = await newDpopKey(flags);
 
   const loopback = flags.paste ? null : await startLoopback(flags['redirect-uri']);
   const redirectUri = loopback?.redirectUri ?? flags['redirect-uri'] ?? `${new URL(endpoints.authorizationEndpoint).origin}/oauth/login_success`;
@@ -216,6 +244,31 @@ async function authorizationUrl(
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   for (const r of resources) url.searchParams.append('resource', r);
   return url;
+}
+
+/** RFC 8628: the user approves on another device; this one polls. */
+async function device(t: Terminal, flags: Flags, timeout: number): Promise<TokenFields> {
+  const endpoints = await resolveEndpoints({ issuer: flags.issuer });
+  if (!endpoints.deviceAuthorizationEndpoint) {
+    throw new FlowError(`${endpoints.issuer} does not offer the device authorization grant (no device_authorization_endpoint in its discovery document)`);
+  }
+  const clientId = flags['client-id']!;
+  const method = clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods);
+  const client = { clientId, clientSecret: flags['client-secret'], method };
+  const resources = resourceFlags(flags);
+  const authorization = await requestDeviceCode(endpoints.deviceAuthorizationEndpoint, client, flags.scope ?? '', resources);
+  const terminal = { say: t.say, write: t.write, tty: t.tty, qr: !flags['no-qr'] };
+  showInstructions(terminal, authorization);
+  const dpopKey = await newDpopKey(flags);
+  const fields = await pollForToken(terminal, endpoints.tokenEndpoint, authorization, client, resources, timeout, dpopKey);
+  // No nonce in this grant: the ID token is checked for its signature, issuer and audience.
+  if (typeof fields.id_token === 'string') {
+    await checkIdToken(fields.id_token, { nonce: null, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
+  }
+  report(t, fields);
+  const bound = dpopKey ? await reportDpop(t.say, fields, dpopKey, flags['api-url']) : false;
+  if (flags.save !== undefined) save(t, flags.save, fields, endpoints, clientId, method, bound ? dpopKey : undefined);
+  return fields;
 }
 
 async function refresh(t: Terminal, flags: Flags, name: string): Promise<TokenFields> {

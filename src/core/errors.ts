@@ -10,7 +10,9 @@ export type OAuthErrorCode =
   // RFC 9126 §2.3 / RFC 9101 §7
   | 'invalid_request_uri'
   // RFC 9449 §5, §8, §9
-  | 'invalid_dpop_proof' | 'use_dpop_nonce';
+  | 'invalid_dpop_proof' | 'use_dpop_nonce'
+  // RFC 8628 §3.5
+  | 'authorization_pending' | 'slow_down' | 'expired_token';
 
 export class OAuthError extends Error {
   /** Whether an /authorize error may be sent to the redirect URI (only once client + URI are verified). */

@@ -16,7 +16,7 @@
  */
 import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, RegistrationToken, Session,
-  Tenant, TokenRecord, User,
+  Tenant, TokenRecord, User, DeviceCode,
 } from './types.js';
 import type { PushedAuthorizationRequest } from './types.js';
 import type { StoredKeyMaterial } from '../crypto/keys.js';
@@ -231,6 +231,8 @@ export interface PurgeCounts {
   pushedRequests: number;
   /** Remembered DPoP proof ids whose proofs are too old to be accepted anyway. */
   dpopJtis: number;
+  /** RFC 8628 device codes that expired before `expiredBefore`. */
+  deviceCodes: number;
 }
 
 /** Deletes rows nothing can use any more, in small batches so writers are not held up. */
@@ -258,6 +260,7 @@ export interface Stores {
   purge: PurgeStore;
   pushedRequests: PushedRequestStore;
   dpopJtis: DpopJtiStore;
+  deviceCodes: DeviceCodeStore;
   /** Run a periodic job in at most one process at a time; resolves false when another holds it. */
   runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
   /**
@@ -387,4 +390,30 @@ export interface PushedRequestStore {
 export interface DpopJtiStore {
   /** Remember the proof id (a hash of its jti); false when it was there already (atomic). */
   use(tenantId: string, serverId: string, jtiHash: string, expiresAt: number): Promise<boolean>;
+}
+
+/**
+ * RFC 8628 device codes, stored hashed (device code and user code). Found by a hash unique
+ * across tenants: the row carries its tenant, which the caller compares.
+ */
+export interface DeviceCodeStore {
+  /** Stores a new code; false (nothing stored) when its user code hash is taken already. */
+  save(code: DeviceCode): Promise<boolean>;
+  find(hash: string): Promise<DeviceCode | null>;
+  /** The code still pending and not expired at `now` whose user code has this hash, else null. */
+  findPending(userCodeHash: string, now: number): Promise<DeviceCode | null>;
+  /**
+   * Records a poll, atomically: only while the stored last poll time is still `previous` (the
+   * row as the caller read it). False when another poll came in between. `interval` is stored too.
+   */
+  poll(hash: string, previous: number | null, now: number, interval: number): Promise<boolean>;
+  /**
+   * The user's decision, once: a pending code not expired at `now` becomes approved (with the
+   * user, grant and sign-in time) or denied (`approval` null). False when it was not pending.
+   */
+  decide(hash: string, now: number, approval: { userId: string; grantId: string; authTime: number } | null): Promise<boolean>;
+  /** Atomically marks an approved code redeemed; the row the first time only, else null. */
+  redeem(hash: string, now: number): Promise<DeviceCode | null>;
+  /** Codes not yet expired at `now`: asked for from this IP, and in all. */
+  countLive(ip: string, now: number): Promise<{ ip: number; total: number }>;
 }

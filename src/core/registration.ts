@@ -21,7 +21,8 @@ import { ID_TOKEN_ALGS, type Client, type GrantType, type IdTokenAlg, type Serve
 
 /** Scopes a client never gets by registering itself. */
 const RESERVED_SCOPES = new Set(['no_expiry', 'manage_configuration']);
-const GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token'];
+/** A registered app may add the device grant (RFC 8628), e.g. a CLI that also runs where no browser is. */
+const GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'];
 const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post'];
 const MAX_REDIRECT_URIS = 10;
 const MAX_URI_LENGTH = 2000;

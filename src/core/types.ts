@@ -78,6 +78,7 @@ export interface AuthorizationServer {
 
 export const GRANT_TYPES = [
   'authorization_code', 'refresh_token', 'client_credentials', 'implicit', 'urn:pixie:grant-type:challenge-code',
+  'urn:ietf:params:oauth:grant-type:device_code',
 ] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
@@ -278,6 +279,11 @@ export interface AuthorizationRequest {
   policy: string;
   /** RFC 9449 §10: `dpop_jkt`, the thumbprint the code's token request must prove. */
   dpopJkt?: string;
+  /**
+   * RFC 8628: the hash of the device code this sign-in approves. Consent then records the
+   * decision on the device code instead of redirecting to the client.
+   */
+  deviceCode?: string;
 }
 
 export interface Interaction {
@@ -304,4 +310,33 @@ export interface PushedAuthorizationRequest {
   resources: string[];
   expiresAt: number;
   createdAt: number;
+}
+
+/** RFC 8628 §3.5: where a device authorization stands while the device polls. */
+export type DeviceCodeStatus = 'pending' | 'approved' | 'denied' | 'redeemed';
+
+/** A device authorization request (RFC 8628 §3.1), its user's decision and its polling state. */
+export interface DeviceCode {
+  /** sha256 of the device code. */
+  hash: string;
+  /** sha256 of the normalised user code (unique among stored codes). */
+  userCodeHash: string;
+  tenantId: string;
+  serverId: string;
+  clientId: string;
+  scope: string;
+  /** RFC 8707 resources asked for (absent or empty: none). */
+  resources?: string[];
+  status: DeviceCodeStatus;
+  /** Set when the user approved. */
+  userId: string | null;
+  grantId: string | null;
+  authTime: number | null;
+  /** Seconds the device must wait between polls; slow_down adds 5 (RFC 8628 §3.5). */
+  interval: number;
+  lastPolledAt: number | null;
+  expiresAt: number;
+  createdAt: number;
+  /** The client IP that asked for it: pending codes are capped per IP. */
+  ip?: string;
 }

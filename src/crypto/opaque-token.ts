@@ -25,6 +25,8 @@ export const TOKEN_PREFIXES = {
   registrationAccessToken: 'pxra',
   /** RFC 7591 initial access token, made by an administrator. */
   initialAccessToken: 'pxia',
+  /** RFC 8628 device code, which the device polls the token endpoint with. */
+  deviceCode: 'pxdc',
 } as const;
 export type TokenPrefix = (typeof TOKEN_PREFIXES)[keyof typeof TOKEN_PREFIXES];
 

@@ -74,3 +74,15 @@ export function randomUnreserved(length: number): string {
   }
   return out;
 }
+
+/** `length` characters of `alphabet` (at most 256 symbols), each equally likely (rejection-sampled). */
+export function randomFromAlphabet(alphabet: string, length: number): string {
+  const limit = 256 - (256 % alphabet.length);
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < limit && out.length < length) out += alphabet[b % alphabet.length];
+    }
+  }
+  return out;
+}

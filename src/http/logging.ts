@@ -11,6 +11,8 @@ const SENSITIVE = new Set([
   'code_verifier', 'password', 'key', 'state', 'csrf', 'assertion', 'subject_token', 'pkce_verifier',
   // RFC 9126: a pushed request's reference, usable once by whoever holds it first.
   'request_uri',
+  // RFC 8628: the device polls with the device code; the user code is in verification_uri_complete's query.
+  'device_code', 'user_code',
 ]);
 
 /** The name as a server would read it: `+` is a space, `%xx` decoded (so `client_%73ecret` is `client_secret`). */
@@ -54,6 +56,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
         'req.headers["pkce-verifier"]', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie', 'headers.dpop',
         'headers["set-cookie"]',
         '*.password', '*.client_secret', '*.code_verifier', '*.refresh_token', '*.access_token', '*.token', '*.code', '*.id_token_hint',
+        '*.device_code', '*.user_code',
       ],
       censor: '[redacted]',
     },

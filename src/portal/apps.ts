@@ -20,6 +20,8 @@ export interface AppGrants {
   authorizationCodePkce: boolean;
   implicit: boolean;
   clientCredentials: boolean;
+  /** RFC 8628: devices without a browser (TVs, command lines) sign in with a code entered on another device. */
+  deviceCode: boolean;
 }
 
 export interface AppSettings {
@@ -85,7 +87,7 @@ function applySettings(base: Client, s: AppSettings): Client {
   if (name.length > 100) throw invalid('The name can be at most 100 characters.');
   if (s.description.length > 1000) throw invalid('The description can be at most 1000 characters.');
   const g = s.grants;
-  if (!g.authorizationCode && !g.authorizationCodePkce && !g.implicit && !g.clientCredentials) {
+  if (!g.authorizationCode && !g.authorizationCodePkce && !g.implicit && !g.clientCredentials && !g.deviceCode) {
     throw invalid('Choose at least one grant type.');
   }
   if (base.public && g.clientCredentials) throw invalid('Client credentials needs a client secret, so public applications cannot use it.');
@@ -100,6 +102,7 @@ function applySettings(base: Client, s: AppSettings): Client {
   if (g.authorizationCode || g.authorizationCodePkce) grantTypes.push('authorization_code');
   if (g.implicit) grantTypes.push('implicit');
   if (g.clientCredentials) grantTypes.push('client_credentials');
+  if (g.deviceCode) grantTypes.push('urn:ietf:params:oauth:grant-type:device_code');
   return {
     ...base, name, description: s.description.trim(), oauthDomain, redirectUris, allowedOrigins, grantTypes,
     // "with PKCE" alone means PKCE is required; public apps need it anyway.
@@ -121,6 +124,7 @@ export function settingsOf(c: Client): AppSettings {
     grants: {
       authorizationCode: code && !c.requirePkce && !c.public, authorizationCodePkce: code,
       implicit: c.grantTypes.includes('implicit'), clientCredentials: c.grantTypes.includes('client_credentials'),
+      deviceCode: c.grantTypes.includes('urn:ietf:params:oauth:grant-type:device_code'),
     },
     allowNoExpiry: c.scopes.includes('no_expiry'), nonWebRedirect: c.nonWebRedirect === true,
     dpopBoundAccessTokens: c.dpopBoundAccessTokens === true,
@@ -132,7 +136,7 @@ export function newAppSettings(isPublic: boolean): AppSettings {
   return {
     name: '', description: '', oauthDomain: '', redirectUris: '', postLogoutRedirectUris: '', allowedOrigins: '', allowNoExpiry: false,
     nonWebRedirect: false, dpopBoundAccessTokens: false,
-    grants: { authorizationCode: !isPublic, authorizationCodePkce: true, implicit: false, clientCredentials: false },
+    grants: { authorizationCode: !isPublic, authorizationCodePkce: true, implicit: false, clientCredentials: false, deviceCode: false },
   };
 }
 

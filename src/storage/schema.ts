@@ -88,6 +88,7 @@ export interface DB {
   cookie_keys: CookieKeysTable;
   pushed_authorization_requests: PushedAuthorizationRequestsTable;
   dpop_jtis: DpopJtisTable;
+  device_codes: DeviceCodesTable;
 }
 
 export interface RegistrationTokensTable {
@@ -123,4 +124,12 @@ export interface PushedAuthorizationRequestsTable {
 }
 export interface DpopJtisTable {
   tenant_id: string; server_id: string; jti_hash: string; expires_at: number;
+}
+/** RFC 8628 device authorization requests. */
+export interface DeviceCodesTable {
+  hash: string; user_code_hash: string; tenant_id: string; server_id: string; client_id: string; scope: string;
+  /** RFC 8707 resources, space-separated; null: none. */
+  resource: string | null;
+  status: string; user_id: string | null; grant_id: string | null; auth_time: number | null;
+  poll_interval: number; last_polled_at: number | null; expires_at: number; created_at: number; ip: string;
 }

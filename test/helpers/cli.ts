@@ -50,7 +50,7 @@ function watcher(text: () => string) {
 }
 
 /** The command in this process: `env` on top of this process's environment, a stream for standard input. */
-export function runCliInProcess(args: string[], env: Record<string, string> = {}): CliSession {
+export function runCliInProcess(args: string[], env: Record<string, string> = {}, opts: { errIsTTY?: boolean } = {}): CliSession {
   let out = '';
   let err = '';
   const stdin = new PassThrough();
@@ -60,6 +60,7 @@ export function runCliInProcess(args: string[], env: Record<string, string> = {}
     err: (text) => { err += text; watch.check(); },
     env: { ...process.env, PIXIE_PASSWORD_HASH_COST: '14', ...env },
     stdin,
+    errIsTTY: opts.errIsTTY === true,
   }).then((code) => {
     watch.ended((pattern) => new Error(`pixie returned ${code} before printing ${pattern}; stderr:\n${err}`));
     return code;

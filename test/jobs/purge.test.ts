@@ -31,7 +31,7 @@ describe('purge job', () => {
     const { access_token } = await tokenRes.json();
 
     // Nothing has expired yet: a pass deletes nothing.
-    assert.deepEqual(await purgeOnce(s.deps.stores, clock), { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0, pushedRequests: 0, dpopJtis: 0 });
+    assert.deepEqual(await purgeOnce(s.deps.stores, clock), { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0, pushedRequests: 0, dpopJtis: 0, deviceCodes: 0 });
 
     clock.advance(3600 + 1); // the access token and the code have expired, but within the grace period
     assert.equal((await purgeOnce(s.deps.stores, clock))!.tokens, 0);

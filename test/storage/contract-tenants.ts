@@ -118,6 +118,10 @@ export function tenantContract(
     });
     await s().tokens.useChallenge(T, 'default', 'gone-challenge', NOW);
     await s().dpopJtis.use(T, 'default', 'gone-jti', NOW + 70);
+    await s().deviceCodes.save({
+      hash: randomId(), userCodeHash: randomId(), tenantId: T, serverId: 'default', clientId: 'app', scope: 'openid', status: 'pending',
+      userId: null, grantId: null, authTime: null, interval: 5, lastPolledAt: null, expiresAt: NOW + 600, createdAt: NOW,
+    });
     await s().registrationTokens.add({
       id: randomId(), tenantId: T, serverId: 'default', name: 'n', hash: randomId(), displayPrefix: 'pxia_x', createdAt: NOW, expiresAt: null,
       maxUses: 1, uses: 0, revokedAt: null,
@@ -135,7 +139,7 @@ export function tenantContract(
     const tables = await db.tenantTables();
     for (const t of ['tenants', 'login_attempts']) assert.ok(!tables.includes(t));
     for (const t of ['servers', 'signing_keys', 'clients', 'client_secrets', 'api_keys', 'users', 'grants', 'authorization_codes', 'tokens',
-      'sessions', 'interactions', 'used_challenges', 'audit_log', 'dpop_jtis']) assert.ok(tables.includes(t), `${t} has a tenant_id`);
+      'sessions', 'interactions', 'used_challenges', 'audit_log', 'dpop_jtis', 'device_codes']) assert.ok(tables.includes(t), `${t} has a tenant_id`);
     const snapshot = (tenantId: string) => rowsByTable(db, tenantId);
     const before = await snapshot(T);
     for (const t of tables) assert.ok(before[t]! > 0, `the doomed tenant has rows in ${t}`);

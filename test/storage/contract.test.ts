@@ -17,6 +17,7 @@ import { createMemoryStores, rawMemory } from '../helpers/memory/index.js';
 import { createTestSchema, describeUnless, PG_SKIP } from '../helpers/postgres.js';
 import { adminContract } from './contract-admin.js';
 import { dpopContract } from './contract-dpop.js';
+import { deviceContract } from './contract-device.js';
 import { keyContract } from './contract-keys.js';
 import { pushedRequestContract } from './contract-pushed.js';
 import { rawDatabase, tenantContract, type RawDatabase } from './contract-tenants.js';
@@ -394,7 +395,7 @@ for (const backend of BACKENDS) {
       assert.notEqual(await s.loginAttempts.get('locked'), null);
       assert.notEqual(await s.loginAttempts.get('recent'), null);
       assert.deepEqual(await s.purge.purgeExpired({ expiredBefore: P, loginFailuresBefore: P - 3600, now: P }),
-        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0, pushedRequests: 0, dpopJtis: 0 });
+        { codes: 0, tokens: 0, sessions: 0, interactions: 0, loginAttempts: 0, dynamicClients: 0, pushedRequests: 0, dpopJtis: 0, deviceCodes: 0 });
     });
 
     it('keeps dynamic clients apart: registration fields round-trip, they are counted, touched, filtered and purged when idle', async () => {
@@ -454,6 +455,7 @@ for (const backend of BACKENDS) {
     tenantContract(() => s, () => raw, NOW, client, token);
     pushedRequestContract(() => s, NOW);
     dpopContract(() => s, NOW, client, code, token);
+    deviceContract(() => s, NOW);
 
     it('runs an exclusive job in one runner at a time', async () => {
       let release!: () => void;

@@ -75,7 +75,7 @@ export async function tokenRequest(
     // Servers that enforce the registered token_endpoint_auth_method refuse a secret sent the other way.
     const hint = fields.error === 'invalid_client' && client.method !== 'none'
       ? ` (the secret was sent with ${client.method === 'basic' ? 'an Authorization: Basic header' : 'the form body'}; choose with --client-auth basic|post)` : '';
-    throw new FlowError(`the token endpoint refused the request (HTTP ${res.status}): ${detail}${hint}`);
+    throw new FlowError(`the token endpoint refused the request (HTTP ${res.status}): ${detail}${hint}`, typeof fields.error === 'string' ? fields.error : null);
   }
   if (typeof fields.access_token !== 'string' || !fields.access_token) throw new FlowError('the token endpoint answered without an access_token');
   return fields;

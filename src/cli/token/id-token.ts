@@ -2,7 +2,8 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { FlowError } from './errors.js';
 
-export async function checkIdToken(idToken: string, expect: { nonce: string; clientId: string; issuer: string | null; jwksUri: string | null }): Promise<void> {
+/** `nonce` null: the grant sent none (RFC 8628), so the ID token must carry none either. */
+export async function checkIdToken(idToken: string, expect: { nonce: string | null; clientId: string; issuer: string | null; jwksUri: string | null }): Promise<void> {
   let claims: Record<string, unknown>;
   try {
     claims = expect.jwksUri && expect.issuer
@@ -11,5 +12,5 @@ export async function checkIdToken(idToken: string, expect: { nonce: string; cli
   } catch (err) {
     throw new FlowError(`the ID token did not verify: ${(err as Error).message}`);
   }
-  if (claims.nonce !== expect.nonce) throw new FlowError('the ID token nonce does not match the one sent (replayed or injected ID token)');
+  if (claims.nonce !== (expect.nonce ?? undefined)) throw new FlowError('the ID token nonce does not match the one sent (replayed or injected ID token)');
 }

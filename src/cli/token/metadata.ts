@@ -16,6 +16,8 @@ export interface Endpoints {
   parEndpoint: string | null;
   /** RFC 9126 §5: the server takes only pushed authorization requests. */
   parRequired: boolean;
+  /** RFC 8628 device authorization endpoint, when discovery names one. */
+  deviceAuthorizationEndpoint?: string | null;
 }
 
 function absolute(value: string, flag: string): string {
@@ -75,5 +77,6 @@ export async function resolveEndpoints(flags: { issuer?: string; authorizeUrl?: 
     registrationEndpoint: typeof meta.registration_endpoint === 'string' ? meta.registration_endpoint : null,
     parEndpoint: typeof meta.pushed_authorization_request_endpoint === 'string' ? meta.pushed_authorization_request_endpoint : null,
     parRequired: meta.require_pushed_authorization_requests === true,
+    deviceAuthorizationEndpoint: typeof meta.device_authorization_endpoint === 'string' ? meta.device_authorization_endpoint : null,
   };
 }

@@ -10,7 +10,8 @@ import { randomBase64url } from '../../crypto/random.js';
 import { authenticateClient, readClientCredentials, withClientRealm } from '../client-auth/authenticate.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
-import { AuthorizePageError, InvalidRequest, InvalidRequestUri } from '../errors.js';
+import { checkDpopProof, type DpopRequest } from '../dpop/proof.js';
+import { AuthorizePageError, InvalidDpopProof, InvalidRequest, InvalidRequestUri } from '../errors.js';
 import type { EndpointPolicy } from '../policy.js';
 import type { Client } from '../types.js';
 import { checkAuthorizeSizes } from './limits.js';
@@ -34,6 +35,8 @@ export interface PushRequest {
   resources: readonly string[];
   authorization: string | undefined;
   policy: EndpointPolicy;
+  /** The request's DPoP proof, if any (RFC 9449 §10.1). */
+  dpop?: DpopRequest;
 }
 
 /** Parameters of the push that authenticate the client: never stored with the request. */
@@ -55,6 +58,7 @@ export function pushAuthorizationRequest(deps: CoreDeps, rs: ResolvedServer, req
     }
     // With Basic authentication the body may leave client_id out; the request is the client's.
     params.client_id = client.clientId;
+    await bindProofKey(deps, rs, req.dpop, params);
     checkAuthorizeSizes({ ...params, ...(req.resources.length ? { resource: [...req.resources] } : {}) });
     await validateAuthorizationRequest(deps, rs, params, req.policy, () => undefined, req.resources);
     const requestUri = REQUEST_URI_PREFIX + randomBase64url(32);
@@ -65,6 +69,21 @@ export function pushAuthorizationRequest(deps: CoreDeps, rs: ResolvedServer, req
     });
     return { request_uri: requestUri, expires_in: PUSHED_REQUEST_TTL };
   });
+}
+
+/**
+ * RFC 9449 §10.1: a DPoP proof on the push binds the code to its key, as `dpop_jkt` would;
+ * with both, they must name the same key. Where DPoP is off the header is ignored, as at the
+ * token endpoint.
+ */
+async function bindProofKey(deps: CoreDeps, rs: ResolvedServer, dpop: DpopRequest | undefined, params: Record<string, string>): Promise<void> {
+  if (!dpop || rs.server.settings.dpop === 'off') return;
+  const proof = await checkDpopProof(deps, rs, dpop, { nonceRequired: rs.server.settings.dpop === 'require', status: 400 });
+  if (!proof) return;
+  if (params.dpop_jkt !== undefined && params.dpop_jkt !== proof.jkt) {
+    throw new InvalidDpopProof('dpop_jkt names another key than the DPoP proof of the request');
+  }
+  params.dpop_jkt = proof.jkt;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { randomId } from '../../crypto/random.js';
 import { buildRedirect } from '../authorize/redirect.js';
+import { decideDevice } from '../device/decision.js';
 import { issueAuthorizationCode } from '../authorize/issue-code.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
@@ -114,6 +115,8 @@ export async function decideConsent(
 ): Promise<string> {
   const req = interaction.request;
   await deps.stores.interactions.delete(interaction.id);
+  // RFC 8628: a device sign-in records Deny on its device code; the device hears access_denied when it polls.
+  if (!approve && req.deviceCode) return decideDevice(deps, rs, req.deviceCode, null);
   if (!approve) throw new AccessDenied('the user denied the request');
   const grantId = await deps.stores.grants.remember({
     id: randomId(), tenantId: req.tenantId, serverId: req.serverId, clientId: req.clientId, userId: session.userId,
@@ -125,6 +128,7 @@ export async function decideConsent(
 async function complete(
   deps: CoreDeps, rs: ResolvedServer, policy: EndpointPolicy, req: AuthorizationRequest, session: Session, grantId: string,
 ): Promise<string> {
+  if (req.deviceCode) return decideDevice(deps, rs, req.deviceCode, { userId: session.userId, grantId, authTime: session.authTime });
   if (req.responseType === 'code') {
     return buildRedirect(req, await issueAuthorizationCode(deps, rs, req, session.userId, grantId, session.authTime));
   }

@@ -67,5 +67,7 @@ export function discoveryDocument(rs: ResolvedServer, grantTypes: string[]): Rec
     require_pushed_authorization_requests: rs.server.settings.requirePushedAuthorizationRequests,
     // RFC 9449 §5.1: the algs of DPoP proofs; absent where DPoP is off.
     ...(rs.server.settings.dpop !== 'off' ? { dpop_signing_alg_values_supported: [...DPOP_ALGS] } : {}),
+    // RFC 8628 §4
+    device_authorization_endpoint: `${i}/oauth2/device_authorization`,
   };
 }

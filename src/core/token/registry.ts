@@ -2,6 +2,7 @@
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { challengeCodeGrant } from './grants/challenge-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
+import { deviceCodeGrant } from './grants/device-code.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
 import type { GrantHandler } from './types.js';
 
@@ -28,5 +29,6 @@ export function defaultGrantRegistry(): GrantRegistry {
     .register(authorizationCodeGrant)
     .register(refreshTokenGrant)
     .register(clientCredentialsGrant)
-    .register(challengeCodeGrant);
+    .register(challengeCodeGrant)
+    .register(deviceCodeGrant);
 }

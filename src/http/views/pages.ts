@@ -51,12 +51,17 @@ export interface ConsentView {
   unverified?: boolean;
   /** RFC 8707 resources the token will be for (none: the whole server). */
   resources?: string[];
+  /** RFC 8628: the app signs in on another device (a TV, a command line) with a code the user entered. */
+  device?: boolean;
 }
 
 export function consentPage(v: ConsentView): string {
   return layout({ title: 'Authorize application', username: v.username }, html`<div class="card">
 <h1>Authorize <span class="app-name">${v.appName}</span>?</h1>
-<p class="lead"><strong>${v.appName}</strong> (${v.appDomain}) wants to access your account, <strong>${v.username}</strong>.</p>
+${v.device
+    ? html`<p class="lead"><strong>${v.appName}</strong> is signing in on another device and wants to access your account, <strong>${v.username}</strong>.</p>
+<div class="warning" role="note">Authorize only if you entered a code shown by your own device just now. If someone sent you the code, deny.</div>`
+    : html`<p class="lead"><strong>${v.appName}</strong> (${v.appDomain}) wants to access your account, <strong>${v.username}</strong>.</p>`}
 ${v.unverified ? html`<div class="warning" role="note"><strong>${v.appName}</strong> registered itself; Pixie has not verified it. Authorize it only if you started this from an app you trust.</div>` : ''}
 <p>It will be able to:</p>
 <ul class="scopes">

@@ -19,6 +19,7 @@ function grantLabels(c: Client): string[] {
   if (c.grantTypes.includes('authorization_code')) out.push(c.requirePkce || c.public ? 'Authorization code with PKCE' : 'Authorization code (PKCE optional)');
   if (c.grantTypes.includes('implicit')) out.push('Implicit');
   if (c.grantTypes.includes('client_credentials')) out.push('Client credentials');
+  if (c.grantTypes.includes('urn:ietf:params:oauth:grant-type:device_code')) out.push('Device code');
   return out;
 }
 
@@ -125,6 +126,7 @@ ${postLogoutField(s)}
 ${check('grant_code_pkce', g.authorizationCodePkce, 'Authorization code with PKCE', 'Recommended for every kind of application.')}
 ${check('grant_code', g.authorizationCode, 'Authorization code', v.app.public ? 'Public applications always use PKCE.' : 'Without PKCE: the token request must carry a client secret.', v.app.public)}
 ${check('grant_implicit', g.implicit, 'Implicit (legacy)', 'The token is returned in the address bar. Use only when nothing else works.')}
+${check('grant_device_code', g.deviceCode, 'Device code', 'For devices without a browser (TVs, command lines): the user enters a code on their phone or computer.')}
 ${check('grant_client_credentials', g.clientCredentials, 'Client credentials', v.app.public ? 'Needs a client secret: not available to public applications.' : 'The application gets a token for itself, with no user.', v.app.public)}
 </fieldset>
 <fieldset><legend>Permissions</legend>

@@ -81,6 +81,8 @@ ul.links { list-style:none; padding:0; margin:1rem 0 0; }
 ul.links li { display:flex; flex-direction:column; gap:.2rem; padding:.7rem 0; border-top:1px solid var(--line); }
 ul.links .link-row { display:flex; flex-wrap:wrap; gap:.25rem 1rem; font-size:.875rem; }
 code.wrap { word-break:break-all; }
+/* Device verification: the code is typed in large, spaced capitals */
+input.user-code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size:1.5rem; letter-spacing:.15em; text-transform:uppercase; text-align:center; }
 /* Phones: cards lose some padding, tables become one block per row with each value under its column's label (data-label) */
 @media (max-width: 40rem) {
   header.top { padding:.6rem 1rem; }

@@ -17,6 +17,7 @@ import * as m0014 from './0014-client-registration.js';
 import * as m0015 from './0015-resource-indicators.js';
 import * as m0016 from './0016-dpop.js';
 import * as m0017 from './0017-par.js';
+import * as m0018 from './0018-device-authorization.js';
 import { MIGRATION_NAMES } from './names.js';
 
 export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
@@ -37,6 +38,7 @@ export const MIGRATIONS: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
   '0015-resource-indicators': m0015,
   '0016-dpop': m0016,
   '0017-par': m0017,
+  '0018-device-authorization': m0018,
 };
 
 // A migration listed in one place and not the other would be skipped or never recorded.

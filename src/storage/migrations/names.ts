@@ -21,4 +21,5 @@ export const MIGRATION_NAMES = [
   '0015-resource-indicators',
   '0016-dpop',
   '0017-par',
+  '0018-device-authorization',
 ] as const;

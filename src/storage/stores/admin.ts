@@ -126,6 +126,7 @@ const byServerKey = (table: 'clients', key: 'client_id'): Build => (db) =>
 // their secrets and API keys, servers their signing keys); the tenant's row goes last.
 const UNIQUE_KEYS = [
   ['tokens', 'hash'], ['authorization_codes', 'hash'], ['grants', 'id'], ['sessions', 'hash'], ['interactions', 'id'], ['audit_log', 'id'],
+  ['device_codes', 'hash'],
 ] as const;
 const tenantBatches = [
   ...UNIQUE_KEYS.map(([table, key]) => statement(`admin.deleteTenant.${table}`, byUniqueKey(table as 'tokens', key as 'hash'))),

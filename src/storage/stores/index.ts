@@ -6,6 +6,7 @@ import { adminStore } from './admin.js';
 import { auditStore } from './audit.js';
 import { clientStore } from './clients.js';
 import { codeStore } from './codes.js';
+import { deviceCodeStore } from './device-codes.js';
 import { signingKeyStore } from './keys.js';
 import { purgeStore } from './purge.js';
 import { pushedRequestStore } from './pushed-requests.js';
@@ -77,6 +78,7 @@ export function createStores(x: SqlExecutor, keyring: SecretsKeyring): Stores {
     purge: purgeStore(x),
     pushedRequests: pushedRequestStore(x),
     dpopJtis: dpopJtiStore(x),
+    deviceCodes: deviceCodeStore(x),
     runExclusive: (name, fn) => x.exclusive(name, fn),
     transaction: (fn) => x.transaction(fn),
     sync: () => x.sync(),

@@ -39,6 +39,10 @@ const purgePushedRequests = statement('purge.pushedRequests', (db) =>
   db.deleteFrom('pushed_authorization_requests').where('hash', 'in', (eb) =>
     eb.selectFrom('pushed_authorization_requests').select('hash').where('expires_at', '<=', param<number>('before')).limit(param<number>('limit'))),
 );
+const purgeDeviceCodes = statement('purge.deviceCodes', (db) =>
+  db.deleteFrom('device_codes').where('hash', 'in', (eb) =>
+    eb.selectFrom('device_codes').select('hash').where('expires_at', '<', param<number>('before')).limit(param<number>('limit'))),
+);
 
 // Dynamic clients past their idle expiry: their tokens are revoked and their grants go with them.
 const idleClients = statement('purge.idleClients', (db) =>
@@ -108,6 +112,7 @@ export function purgeStore(x: SqlExecutor): PurgeStore {
         dynamicClients: await purgeIdleClients(x, c.now),
         pushedRequests: await drain(x, purgePushedRequests, { before: c.now }),
         dpopJtis: await drain(x, purgeDpopJtis, { now: c.now }),
+        deviceCodes: await drain(x, purgeDeviceCodes, { before }),
       };
     },
   };

@@ -57,6 +57,8 @@ interface CompactRequest {
   n?: string; p?: string; m?: number; d?: string; rs?: string[];
   /** RFC 9449 §10 dpop_jkt. */
   dj?: string;
+  /** RFC 8628: the hash of the device code the sign-in approves. */
+  dc?: string;
 }
 
 /** The full JSON form, as earlier releases wrote it. */
@@ -76,6 +78,7 @@ function encodeRequest(q: AuthorizationRequest): string {
   if (q.policy !== OAUTH21_POLICY) c.d = q.policy;
   if (q.resources?.length) c.rs = q.resources;
   if (q.dpopJkt) c.dj = q.dpopJkt;
+  if (q.deviceCode) c.dc = q.deviceCode;
   return JSON.stringify(c);
 }
 
@@ -91,6 +94,7 @@ function decodeRequest(text: string): AuthorizationRequest {
     nonce: v.n ?? null, prompt: v.p ? v.p.split(' ') : [], maxAge: v.m ?? null, policy: v.d ?? OAUTH21_POLICY,
     ...(v.rs?.length ? { resources: v.rs } : {}),
     ...(v.dj ? { dpopJkt: v.dj } : {}),
+    ...(v.dc ? { deviceCode: v.dc } : {}),
   };
 }
 

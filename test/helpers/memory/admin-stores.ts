@@ -97,6 +97,7 @@ export function adminStore(db: MemoryDatabase): AdminStore {
       total += db.deleteWhere('audit', ofTenant);
       total += db.deleteWhere('usedChallenges', ofTenant);
       total += db.deleteWhere('dpopJtis', ofTenant);
+      total += db.deleteWhere('deviceCodes', ofTenant);
       for (const [k, r] of db.tables.clients) if (r.client.tenantId === tenantId && db.deleteClientRow(k)) total++;
       total += db.deleteWhere('users', ofTenant);
       for (const [k, r] of db.tables.servers) if (r.server.tenantId === tenantId && db.deleteServerRow(k)) total++;

@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEntry, LoginAttempt, StoredSigningKey } from '../../../src/core/ports.js';
-import type { PushedAuthorizationRequest, RegistrationToken } from '../../../src/core/types.js';
+import type { DeviceCode, PushedAuthorizationRequest, RegistrationToken } from '../../../src/core/types.js';
 import type {
   ApiKey, AuthorizationCode, AuthorizationServer, Client, ClientSecret, Grant, Interaction, Session, TokenRecord, User,
 } from '../../../src/core/types.js';
@@ -55,6 +55,7 @@ export interface Tables {
   cookieKeys: Map<string, { id: string; secret: string; createdAt: number }>;
   pushedRequests: Map<string, PushedAuthorizationRequest>;
   dpopJtis: Map<string, { tenantId: string; serverId: string; jtiHash: string; expiresAt: number }>;
+  deviceCodes: Map<string, DeviceCode>;
 }
 
 const TABLES = [
@@ -62,6 +63,7 @@ const TABLES = [
   'sessions', 'interactions', 'loginAttempts', 'usedChallenges', 'audit', 'registrationTokens', 'cookieKeys',
   'pushedRequests',
   'dpopJtis',
+  'deviceCodes',
 ] as const satisfies readonly (keyof Tables)[];
 
 /** A composite key. */

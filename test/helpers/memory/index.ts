@@ -9,6 +9,7 @@ import { apiKeyStore, clientStore, registrationTokenStore, grantStore, serverSto
 import { MemoryDatabase, type Tables } from './database.js';
 import { pushedRequestStore } from './pushed-requests.js';
 import { codeStore, cookieKeyStore, dpopJtiStore, interactionStore, loginAttemptStore, purgeStore, sessionStore, tokenStore } from './token-stores.js';
+import { deviceCodeStore } from './device-stores.js';
 
 export interface MemoryBackend {
   stores: Stores;
@@ -37,6 +38,7 @@ export function createMemoryStores(): MemoryBackend {
     purge: purgeStore(db),
     pushedRequests: pushedRequestStore(db),
     dpopJtis: dpopJtiStore(db),
+    deviceCodes: deviceCodeStore(db),
     runExclusive: (name, fn) => db.exclusive(name, fn),
     transaction: (fn) => db.transaction(fn),
     // Every write is "durable" at once.
@@ -64,6 +66,7 @@ const TENANT_TABLES: Record<string, [keyof Tables, (row: never) => string]> = {
   users: ['users', (r: { tenantId: string }) => r.tenantId],
   pushed_authorization_requests: ['pushedRequests', (r: { tenantId: string }) => r.tenantId],
   dpop_jtis: ['dpopJtis', (r: { tenantId: string }) => r.tenantId],
+  device_codes: ['deviceCodes', (r: { tenantId: string }) => r.tenantId],
 };
 
 /** The storage contract's look at every table (test/storage/contract-tenants.ts RawDatabase), by SQL table name. */

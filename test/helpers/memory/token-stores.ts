@@ -153,6 +153,7 @@ export function purgeStore(db: MemoryDatabase): PurgeStore {
       dynamicClients: purgeIdleClients(db, c.now),
       pushedRequests: db.deleteWhere('pushedRequests', (r) => r.expiresAt <= c.now),
       dpopJtis: db.deleteWhere('dpopJtis', (r) => r.expiresAt < c.now),
+      deviceCodes: db.deleteWhere('deviceCodes', (r) => r.expiresAt < c.expiredBefore),
     })),
   };
 }

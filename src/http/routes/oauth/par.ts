@@ -6,6 +6,7 @@ import { Type } from '../../../vendor/typebox.js';
 import { Form, isForm, noStore, resolveServer, TenantServerParams } from '../../context.js';
 import { oauthPolicy } from '../../endpoint-policy.js';
 import { typed } from '../../type-provider.js';
+import { dpopRequest } from '../../dpop.js';
 import { AuthorizeParams } from './authorize.js';
 
 /**
@@ -37,6 +38,7 @@ export function parRoutes(app: FastifyInstance): void {
     const { resource, ...params } = request.body;
     const response = await pushAuthorizationRequest(request.server.pixie.deps, rs, {
       params, resources: resource === undefined ? [] : [resource].flat(), authorization: request.headers.authorization, policy: oauthPolicy(rs),
+      dpop: dpopRequest(request),
     });
     return noStore(reply).code(201).send(response);
   });

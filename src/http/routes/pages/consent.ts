@@ -49,6 +49,7 @@ export function consentRoutes(app: FastifyInstance): void {
       csrf: await csrfToken(request, reply), interaction: interaction.id, appName: client.name, appDomain: appDomain(client, interaction),
       username: user.name ?? user.username, scopes: req.scopes.map((name) => ({ name, description: rs.scopes.get(name) ?? name })),
       unverified: client.dynamic === true,
+      ...(req.deviceCode ? { device: true } : {}),
       ...(req.resources?.length ? { resources: req.resources } : {}),
     }));
   });

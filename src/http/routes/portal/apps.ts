@@ -21,6 +21,7 @@ const AppForm = Form(
   'csrf', 'type', 'name', 'description', 'oauth_domain', 'redirect_uris', 'post_logout_redirect_uris', 'allowed_origins',
   'grant_code', 'grant_code_pkce', 'grant_implicit', 'grant_client_credentials', 'allow_no_expiry', 'non_web_redirect',
   'dpop_bound_access_tokens',
+  'grant_device_code',
 );
 type AppFormData = Static<typeof AppForm>;
 
@@ -36,6 +37,7 @@ function settingsFromForm(b: AppFormData): AppSettings {
     grants: {
       authorizationCode: on(b, 'grant_code'), authorizationCodePkce: on(b, 'grant_code_pkce'),
       implicit: on(b, 'grant_implicit'), clientCredentials: on(b, 'grant_client_credentials'),
+      deviceCode: on(b, 'grant_device_code'),
     },
     allowNoExpiry: on(b, 'allow_no_expiry'), nonWebRedirect: on(b, 'non_web_redirect'),
     dpopBoundAccessTokens: on(b, 'dpop_bound_access_tokens'),
