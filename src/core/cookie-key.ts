@@ -1,24 +1,31 @@
 /**
  * The key Pixie signs browser cookies with (CSRF tokens, device cookies): 32 random bytes in
  * the `cookie_keys` table, made the first time one is needed and then read once per process.
+ * Other MAC keys of the installation (DPoP nonces) live in the same table under their own id.
  */
 import { hmacSha256Base64url, safeEqual } from '../crypto/digest.js';
 import { randomBase64url } from '../crypto/random.js';
 import type { CoreDeps } from './deps.js';
 import type { Stores } from './ports.js';
 
-const KEY_ID = 'cookie';
-const loaded = new WeakMap<Stores, Promise<Buffer>>();
+const loaded = new WeakMap<Stores, Map<string, Promise<Buffer>>>();
 
-export function cookieKey(deps: CoreDeps): Promise<Buffer> {
-  let key = loaded.get(deps.stores);
+/** The installation's key `id` of the `cookie_keys` table, made on first need, read once per process. */
+export function installationKey(deps: CoreDeps, id: string): Promise<Buffer> {
+  let keys = loaded.get(deps.stores);
+  if (!keys) loaded.set(deps.stores, keys = new Map<string, Promise<Buffer>>());
+  let key = keys.get(id);
   if (!key) {
-    key = deps.stores.cookieKeys.getOrCreate(KEY_ID, randomBase64url(32), deps.clock.now()).then((s) => Buffer.from(s, 'base64url'));
+    key = deps.stores.cookieKeys.getOrCreate(id, randomBase64url(32), deps.clock.now()).then((s) => Buffer.from(s, 'base64url'));
     // A failed read (storage down) is tried again by the next request, not cached.
-    key.catch(() => loaded.delete(deps.stores));
-    loaded.set(deps.stores, key);
+    key.catch(() => keys.delete(id));
+    keys.set(id, key);
   }
   return key;
+}
+
+export function cookieKey(deps: CoreDeps): Promise<Buffer> {
+  return installationKey(deps, 'cookie');
 }
 
 /**

@@ -270,14 +270,14 @@ describe('pixie token --dpop against Pixie', () => {
     const run = token(['--issuer', pixie.issuer, '--client-id', PUBLIC_CLIENT, '--scope', 'openid profile read_inbox offline_access',
       '--dpop', '--api-url', userinfo, '--save', 'pixie', '--json']);
     const url = new URL((await run.waitFor(PRINTED_URL))[1]!);
-    const jkt = url.searchParams.get('dpop_jkt');
-    assert.ok(jkt, 'the authorization request names the key (RFC 9449 §10)');
+    // Pixie names a PAR endpoint: dpop_jkt (RFC 9449 §10) went with the pushed request.
+    assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri']);
     const back = await new UserAgent(pixie.url).authorize(url.toString(), USER);
     assert.equal((await fetch(back)).status, 200);
     assert.equal(await run.exit, 0, run.stderr());
     const fields = JSON.parse(run.stdout());
     assert.equal(fields.token_type, 'DPoP');
-    assert.deepEqual(decodeJwt(fields.access_token).cnf, { jkt });
+    const { jkt } = decodeJwt(fields.access_token).cnf as { jkt: string };
 
     // The printed call, as curl would send it, at Pixie's own DPoP-protected userinfo endpoint.
     const call = curlHeaders(run.stderr());

@@ -6,7 +6,7 @@
  * approves or denies, or the code expires.
  */
 import { FlowError } from './errors.js';
-import { tokenRequest, type ClientCredentials, type TokenFields } from './exchange.js';
+import { postAuthenticatedForm, tokenRequest, type ClientCredentials, type TokenFields } from './exchange.js';
 import type { DpopKey } from './dpop.js';
 import { renderQr } from './qr.js';
 
@@ -32,34 +32,14 @@ export interface DeviceTerminal {
   qr: boolean;
 }
 
-function clientBody(client: ClientCredentials): { headers: Record<string, string>; body: URLSearchParams } {
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  const body = new URLSearchParams();
-  if (client.method === 'basic') {
-    // RFC 6749 §2.3.1: form-urlencode both parts before the Basic encoding.
-    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret!)}`).toString('base64')}`;
-  } else {
-    body.set('client_id', client.clientId);
-    if (client.method === 'post') body.set('client_secret', client.clientSecret!);
-  }
-  return { headers, body };
-}
-
 /** RFC 8628 §3.1: the device authorization request. */
 export async function requestDeviceCode(
   url: string, client: ClientCredentials, scope: string, resources: readonly string[],
 ): Promise<DeviceAuthorization> {
-  const { headers, body } = clientBody(client);
+  const body = new URLSearchParams();
   if (scope) body.set('scope', scope);
   for (const r of resources) body.append('resource', r);
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
-  } catch (err) {
-    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
-    throw new FlowError(`cannot reach the device authorization endpoint ${url}: ${cause}`);
-  }
-  const text = await res.text();
+  const { res, text } = await postAuthenticatedForm(url, 'device authorization endpoint', body, client);
   let answer: Record<string, unknown>;
   try {
     answer = JSON.parse(text) as Record<string, unknown>;

@@ -52,17 +52,7 @@ export async function tokenRequest(
 ): Promise<TokenFields> {
   const body = new URLSearchParams(params);
   for (const r of resources) body.append('resource', r);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  authenticate(client, body, headers);
-  let res: Response;
-  try {
-    const signal = AbortSignal.timeout(30_000);
-    res = dpop ? await postWithProof(url, { headers, body, signal }, dpop) : await fetch(url, { method: 'POST', headers, body, signal });
-  } catch (err) {
-    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
-    throw new FlowError(`cannot reach the token endpoint ${url}: ${cause}`);
-  }
-  const text = await res.text();
+  const { res, text } = await postAuthenticatedForm(url, 'token endpoint', body, client, dpop);
   let fields: TokenFields;
   try {
     fields = parseTokenBody(text, res.headers.get('content-type') ?? '');
@@ -87,8 +77,30 @@ export function lifetimeOf(fields: TokenFields): number | null {
   return typeof v === 'number' ? v : null;
 }
 
+/**
+ * POSTs `body` to an endpoint of the server with the client's authentication; `endpoint` names
+ * it in the error when it cannot be reached. The token, PAR and device authorization endpoints
+ * all take a form authenticated the same way. With `dpop`, the request carries a DPoP proof of
+ * that key (RFC 9449).
+ */
+export async function postAuthenticatedForm(
+  url: string, endpoint: string, body: URLSearchParams, client: ClientCredentials, dpop?: DpopKey,
+): Promise<{ res: Response; text: string }> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  authenticate(client, body, headers);
+  let res: Response;
+  try {
+    const signal = AbortSignal.timeout(30_000);
+    res = dpop ? await postWithProof(url, { headers, body, signal }, dpop) : await fetch(url, { method: 'POST', headers, body, signal });
+  } catch (err) {
+    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
+    throw new FlowError(`cannot reach the ${endpoint} ${url}: ${cause}`);
+  }
+  return { res, text: await res.text() };
+}
+
 /** Client authentication (RFC 6749 §2.3.1) on a form request: Basic header, or client_id (and secret) in the body. */
-export function authenticate(client: ClientCredentials, body: URLSearchParams, headers: Record<string, string>): void {
+function authenticate(client: ClientCredentials, body: URLSearchParams, headers: Record<string, string>): void {
   if (client.method === 'basic') {
     // RFC 6749 §2.3.1: form-urlencode both parts before the Basic encoding.
     headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret!)}`).toString('base64')}`;

@@ -4,7 +4,7 @@
  * and the `request_uri` the server answered.
  */
 import { FlowError } from './errors.js';
-import { authenticate, type ClientCredentials } from './exchange.js';
+import { postAuthenticatedForm, type ClientCredentials } from './exchange.js';
 
 /** Push `params` (and RFC 8707 `resource`s) to `parEndpoint`; the authorization URL that refers to them. */
 export async function pushedAuthorizationUrl(
@@ -12,16 +12,7 @@ export async function pushedAuthorizationUrl(
 ): Promise<URL> {
   const body = new URLSearchParams(params);
   for (const r of resources) body.append('resource', r);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  authenticate(client, body, headers);
-  let res: Response;
-  try {
-    res = await fetch(parEndpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
-  } catch (err) {
-    const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
-    throw new FlowError(`cannot reach the pushed authorization request endpoint ${parEndpoint}: ${cause}`);
-  }
-  const text = await res.text();
+  const { res, text } = await postAuthenticatedForm(parEndpoint, 'pushed authorization request endpoint', body, client);
   let answer: Record<string, unknown> = {};
   try {
     answer = JSON.parse(text) as Record<string, unknown>;

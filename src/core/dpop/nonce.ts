@@ -6,26 +6,13 @@
  * then the client is told the new one (`use_dpop_nonce`) and retries.
  */
 import { hmacSha256Base64url, safeEqual } from '../../crypto/digest.js';
-import { randomBase64url } from '../../crypto/random.js';
+import { installationKey } from '../cookie-key.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
-import type { Stores } from '../ports.js';
 
 /** Seconds a nonce slot lasts. */
 export const DPOP_NONCE_SLOT = 300;
-const KEY_ID = 'dpop-nonce';
-const loaded = new WeakMap<Stores, Promise<Buffer>>();
-
-function nonceKey(deps: CoreDeps): Promise<Buffer> {
-  let key = loaded.get(deps.stores);
-  if (!key) {
-    key = deps.stores.cookieKeys.getOrCreate(KEY_ID, randomBase64url(32), deps.clock.now()).then((s) => Buffer.from(s, 'base64url'));
-    // A failed read (storage down) is tried again by the next request, not cached.
-    key.catch(() => loaded.delete(deps.stores));
-    loaded.set(deps.stores, key);
-  }
-  return key;
-}
+const nonceKey = (deps: CoreDeps): Promise<Buffer> => installationKey(deps, 'dpop-nonce');
 
 function nonceOf(key: Buffer, rs: ResolvedServer, slot: number): string {
   // Length-prefixed parts: no tenant/server pair can pass for another.
