@@ -1,4 +1,4 @@
-/** The bench table (terminal and docs/benchmarks.md) and the issue 8 targets checked against it. */
+/** The bench table (terminal and docs/benchmarks.md) and the performance targets checked against it. */
 import type { MachineInfo } from './machine.js';
 import type { ServerName } from './workloads.js';
 
@@ -136,7 +136,7 @@ function renderResults(report: Report): string {
   const titles = [...new Map(report.rows.map((r) => [r.workload, r.title])).entries()];
   return `# Benchmarks
 
-Written by \`npm run bench\` (bench/run.ts, issue 8). Latest run: **${m.date}**, commit \`${m.commit}\`.
+Written by \`npm run bench\` (bench/run.ts). Latest run: **${m.date}**, commit \`${m.commit}\`.
 
 ## Machine
 
@@ -165,7 +165,7 @@ Written by \`npm run bench\` (bench/run.ts, issue 8). Latest run: **${m.date}**,
 - CPU µs/op is the server process's CPU time (user + system, all threads, from \`/proc/<pid>/stat\`) during
   the measured runs divided by the successful requests (flows for workload 5): unlike req/s it does not
   depend on what else the shared machine runs, so the ratios are also given from it ("CPU"). Targets are
-  judged on req/s, as issue 8 asks.
+  judged on req/s.
 
 ## Results
 
@@ -175,7 +175,7 @@ ${md([HEADER, HEADER.map(() => '---'), ...tableRows(report.rows)])}
 
 Runs (req/s or flows/s): ${report.rows.map((r) => `${r.workload}/${r.server} ${r.runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')}.
 
-## Targets (issue 8)
+## Targets
 
 ${targets(report).map((t) => `- ${t.met === null ? '' : t.met ? '✔ ' : '✘ '}${t.text}: ${t.value}`).join('\n')}
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (issue 8): Pixie on embedded SQLite, node-oidc-provider and a bare Fastify
+ * `npm run bench`: Pixie on embedded SQLite, node-oidc-provider and a bare Fastify
  * ceiling, each a process pinned to core 0, driven by autocannon in a process pinned to core 1.
  * Prints the table and writes it to docs/benchmarks.md. Never part of `npm test`.
  *

@@ -1,5 +1,5 @@
 /**
- * The workloads of issue 8, as jobs for the load generator. Each (workload, server) pair is a
+ * The bench workloads, as jobs for the load generator. Each (workload, server) pair is a
  * Plan: how to build one run's job (minting the codes it needs first) and how to check after
  * the run that the codes it used are now spent.
  */

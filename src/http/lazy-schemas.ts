@@ -3,7 +3,7 @@
  *
  * Fastify compiles every route's validator (Ajv) and serializer (fast-json-stringify) when the
  * server gets ready: with the admin API, the portal and the OAuth routes that was a fifth of
- * Pixie's start-up time (issue 8 asks for < 1 s to /readyz). These factories wrap Fastify's own
+ * Pixie's start-up time (under 1 s to /readyz is the goal). These factories wrap Fastify's own
  * compilers, with the same options, and compile on first use; the compiled function is kept.
  * Every route is exercised by the test suite, so a schema that does not compile still fails there.
  */

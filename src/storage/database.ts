@@ -54,7 +54,7 @@ export interface Database {
 
 /**
  * True when every migration is recorded as applied: a restart then opens the database without
- * loading Kysely's migrator or the migrations at all (start-up time, issue 8).
+ * loading Kysely's migrator or the migrations at all (start-up time).
  */
 const allApplied = (names: string[]) => MIGRATION_NAMES.every((name) => names.includes(name));
 

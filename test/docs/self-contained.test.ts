@@ -12,7 +12,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SHIPPED = ['README.md', 'docs', 'examples', 'src', 'packages/verify/src', 'packages/verify/README.md', 'bin', 'scripts'];
 const TEXT = /\.(md|ts|mts|js|mjs|cjs|json|html|css|txt|ya?ml|sh|sql)$/;
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git']);
-const FORBIDDEN: readonly RegExp[] = [/\bSPEC\b/, /seeds\//i, /seed 00/i];
+const FORBIDDEN: readonly RegExp[] = [/\bSPEC\b/, /seeds\//i, /seed 00/i, /\bissue \d/i];
 
 function walk(path: string): string[] {
   if (!existsSync(path)) return [];
