@@ -4,10 +4,12 @@
  * otherwise runs src/cli/main.ts through tsx, so a stale build never hides a change.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImportFileData } from '../../src/import/schema.js';
+import { createTestSchema } from './postgres.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -101,4 +103,29 @@ export async function spawnPixie(opts: SpawnOptions): Promise<PixieProcess> {
 /** `pixie serve` from an installed package's executable (the packaging test), ready at /readyz. */
 export async function spawnPixieFrom(executable: string, cwd: string, args: string[]): Promise<PixieProcess> {
   return spawnPixie({ args, command: [executable], cwd });
+}
+
+/** Two `pixie serve` processes over one fresh PostgreSQL schema, both behind `publicUrl`. */
+export interface ProcessPair {
+  a: PixieProcess;
+  b: PixieProcess;
+  /** Stops both, drops the schema and removes the data folder. */
+  stop(): Promise<void>;
+}
+
+/** Starts the pair with `data` imported (PIXIE_TEST_DATABASE_URL must be set). */
+export async function startProcessPair(data: ImportFileData, publicUrl: string): Promise<ProcessPair> {
+  const schema = await createTestSchema();
+  const dir = mkdtempSync(join(tmpdir(), 'pixie-pair-'));
+  const args = ['--import', writeImportFile(dir, data), '--public-url', publicUrl, '--data', dir];
+  const env = { DATABASE_URL: schema.url };
+  const [a, b] = await Promise.all([spawnPixie({ args, env }), spawnPixie({ args, env })]);
+  return {
+    a, b,
+    async stop() {
+      await Promise.all([a.stop(), b.stop()]);
+      await schema.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

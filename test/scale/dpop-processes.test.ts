@@ -4,16 +4,13 @@
  * remembered in the database), and agree on server nonces (made from a shared key).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { ImportFileData } from '../../src/import/schema.js';
 import { jwtClaims, makeProof, proofKey } from '../helpers/dpop.js';
 import { CONFIDENTIAL_CLIENT, FIXTURE } from '../helpers/fixture.js';
 import { basic } from '../helpers/flow.js';
-import { createTestSchema, describeUnless, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
-import { spawnPixie, writeImportFile, type PixieProcess } from '../helpers/process.js';
+import { describeUnless, PG_SKIP } from '../helpers/postgres.js';
+import { startProcessPair, type PixieProcess, type ProcessPair } from '../helpers/process.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:8998';
 
@@ -33,23 +30,15 @@ function cc(p: PixieProcess, server: string, dpop: string): Promise<Response> {
 }
 
 describeUnless(PG_SKIP, 'DPoP with two pixie serve processes over one PostgreSQL database', () => {
-  let schema: TestSchema;
-  let dir: string;
+  let pair: ProcessPair;
   let a: PixieProcess;
   let b: PixieProcess;
 
   before(async () => {
-    schema = await createTestSchema();
-    dir = mkdtempSync(join(tmpdir(), 'pixie-dpop-'));
-    const args = ['--import', writeImportFile(dir, imports()), '--public-url', PUBLIC_URL, '--data', dir];
-    const env = { DATABASE_URL: schema.url };
-    [a, b] = await Promise.all([spawnPixie({ args, env }), spawnPixie({ args, env })]);
+    pair = await startProcessPair(imports(), PUBLIC_URL);
+    ({ a, b } = pair);
   });
-  after(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => { await pair?.stop(); });
 
   it('refuses at B a proof A accepted, and at A a proof B accepted', async () => {
     const key = await proofKey();

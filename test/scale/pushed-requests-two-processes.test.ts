@@ -4,13 +4,10 @@
  * process or racing at both, gets invalid_request_uri.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { FIXTURE, PUBLIC_CLIENT, REDIRECT_URI, USER } from '../helpers/fixture.js';
-import { createTestSchema, describeUnless, PG_SKIP, type TestSchema } from '../helpers/postgres.js';
-import { spawnPixie, writeImportFile, type PixieProcess } from '../helpers/process.js';
+import { describeUnless, PG_SKIP } from '../helpers/postgres.js';
+import { startProcessPair, type PixieProcess, type ProcessPair } from '../helpers/process.js';
 import { pkce, UserAgent } from '../helpers/user-agent.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:8998';
@@ -40,22 +37,15 @@ async function outcome(url: string): Promise<string> {
 }
 
 describeUnless(PG_SKIP, 'pushed authorization requests across two processes over one PostgreSQL database', () => {
-  let schema: TestSchema;
-  let dir: string;
+  let pair: ProcessPair;
   let a: PixieProcess;
   let b: PixieProcess;
 
   before(async () => {
-    schema = await createTestSchema();
-    dir = mkdtempSync(join(tmpdir(), 'pixie-par-two-'));
-    const args = ['--import', writeImportFile(dir, FIXTURE), '--public-url', PUBLIC_URL, '--data', dir];
-    [a, b] = await Promise.all([spawnPixie({ args, env: { DATABASE_URL: schema.url } }), spawnPixie({ args, env: { DATABASE_URL: schema.url } })]);
+    pair = await startProcessPair(FIXTURE, PUBLIC_URL);
+    ({ a, b } = pair);
   });
-  after(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => { await pair?.stop(); });
 
   it('pushed at A, used at B for the whole code flow; used again at A: invalid_request_uri', async () => {
     const { requestUri, verifier } = await push(a);
