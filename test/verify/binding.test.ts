@@ -4,46 +4,26 @@
  * (test/verify/verifier.test.ts runs the same checks against Pixie once the grant exists.)
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { createVerifier, VerifyError } from '../../packages/verify/src/index.js';
+import { startStandInIssuer, type StandInIssuer } from '../helpers/stand-in-issuer.js';
 import { pkce } from '../helpers/user-agent.js';
 
-let server: Server;
 let issuer = '';
 let privateKey: CryptoKey;
 const bound = pkce();
 const OPAQUE = 'opaque-bound-token';
 
+let stand: StandInIssuer;
 before(async () => {
-  const pair = await generateKeyPair('ES256');
-  privateKey = pair.privateKey as CryptoKey;
-  const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/openid-configuration') {
-      return res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, introspection_endpoint: `${issuer}/introspect` }));
-    }
-    if (req.url === '/jwks') return res.end(JSON.stringify({ keys: [jwk] }));
-    if (req.url === '/introspect' && req.method === 'POST') {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const active = new URLSearchParams(body).get('token') === OPAQUE;
-        res.end(JSON.stringify(active
-          ? { active: true, client_id: 'c', sub: 'c', scope: 'read_inbox', exp: Math.floor(Date.now() / 1000) + 60, code_challenge: bound.challenge, code_challenge_method: 'S256' }
-          : { active: false }));
-      });
-      return;
-    }
-    res.statusCode = 404;
-    res.end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  stand = await startStandInIssuer((token) => (token === OPAQUE
+    ? { active: true, client_id: 'c', sub: 'c', scope: 'read_inbox', exp: Math.floor(Date.now() / 1000) + 60, code_challenge: bound.challenge, code_challenge_method: 'S256' }
+    : { active: false }));
+  issuer = stand.issuer;
+  privateKey = stand.privateKey;
 });
-after(() => server.close());
+after(() => stand.close());
 
 async function jwt(claims: Record<string, unknown>, typ = 'at+jwt'): Promise<string> {
   return new SignJWT({ client_id: 'c', scope: 'read_inbox', ...claims })

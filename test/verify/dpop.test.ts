@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
@@ -16,9 +15,9 @@ import {
   createVerifier, expressAuth, fastifyAuth, memoryReplayStore, rotatingNonces,
   type DpopReplayStore, type FastifyLikeRequest, type VerifierOptions,
 } from '../../packages/verify/src/index.js';
+import { startStandInIssuer, type StandInIssuer } from '../helpers/stand-in-issuer.js';
 import { rejection } from '../helpers/verify.js';
 
-let server: Server;
 let issuer = '';
 let issuerKey: CryptoKey;
 let clock = Math.floor(Date.now() / 1000);
@@ -35,37 +34,18 @@ async function proofKey(alg: 'ES256' | 'EdDSA' | 'Ed25519' | 'RS256' | 'ES384'):
 let key: ProofKey;
 let other: ProofKey;
 
+let stand: StandInIssuer;
 before(async () => {
-  const pair = await generateKeyPair('ES256');
-  issuerKey = pair.privateKey as CryptoKey;
   key = await proofKey('ES256');
   other = await proofKey('ES256');
-  const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
-  server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/openid-configuration') {
-      return res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, introspection_endpoint: `${issuer}/introspect` }));
-    }
-    if (req.url === '/jwks') return res.end(JSON.stringify({ keys: [jwk] }));
-    if (req.url === '/introspect' && req.method === 'POST') {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const active = new URLSearchParams(body).get('token') === OPAQUE;
-        // RFC 9449 §6.2: introspection names the key in cnf.jkt and the token type DPoP.
-        res.end(JSON.stringify(active
-          ? { active: true, client_id: 'c', sub: 'c', scope: 'read_inbox', exp: clock + 600, token_type: 'DPoP', cnf: { jkt: key.jkt } }
-          : { active: false }));
-      });
-      return;
-    }
-    res.statusCode = 404;
-    res.end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // RFC 9449 §6.2: introspection names the key in cnf.jkt and the token type DPoP.
+  stand = await startStandInIssuer((token) => (token === OPAQUE
+    ? { active: true, client_id: 'c', sub: 'c', scope: 'read_inbox', exp: clock + 600, token_type: 'DPoP', cnf: { jkt: key.jkt } }
+    : { active: false }));
+  issuer = stand.issuer;
+  issuerKey = stand.privateKey;
 });
-after(() => server.close());
+after(() => stand.close());
 
 async function accessToken(jkt: string | null, claims: Record<string, unknown> = {}): Promise<string> {
   return new SignJWT({ client_id: 'c', scope: 'read_inbox', ...(jkt ? { cnf: { jkt } } : {}), ...claims })
