@@ -3,6 +3,7 @@
  * the HTTP layer turns the answer into its challenges and decides what the token may reach.
  */
 import type { CoreDeps } from '../core/deps.js';
+import type { ResolvedServer } from '../core/directory.js';
 import { ADMIN_SERVER_ID } from '../core/scope.js';
 import { findActiveToken } from '../core/tokens/lookup.js';
 import type { TokenRecord } from '../core/types.js';
@@ -31,12 +32,13 @@ async function issuingServer(deps: CoreDeps, token: string): Promise<{ tenantId:
 /**
  * The record of an active plain access token issued by a tenant's `admin` server, or null: not a
  * refresh token, not a challenge-bound token presented without its verifier, not another server's.
- * Its scope is for the caller to check.
+ * Its scope, and its DPoP binding (core/dpop/resource.ts checks it with the server), are for
+ * the caller to check.
  */
-export async function findAdminToken(deps: CoreDeps, token: string): Promise<TokenRecord | null> {
+export async function findAdminToken(deps: CoreDeps, token: string): Promise<{ rec: TokenRecord; rs: ResolvedServer } | null> {
   const issuer = await issuingServer(deps, token);
   if (!issuer || issuer.serverId !== ADMIN_SERVER_ID) return null;
   const rs = await deps.directory.resolve(issuer.tenantId, ADMIN_SERVER_ID);
   const found = rs ? await findActiveToken(deps, rs, token) : null;
-  return found?.kind === 'access' && found.codeChallenge === null ? found : null;
+  return rs && found?.kind === 'access' && found.codeChallenge === null ? { rec: found, rs } : null;
 }

@@ -56,12 +56,16 @@ export async function verifyDpopProofJwt(proof: string): Promise<VerifiedDpopPro
   const jwk = header.jwk;
   if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk)) throw new DpopProofError('the DPoP proof header has no jwk');
   if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw new DpopProofError('the DPoP proof jwk must be a public key without private members');
-  const { EmbeddedJWK, calculateJwkThumbprint, jwtVerify } = await import('jose');
+  const { EmbeddedJWK, calculateJwkThumbprint, errors, jwtVerify } = await import('jose');
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGS] }));
-  } catch {
-    throw new DpopProofError('the DPoP proof signature does not verify with its jwk');
+  } catch (err) {
+    // jose checks registered claims (exp, nbf, iat types) as well as the signature: name which.
+    if (err instanceof errors.JWTExpired) throw new DpopProofError('the DPoP proof has expired (its exp is past)');
+    if (err instanceof errors.JWTClaimValidationFailed) throw new DpopProofError(`the DPoP proof claim ${err.claim} is not valid: ${err.reason}`);
+    if (err instanceof errors.JWSSignatureVerificationFailed) throw new DpopProofError('the DPoP proof signature does not verify with its jwk');
+    throw new DpopProofError('the DPoP proof cannot be verified with its jwk (a key that does not fit its alg, or a malformed proof)');
   }
   const { jti, htm, htu, iat, ath, nonce } = payload;
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw new DpopProofError('the DPoP proof needs a jti (a string of at most 256 characters)');

@@ -73,4 +73,32 @@ describe('DPoP fields', () => {
     assert.equal((await exchange()).error, 'invalid_dpop_proof');
     assert.equal((await exchange(await makeProof(await proofKey(), { htu: `${s.issuer}/oauth2/token` }))).error, 'invalid_grant');
   });
+
+  it('admin API: a DPoP-bound admin token works only with the DPoP scheme and a fresh proof of its key', async () => {
+    const key = await proofKey();
+    const adminToken = `${s.url}/default/admin/oauth2/token`;
+    const issued = await (await postForm(adminToken, { grant_type: 'client_credentials', scope: 'manage_configuration' },
+      { authorization: basic(ADMIN.clientId, ADMIN.secret), dpop: await makeProof(key, { htu: adminToken }) })).json() as { access_token: string; token_type: string };
+    assert.equal(issued.token_type, 'DPoP');
+    const url = `${s.url}/api/admin/default/servers/default`;
+    const call = (headers: Record<string, string>) => fetch(url, { headers });
+
+    const bearer = await call({ authorization: `Bearer ${issued.access_token}` });
+    assert.equal(bearer.status, 401, 'a stolen bound token is of no use as a bearer token');
+    assert.match(bearer.headers.get('www-authenticate')!, /^DPoP .*error="invalid_token"/);
+    const noProof = await call({ authorization: `DPoP ${issued.access_token}` });
+    assert.equal(noProof.status, 401);
+
+    const proof = await makeProof(key, { htm: 'GET', htu: url, accessToken: issued.access_token });
+    const ok = await call({ authorization: `DPoP ${issued.access_token}`, dpop: proof });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    const replay = await call({ authorization: `DPoP ${issued.access_token}`, dpop: proof });
+    assert.equal(replay.status, 401, 'a proof is good once');
+    const otherKey = await call({
+      authorization: `DPoP ${issued.access_token}`, dpop: await makeProof(await proofKey(), { htm: 'GET', htu: url, accessToken: issued.access_token }),
+    });
+    assert.equal(otherKey.status, 401);
+    // Unbound admin tokens keep working as bearer tokens.
+    assert.equal((await call({ authorization: `Bearer ${token}` })).status, 200);
+  });
 });

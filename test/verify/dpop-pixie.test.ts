@@ -60,7 +60,7 @@ describe('openid-client 6 → Pixie → an API with @pixie-auth/verify', () => {
 
       const bearer = await fetch(apiUrl + path, { headers: { authorization: `Bearer ${tokens.access_token}` } });
       assert.equal(bearer.status, 401);
-      assert.match(bearer.headers.get('www-authenticate')!, /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519 RS256"$/);
+      assert.match(bearer.headers.get('www-authenticate')!, /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519 RS256 PS256"$/);
       const noProof = await fetch(apiUrl + path, { headers: { authorization: `DPoP ${tokens.access_token}` } });
       assert.equal(noProof.status, 401);
       assert.match(noProof.headers.get('www-authenticate')!, /error="invalid_dpop_proof"/);

@@ -89,7 +89,7 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     const token = await accessToken(k.jkt);
     const err = await rejection(verifierFor().verify(token, { dpop: dpopRequest(await proof(k, { token })) }));
     assert.equal(err.code, 'invalid_dpop_proof');
-    assert.equal(err.wwwAuthenticate(), 'DPoP realm="api", error="invalid_dpop_proof", error_description="the proof must be signed with one of ES256, EdDSA, Ed25519, RS256", algs="ES256 EdDSA Ed25519 RS256"');
+    assert.equal(err.wwwAuthenticate(), 'DPoP realm="api", error="invalid_dpop_proof", error_description="the proof must be signed with one of ES256, EdDSA, Ed25519, RS256, PS256", algs="ES256 EdDSA Ed25519 RS256 PS256"');
     const v384 = verifierFor({ dpop: { algorithms: ['ES384'] } });
     assert.equal((await v384.verify(token, { dpop: dpopRequest(await proof(k, { token })) })).dpopJkt, k.jkt);
     assert.throws(() => verifierFor({ dpop: { algorithms: ['HS256' as 'ES256'] } }), /dpop.algorithms/);
@@ -104,7 +104,7 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
       const err = await rejection(v.verify(token, { dpop: { scheme: 'Bearer', proof: p, method: 'GET', url: URL_INBOX } }));
       assert.equal(err.reason, 'dpop_required');
       assert.equal(err.status, 401);
-      assert.match(err.wwwAuthenticate(), /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519 RS256"$/);
+      assert.match(err.wwwAuthenticate(), /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519 RS256 PS256"$/);
     }
     // Called without any request details (extractToken + verify), a bound token is refused too.
     assert.equal((await rejection(v.verify(token))).reason, 'dpop_required');
@@ -115,6 +115,20 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     const err = await rejection(verifierFor().verify(token, { dpop: dpopRequest(undefined) }));
     assert.equal(err.code, 'invalid_dpop_proof');
     assert.equal(err.reason, 'dpop_proof_missing');
+  });
+
+  it('a proof replayed in the last second its iat is accepted is still refused as a replay', async () => {
+    const v = verifierFor();
+    const token = await accessToken(key.jkt);
+    const start = clock;
+    try {
+      const p = await proof(key, { token, iat: start });
+      await v.verify(token, { dpop: dpopRequest(p) });
+      clock = start + 65; // the last instant the iat window (60 s + 5 s tolerance) still accepts it
+      assert.equal((await rejection(v.verify(token, { dpop: dpopRequest(p) }))).reason, 'dpop_replay');
+    } finally {
+      clock = start;
+    }
   });
 
   it('a replayed proof is refused (jti seen before)', async () => {
@@ -158,7 +172,7 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     const token = await accessToken(key.jkt);
     const err = await rejection(verifierFor().verify(token, { dpop: dpopRequest(await proof(other, { token })) }));
     assert.deepEqual([err.code, err.reason], ['invalid_token', 'dpop_key_mismatch']);
-    assert.match(err.wwwAuthenticate(), /^DPoP .*error="invalid_token".*algs="ES256 EdDSA Ed25519 RS256"$/);
+    assert.match(err.wwwAuthenticate(), /^DPoP .*error="invalid_token".*algs="ES256 EdDSA Ed25519 RS256 PS256"$/);
   });
 
   it('iat outside the window is refused; the window and skew are options', async () => {
@@ -217,9 +231,9 @@ describe('DPoP-bound tokens (RFC 9449 §7.1)', () => {
     const strict = verifierFor({ dpop: { required: true } });
     const err = await rejection(strict.verify(token, { dpop: bearer }));
     assert.equal(err.reason, 'dpop_required');
-    assert.match(err.wwwAuthenticate(), /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519 RS256"$/);
+    assert.match(err.wwwAuthenticate(), /^DPoP realm="api", error="invalid_token", error_description="[^"]+", algs="ES256 EdDSA Ed25519 RS256 PS256"$/);
     const none = await rejection(strict.verify(undefined));
-    assert.equal(none.wwwAuthenticate(), 'DPoP realm="api", algs="ES256 EdDSA Ed25519 RS256"');
+    assert.equal(none.wwwAuthenticate(), 'DPoP realm="api", algs="ES256 EdDSA Ed25519 RS256 PS256"');
     const bound = await accessToken(key.jkt);
     assert.equal((await strict.verify(bound, { dpop: dpopRequest(await proof(key, { token: bound })) })).dpopJkt, key.jkt);
   });
@@ -260,7 +274,7 @@ describe('replay stores', () => {
     assert.equal(shared.size, 1);
     const [[storedKey, exp]] = [...shared];
     assert.match(storedKey!, /^[A-Za-z0-9_-]{43}$/, 'keys are hashes, not raw jti values');
-    assert.equal(exp, clock + 60 + 5, 'kept as long as the proof could be accepted');
+    assert.equal(exp, clock + 60 + 5 + 1, 'kept a second past the last instant the proof could be accepted');
   });
 
   it('the memory store is bounded and never lets an evicted proof through', () => {
@@ -325,7 +339,7 @@ describe('adapters pass the request method and URL', () => {
     assert.equal((await call('/write', { method: 'POST', auth: `DPoP ${token}`, proofs: [p] })).status, 200);
     const replay = await call('/write', { method: 'POST', auth: `DPoP ${token}`, proofs: [p] });
     assert.equal(replay.status, 401);
-    assert.match(replay.headers.get('www-authenticate')!, /^DPoP realm="api", error="invalid_dpop_proof", error_description="this DPoP proof has been used before[^"]*", algs="ES256 EdDSA Ed25519 RS256"$/);
+    assert.match(replay.headers.get('www-authenticate')!, /^DPoP realm="api", error="invalid_dpop_proof", error_description="this DPoP proof has been used before[^"]*", algs="ES256 EdDSA Ed25519 RS256 PS256"$/);
     assert.equal((await replay.json()).error, 'invalid_dpop_proof');
 
     const wrongUrl = await call('/inbox', { auth: `DPoP ${token}`, proofs: [await proof(key, { token, htu: at('/write'), nonce })] });

@@ -19,7 +19,8 @@ import { isObject } from './http.js';
  */
 export const DPOP_SUPPORTED_ALGS = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'RS256', 'PS256'] as const;
 export type DpopAlgorithm = (typeof DPOP_SUPPORTED_ALGS)[number];
-const DEFAULT_ALGS: DpopAlgorithm[] = ['ES256', 'EdDSA', 'Ed25519', 'RS256'];
+/** The algs Pixie accepts in proofs, so a token it bound is accepted here with the same proof. */
+const DEFAULT_ALGS: DpopAlgorithm[] = ['ES256', 'EdDSA', 'Ed25519', 'RS256', 'PS256'];
 const MAX_PROOF_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
 
@@ -48,7 +49,7 @@ export interface DpopNonceSource {
 export interface DpopOptions {
   /** Refuse tokens that are not DPoP-bound (default false: bearer tokens are accepted too). */
   required?: boolean;
-  /** Proof algorithms accepted and named in `algs` of challenges (default ES256, EdDSA, Ed25519, RS256). */
+  /** Proof algorithms accepted and named in `algs` of challenges (default ES256, EdDSA, Ed25519, RS256, PS256). */
   algorithms?: DpopAlgorithm[];
   /** How old a proof's `iat` may be, in seconds (default 60); it also bounds how long `jti`s are kept. */
   maxAgeSeconds?: number;
@@ -166,7 +167,9 @@ export class DpopPolicy {
     // Only fully checked proofs are recorded, so garbage cannot fill the cache. The key is the
     // proof's identity per key (RFC 9449 §11.1); the same jti under another key is another proof.
     const key = createHash('sha256').update(jkt).update('\0').update(jti).digest('base64url');
-    if (!(await this.store.remember(key, iat + this.maxAge + this.tolerance))) {
+    // Kept one second past the last instant the iat check still accepts it (a store treats a key
+    // as gone at its expiry), so no proof outlives its record.
+    if (!(await this.store.remember(key, Math.ceil(iat) + this.maxAge + this.tolerance + 1))) {
       throw new InvalidDpopProofError('dpop_replay', 'this DPoP proof has been used before: make a fresh one per request');
     }
   }

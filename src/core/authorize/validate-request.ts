@@ -77,6 +77,11 @@ export async function validateAuthorizationRequest(
   if (responseType === 'token' && policy.implicitNeedsResponseType && !client.responseTypes.includes('token')) {
     throw new UnsupportedResponseType('response_type "token" is not enabled for this client');
   }
+  // The implicit grant hands the token to the browser with no proof of any key: it cannot give a
+  // DPoP-bound token (RFC 9449 §5), so where one is required it gives none.
+  if (responseType === 'token' && (client.dpopBoundAccessTokens || rs.server.settings.dpop === 'require')) {
+    throw new UnsupportedResponseType('response_type "token" cannot issue DPoP-bound access tokens, which this client or server requires');
+  }
   const requested = parseScope(p.scope, commaSeparatedScopes(policy));
   const scopes = p.scope === undefined ? defaultScopes(client) : requested;
   checkScopes(scopes, client, rs.scopes);

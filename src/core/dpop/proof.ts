@@ -43,9 +43,11 @@ export interface DpopCheckOptions {
 }
 
 /**
- * RFC 9449 §4.3 step 9: the URIs compared without query and fragment, after the
- * syntax-based normalization of RFC 3986 §6.2.2 that URL parsing does (scheme and host in
- * lower case, default port dropped, percent-encoding in upper case).
+ * RFC 9449 §4.3 step 9: the URIs compared without query and fragment, after what WHATWG URL
+ * parsing normalizes (scheme and host in lower case, default port dropped, dot segments).
+ * Percent-encoding is compared as sent: `%74oken` is not `token` here. That refuses some proofs
+ * RFC 3986 §6.2.2 would accept, never the other way round; no client library encodes
+ * unreserved characters in a path.
  */
 function normalizeHtu(url: string): string | null {
   try {

@@ -1,14 +1,18 @@
 /**
  * Bearer authentication of the admin API: an access token issued by a tenant's
  * reserved `admin` server with scope `manage_configuration`. A token works for its own tenant;
- * a token of the `system` tenant works for every tenant and for `/api/system/*`.
+ * a token of the `system` tenant works for every tenant and for `/api/system/*`. A DPoP-bound
+ * token (RFC 9449) is accepted only as userinfo accepts it: `Authorization: DPoP` with a proof
+ * of its key over this request, so a stolen admin token is of no use without the key.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../admin/audit.js';
 import { findAdminToken } from '../../admin/auth.js';
 import { SYSTEM_TENANT_ID } from '../../admin/tenants.js';
-import { AppError } from '../../core/errors.js';
+import { checkPresentation, type PresentedToken } from '../../core/dpop/resource.js';
+import { AppError, OAuthError } from '../../core/errors.js';
 import { stringField } from '../context.js';
+import { dpopRequest } from '../dpop.js';
 
 export const ADMIN_SCOPE = 'manage_configuration';
 const REALM = 'pixie-admin';
@@ -23,25 +27,34 @@ declare module 'fastify' {
   }
 }
 
-/** RFC 6750 §3: 401 with a Bearer challenge; no error code when no token was sent. */
-function unauthorized(reply: FastifyReply, message: string, error?: string): AppError {
+/** RFC 6750 §3 (RFC 9449 §7.1 for DPoP): 401 with a challenge; no error code when no token was sent. */
+function unauthorized(reply: FastifyReply, message: string, error?: string, scheme: 'Bearer' | 'DPoP' = 'Bearer'): AppError {
   const params = [`realm="${REALM}"`, ...(error ? [`error="${error}"`, `error_description="${message.replace(/["\\]/g, '')}"`] : [])];
-  reply.header('www-authenticate', `Bearer ${params.join(', ')}`);
+  reply.header('www-authenticate', `${scheme} ${params.join(', ')}`);
   return new AppError('unauthorized', message);
 }
 
-function readBearer(request: FastifyRequest): string | null {
-  const h = request.headers.authorization;
-  if (!h || !/^bearer /i.test(h)) return null;
-  const token = h.slice(7).trim();
-  return token || null;
+/** The token and its scheme: `Bearer`, or `DPoP` for a DPoP-bound token (RFC 9449 §7.1). */
+function readToken(request: FastifyRequest): PresentedToken & { token: string } | null {
+  const m = /^(bearer|dpop) +(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  if (!m) return null;
+  return { token: m[2], scheme: m[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', dpop: dpopRequest(request) };
 }
 
 export async function authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const token = readBearer(request);
-  if (!token) throw unauthorized(reply, 'send an access token of the tenant admin server: Authorization: Bearer <token>');
-  const rec = await findAdminToken(request.server.pixie.deps, token);
-  if (!rec) throw unauthorized(reply, 'the access token is invalid, expired, or not issued by an admin server', 'invalid_token');
+  const presented = readToken(request);
+  if (!presented) throw unauthorized(reply, 'send an access token of the tenant admin server: Authorization: Bearer <token>');
+  const deps = request.server.pixie.deps;
+  const found = await findAdminToken(deps, presented.token);
+  if (!found) throw unauthorized(reply, 'the access token is invalid, expired, or not issued by an admin server', 'invalid_token', presented.scheme);
+  const { rec, rs } = found;
+  try {
+    await checkPresentation(deps, rs, rec, presented);
+  } catch (err) {
+    if (!(err instanceof OAuthError)) throw err;
+    if (err.dpopNonce) reply.header('dpop-nonce', err.dpopNonce);
+    throw unauthorized(reply, err.description, err.error, rec.dpopJkt !== undefined || presented.scheme === 'DPoP' ? 'DPoP' : 'Bearer');
+  }
   if (!rec.scope.split(' ').includes(ADMIN_SCOPE)) {
     reply.header('www-authenticate', `Bearer realm="${REALM}", error="insufficient_scope", scope="${ADMIN_SCOPE}"`);
     throw new AppError('forbidden', `the access token lacks the scope ${ADMIN_SCOPE}`);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AUTHORIZE_PARAMETERS_MAX, AUTHORIZE_REQUEST_MAX, checkAuthorizeSizes } from '../../../src/core/authorize/limits.js';
 import { AuthorizePageError, type OAuthError } from '../../../src/core/errors.js';
+import type { Client } from '../../../src/core/types.js';
 import { stackExchangePolicy } from '../../../src/http/endpoint-policy.js';
 import { ISSUER, pkce, rejectsWith, S, T, world } from './world.js';
 
@@ -95,6 +96,19 @@ describe('authorization request validation', () => {
     await w.updateClient('spa', { grantTypes: ['authorization_code', 'implicit'] });
     await rejectsWith(w.validate({ ...SPA, response_type: 'token' }), 'unsupported_response_type', /not enabled/);
     assert.equal(w.target!.responseType, 'token', 'the error goes in the fragment');
+  });
+
+  it('RFC 9449 §5: no implicit grant where DPoP-bound tokens are required (client or server)', async () => {
+    const implicit: Partial<Client> = { grantTypes: ['authorization_code', 'implicit'], responseTypes: ['code', 'token'] };
+    const bound = await world();
+    await bound.updateClient('spa', { ...implicit, dpopBoundAccessTokens: true });
+    await rejectsWith(bound.validate({ ...SPA, response_type: 'token' }), 'unsupported_response_type', /DPoP-bound/);
+    const strict = await world({ dpop: 'require' });
+    await strict.updateClient('spa', implicit);
+    await rejectsWith(strict.validate({ ...SPA, response_type: 'token' }), 'unsupported_response_type', /DPoP-bound/);
+    const allow = await world();
+    await allow.updateClient('spa', implicit);
+    assert.equal((await allow.validate({ ...SPA, response_type: 'token' })).request.responseType, 'token');
   });
 
   it('RFC 6749 §4.1.2.1: a client without the authorization_code grant is unauthorized_client', async () => {
