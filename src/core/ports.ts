@@ -380,6 +380,8 @@ export interface PushedRequestStore {
    * in place for its own client).
    */
   take(tenantId: string, serverId: string, clientId: string, hash: string, now: number): Promise<PushedAuthorizationRequest | null>;
+  /** Requests not yet expired at `now`: pushed from this IP, and in all. */
+  countLive(ip: string, now: number): Promise<{ ip: number; total: number }>;
 }
 
 /**

@@ -310,6 +310,8 @@ export interface PushedAuthorizationRequest {
   resources: string[];
   expiresAt: number;
   createdAt: number;
+  /** The client IP that pushed it: live requests are capped per IP. */
+  ip?: string;
 }
 
 /** RFC 8628 §3.5: where a device authorization stands while the device polls. */

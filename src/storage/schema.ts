@@ -120,7 +120,7 @@ export interface CookieKeysTable {
 
 /** RFC 9126: a pushed authorization request, keyed by the sha256 of its request_uri; `params` is JSON. */
 export interface PushedAuthorizationRequestsTable {
-  hash: string; tenant_id: string; server_id: string; client_id: string; params: string; expires_at: number; created_at: number;
+  hash: string; tenant_id: string; server_id: string; client_id: string; params: string; expires_at: number; created_at: number; ip: string;
 }
 export interface DpopJtisTable {
   tenant_id: string; server_id: string; jti_hash: string; expires_at: number;

@@ -298,3 +298,19 @@ describe('RFC 9126 refusals', () => {
     assert.equal(meta.pushed_authorization_request_endpoint, parUrl());
   });
 });
+
+describe('RFC 9126 §2.3: pushes are capped per IP', () => {
+  it('answers 429 with Retry-After once an address holds pendingSignInsPerIp live requests', async () => {
+    const small = await startTestServer({ config: { pendingSignInsPerIp: 2 } });
+    try {
+      const pushTo = () => postForm(`${small.issuer}/oauth2/par`, codeRequest(PUBLIC_CLIENT).form);
+      assert.equal((await pushTo()).status, 201);
+      assert.equal((await pushTo()).status, 201);
+      const refused = await pushTo();
+      assert.equal(refused.status, 429);
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -37,6 +37,19 @@ export function pushedRequestContract(s: () => Stores, NOW: number): void {
     await assert.rejects(s().pushedRequests.save(pushed({ tenantId: 't-nope' })), 'a request of a server that does not exist');
   });
 
+  it('counts live requests per IP and in all (expired ones not)', async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250)}-${randomId()}`;
+    const before = await s().pushedRequests.countLive(ip, NOW);
+    assert.equal(before.ip, 0);
+    await s().pushedRequests.save(pushed({ ip }));
+    await s().pushedRequests.save(pushed({ ip }));
+    await s().pushedRequests.save(pushed({ ip, expiresAt: NOW }));
+    await s().pushedRequests.save(pushed({ ip: `${ip}-other` }));
+    const after = await s().pushedRequests.countLive(ip, NOW);
+    assert.equal(after.ip, 2);
+    assert.equal(after.total - before.total, 3);
+  });
+
   it('keeps a client\'s require_pushed_authorization_requests', async () => {
     const base = (await s().clients.find('t-a', 'default', 'app'))!;
     const strict = { ...base, clientId: 'par-only', requirePushedAuthorizationRequests: true };

@@ -14,6 +14,7 @@ import { checkDpopProof, type DpopRequest } from '../dpop/proof.js';
 import { AuthorizePageError, InvalidDpopProof, InvalidRequest, InvalidRequestUri } from '../errors.js';
 import type { EndpointPolicy } from '../policy.js';
 import type { Client } from '../types.js';
+import { refuseWhenFull, type ParkLimits } from '../interaction/flow.js';
 import { checkAuthorizeSizes } from './limits.js';
 import { validateAuthorizationRequest, verifyClientAndRedirect, type RawParams, type RedirectTarget } from './validate-request.js';
 
@@ -37,6 +38,11 @@ export interface PushRequest {
   policy: EndpointPolicy;
   /** The request's DPoP proof, if any (RFC 9449 §10.1). */
   dpop?: DpopRequest;
+  /**
+   * Who pushes, and how many live requests one IP and all may hold: a public client's pushes
+   * need no secret, so without caps anyone could fill the disk (RFC 9126 §2.3 answers 429).
+   */
+  limits: ParkLimits;
 }
 
 /** Parameters of the push that authenticate the client: never stored with the request. */
@@ -63,9 +69,13 @@ export function pushAuthorizationRequest(deps: CoreDeps, rs: ResolvedServer, req
     await validateAuthorizationRequest(deps, rs, params, req.policy, () => undefined, req.resources);
     const requestUri = REQUEST_URI_PREFIX + randomBase64url(32);
     const now = deps.clock.now();
+    refuseWhenFull(await deps.stores.pushedRequests.countLive(req.limits.ip, now), req.limits, {
+      ip: 'too many pushed authorization requests are waiting from this address; use them, or try again in a minute',
+      total: 'too many pushed authorization requests are waiting; try again in a minute',
+    });
     await deps.stores.pushedRequests.save({
       hash: sha256Base64url(requestUri), tenantId: rs.server.tenantId, serverId: rs.server.id, clientId: client.clientId,
-      params, resources: [...req.resources], expiresAt: now + PUSHED_REQUEST_TTL, createdAt: now,
+      params, resources: [...req.resources], expiresAt: now + PUSHED_REQUEST_TTL, createdAt: now, ip: req.limits.ip,
     });
     return { request_uri: requestUri, expires_in: PUSHED_REQUEST_TTL };
   });

@@ -7,8 +7,8 @@ import { generateOpaqueToken, hashOpaqueToken } from '../../crypto/opaque-token.
 import { authenticateClient, readClientCredentials, withClientRealm } from '../client-auth/authenticate.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
-import { AppError, OAuthError, UnauthorizedClient } from '../errors.js';
-import type { ParkLimits } from '../interaction/flow.js';
+import { OAuthError, UnauthorizedClient } from '../errors.js';
+import { refuseWhenFull, type ParkLimits } from '../interaction/flow.js';
 import { commaSeparatedScopes, type EndpointPolicy } from '../policy.js';
 import { noteDynamicClientUse } from '../registration.js';
 import { checkResources, checkResourceScopes, parseResources } from '../resource.js';
@@ -54,13 +54,10 @@ export function verificationUri(rs: ResolvedServer): string {
 }
 
 async function checkRoom(deps: CoreDeps, limits: ParkLimits, now: number): Promise<void> {
-  const live = await deps.stores.deviceCodes.countLive(limits.ip, now);
-  if (live.ip >= limits.perIp) {
-    throw new AppError('rate_limited', 'too many device codes are waiting for approval from this address; try again in a few minutes', 429, 60);
-  }
-  if (live.total >= limits.total) {
-    throw new AppError('unavailable', 'too many device codes are waiting for approval; try again in a few minutes', 503, 60);
-  }
+  refuseWhenFull(await deps.stores.deviceCodes.countLive(limits.ip, now), limits, {
+    ip: 'too many device codes are waiting for approval from this address; try again in a few minutes',
+    total: 'too many device codes are waiting for approval; try again in a few minutes',
+  });
 }
 
 export function handleDeviceAuthorization(

@@ -37,14 +37,20 @@ export interface ParkLimits {
   total: number;
 }
 
+/**
+ * What anonymous callers may make Pixie store (sign-ins in progress, device codes, pushed
+ * requests) is capped per IP (429) and in all (503): `live` counts what is stored and unexpired.
+ */
+export function refuseWhenFull(live: { ip: number; total: number }, limits: ParkLimits, messages: { ip: string; total: string }): void {
+  if (live.ip >= limits.perIp) throw new AppError('rate_limited', messages.ip, 429, 60);
+  if (live.total >= limits.total) throw new AppError('unavailable', messages.total, 503, 60);
+}
+
 async function checkRoom(deps: CoreDeps, limits: ParkLimits, now: number): Promise<void> {
-  const pending = await deps.stores.interactions.countPending(limits.ip, now);
-  if (pending.ip >= limits.perIp) {
-    throw new AppError('rate_limited', 'Too many sign-ins are in progress from your network. Finish one, or try again in a few minutes.', 429, 60);
-  }
-  if (pending.total >= limits.total) {
-    throw new AppError('unavailable', 'Too many sign-ins are in progress right now. Try again in a few minutes.', 503, 60);
-  }
+  refuseWhenFull(await deps.stores.interactions.countPending(limits.ip, now), limits, {
+    ip: 'Too many sign-ins are in progress from your network. Finish one, or try again in a few minutes.',
+    total: 'Too many sign-ins are in progress right now. Try again in a few minutes.',
+  });
 }
 
 async function park(deps: CoreDeps, request: AuthorizationRequest, limits: ParkLimits | null): Promise<string> {

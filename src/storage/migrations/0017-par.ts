@@ -18,10 +18,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('params', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
+    // Who pushed it: live requests are capped per IP, as anyone may push for a public client.
+    .addColumn('ip', 'text', (c) => c.notNull().defaultTo(''))
     // Not to clients: a client described by a client ID metadata document has no row there.
     .addForeignKeyConstraint('pushed_authorization_requests_server_fk', ['tenant_id', 'server_id'], 'servers', ['tenant_id', 'id'], (c) => c.onDelete('cascade'))
     .execute();
   await s.createIndex('pushed_authorization_requests_expiry_idx').on('pushed_authorization_requests').column('expires_at').execute();
+  await s.createIndex('pushed_authorization_requests_ip_idx').on('pushed_authorization_requests').columns(['ip', 'expires_at']).execute();
   await s.createIndex('pushed_authorization_requests_tenant_idx').on('pushed_authorization_requests').columns(['tenant_id', 'server_id']).execute();
   await s.alterTable('clients').addColumn('require_pushed_authorization_requests', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 }

@@ -16,5 +16,9 @@ export function pushedRequestStore(db: MemoryDatabase): PushedRequestStore {
       t().delete(hash);
       return copy(row);
     }),
+    countLive: (ip, now) => db.op(() => {
+      const live = [...t().values()].filter((r) => r.expiresAt > now);
+      return { ip: live.filter((r) => (r.ip ?? '') === ip).length, total: live.length };
+    }),
   };
 }

@@ -12,11 +12,14 @@ import type { RedirectTarget } from '../../../src/core/authorize/validate-reques
 import { AuthorizePageError, InvalidClient, type OAuthError } from '../../../src/core/errors.js';
 import { basic, ISSUER, pkce, rejectsWith, world, type World } from './world.js';
 
+/** Caps far above what these tests push. */
+const LIMITS = { ip: '192.0.2.1', perIp: 100, total: 1000 };
+
 const SPA = { client_id: 'spa', response_type: 'code', redirect_uri: 'https://spa.example.com/cb', scope: 'openid', state: 'st' };
 
 function pushAs(w: World, params: Record<string, string | undefined>, authorization?: string): Promise<{ request_uri: string; expires_in: number }> {
   return w.rs().then((rs) => {
-    const req: PushRequest = { params, resources: [], authorization, policy: w.policy };
+    const req: PushRequest = { params, resources: [], authorization, policy: w.policy, limits: LIMITS };
     return pushAuthorizationRequest(w.deps, rs, req);
   });
 }
@@ -36,6 +39,21 @@ describe('pushed authorization requests (core)', () => {
     assert.equal(pushed.expires_in, 60);
     const { params } = await take(w, 'spa', pushed.request_uri);
     assert.deepEqual(params, p);
+  });
+
+  it('RFC 9126 §2.3: live pushed requests are capped per IP (429) and in all (503)', async () => {
+    const w = await world();
+    const push = (limits: PushRequest['limits']) => w.rs().then((rs) => pushAuthorizationRequest(w.deps, rs, {
+      params: { ...SPA, code_challenge: pkce().challenge, code_challenge_method: 'S256' }, resources: [], authorization: undefined, policy: w.policy, limits,
+    }));
+    const one = { ip: '192.0.2.7', perIp: 2, total: 3 };
+    await push(one);
+    await push(one);
+    await assert.rejects(push(one), (err: { status?: number; message: string }) => err.status === 429);
+    await push({ ...one, ip: '192.0.2.8' });
+    await assert.rejects(push({ ...one, ip: '192.0.2.9' }), (err: { status?: number }) => err.status === 503);
+    w.clock.advance(60);
+    await push(one); // expired requests no longer count
   });
 
   it('RFC 9126 §2: a confidential client authenticates as at the token endpoint; its secret is not kept', async () => {

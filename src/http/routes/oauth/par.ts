@@ -36,9 +36,12 @@ export function parRoutes(app: FastifyInstance): void {
     // RFC 9126 §2.1: application/x-www-form-urlencoded, as at the token endpoint.
     if (!isForm(request)) throw new InvalidRequest('pushed authorization requests must be application/x-www-form-urlencoded');
     const { resource, ...params } = request.body;
-    const response = await pushAuthorizationRequest(request.server.pixie.deps, rs, {
+    const { config, deps } = app.pixie;
+    // Capped like the sign-ins in progress of /authorize, with the same settings.
+    const limits = { ip: request.ip, perIp: config.pendingSignInsPerIp, total: config.pendingSignInsMax };
+    const response = await pushAuthorizationRequest(deps, rs, {
       params, resources: resource === undefined ? [] : [resource].flat(), authorization: request.headers.authorization, policy: oauthPolicy(rs),
-      dpop: dpopRequest(request),
+      dpop: dpopRequest(request), limits,
     });
     return noStore(reply).code(201).send(response);
   });
