@@ -16,15 +16,23 @@ import type { EndpointPolicy } from '../policy.js';
 import type { AuthorizationRequest, Session } from '../types.js';
 import { hashUserCode, normaliseUserCode } from './user-code.js';
 
-/** Wrong codes allowed within FORGET_AFTER before a lock: from one IP, and from everyone together. */
+/** Wrong codes allowed per window of FORGET_AFTER (an hour) before a lock: from one IP, and from everyone together. */
 export const USER_CODE_LIMITS = { ip: 10, all: 1000 } as const;
 const BASE_LOCK = 60;
 const MAX_LOCK = 3600;
 
 interface Counter { key: string; limit: number }
 
-function counters(ip: string): Counter[] {
-  return [{ key: `devcode:ip:${ip}`, limit: USER_CODE_LIMITS.ip }, { key: 'devcode:all', limit: USER_CODE_LIMITS.all }];
+/**
+ * The counters of this attempt, one per fixed window of FORGET_AFTER seconds. A counter that
+ * forgot only after an hour without attempts would never forget on a busy installation: every
+ * user's typos would add up, day after day, to the installation's limit and lock everyone out.
+ * In fixed windows the limits are per hour, as docs/security.md states; a window's lock ends
+ * with the window at the latest.
+ */
+function counters(ip: string, now: number): Counter[] {
+  const window = Math.floor(now / FORGET_AFTER);
+  return [{ key: `devcode:ip:${ip}:${window}`, limit: USER_CODE_LIMITS.ip }, { key: `devcode:all:${window}`, limit: USER_CODE_LIMITS.all }];
 }
 
 function lockSeconds(failures: number, limit: number): number {
@@ -67,7 +75,7 @@ export async function enterUserCode(
   // A typo (wrong length, a letter the codes never use) is told at once and not counted: no guess reaches the store.
   if (!normalised) throw new AppError('validation_failed', 'A code has 8 letters, like BCDF-GHJK. Check the code your device shows.');
   const now = deps.clock.now();
-  const keys = counters(limits.ip);
+  const keys = counters(limits.ip, now);
   await countAttempt(deps, keys, now);
   const row = await deps.stores.deviceCodes.findPending(hashUserCode(normalised), now);
   if (!row || row.tenantId !== rs.server.tenantId || row.serverId !== rs.server.id) throw wrongCode();

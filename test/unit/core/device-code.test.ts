@@ -188,4 +188,19 @@ describe('device authorization grant', () => {
     const later = await start(w);
     assert.equal((await enter(later.user_code, '203.0.113.1')).kind, 'consent', 'forgotten an hour after the last failure');
   });
+
+  it('RFC 8628 §5.1: the limits are per hour: wrong codes of a busy installation do not add up across hours', async () => {
+    const w = await deviceWorld();
+    const rs = await w.rs();
+    const enter = (code: string, ip: string) => enterUserCode(w.deps, rs, w.policy, code, w.session, { ...LIMITS, ip });
+    const typos = Math.floor(USER_CODE_LIMITS.all * 0.6);
+    for (let hour = 0; hour < 2; hour++) {
+      for (let i = 0; i < typos; i++) {
+        await rejectsPage(enter('BBBB-BBBB', `198.51.100.${hour}.${i % 100}`), 'validation_failed', /not valid/);
+      }
+      w.clock.advance(3600);
+    }
+    const r = await start(w);
+    assert.equal((await enter(r.user_code, '203.0.113.9')).kind, 'consent', 'under the limit in every hour: nobody is locked out');
+  });
 });
