@@ -15,6 +15,17 @@ export function deviceDoneUri(rs: ResolvedServer, result: DeviceResult): string 
   return `${verificationUri(rs)}/done?result=${result}`;
 }
 
+const gone = () => new AppError('not_found', 'This code has expired or was already used. Start again on your device to get a new code.');
+
+/**
+ * Throws the page error of decideDevice when the code can no longer be decided: checked before
+ * an approval is remembered as a grant, so an approval that cannot go through records nothing.
+ */
+export async function assertDeviceUndecided(deps: CoreDeps, deviceCodeHash: string): Promise<void> {
+  const code = await deps.stores.deviceCodes.find(deviceCodeHash);
+  if (!code || code.status !== 'pending' || code.expiresAt <= deps.clock.now()) throw gone();
+}
+
 /**
  * Records the decision; throws a page error when the code expired (or was decided in another
  * tab) meanwhile, so the user is not told that an approval went through when it did not.
@@ -23,6 +34,6 @@ export async function decideDevice(
   deps: CoreDeps, rs: ResolvedServer, deviceCodeHash: string, approval: { userId: string; grantId: string; authTime: number } | null,
 ): Promise<string> {
   const done = await deps.stores.deviceCodes.decide(deviceCodeHash, deps.clock.now(), approval);
-  if (!done) throw new AppError('not_found', 'This code has expired or was already used. Start again on your device to get a new code.');
+  if (!done) throw gone();
   return deviceDoneUri(rs, approval ? 'approved' : 'denied');
 }

@@ -5,7 +5,7 @@
  */
 import { randomId } from '../../crypto/random.js';
 import { buildRedirect } from '../authorize/redirect.js';
-import { decideDevice } from '../device/decision.js';
+import { assertDeviceUndecided, decideDevice } from '../device/decision.js';
 import { issueAuthorizationCode } from '../authorize/issue-code.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
@@ -124,6 +124,7 @@ export async function decideConsent(
   // RFC 8628: a device sign-in records Deny on its device code; the device hears access_denied when it polls.
   if (!approve && req.deviceCode) return decideDevice(deps, rs, req.deviceCode, null);
   if (!approve) throw new AccessDenied('the user denied the request');
+  if (req.deviceCode) await assertDeviceUndecided(deps, req.deviceCode);
   const grantId = await deps.stores.grants.remember({
     id: randomId(), tenantId: req.tenantId, serverId: req.serverId, clientId: req.clientId, userId: session.userId,
     scopes: req.scopes, createdAt: deps.clock.now(),

@@ -124,6 +124,8 @@ describe('device authorization grant', () => {
     const parked = (await w.stores.interactions.find((outcome as { interactionId: string }).interactionId, w.clock.now()))!;
     w.clock.advance(600);
     await rejectsPage(decideConsent(w.deps, await w.rs(), w.policy, parked, w.session, true), 'not_found', /expired/);
+    const rs = await w.rs();
+    assert.equal(await w.stores.grants.find(rs.server.tenantId, rs.server.id, 'tv', w.session.userId), null, 'the approval that failed remembered no grant');
   });
 
   it('an approval revoked on /account before the device redeems it gives no tokens', async () => {
