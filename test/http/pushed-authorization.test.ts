@@ -314,3 +314,14 @@ describe('RFC 9126 §2.3: pushes are capped per IP', () => {
     }
   });
 });
+
+describe('RFC 9126 §2.3: methods', () => {
+  it('answers another method than POST with 405 and Allow: POST', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await fetch(parUrl(), { method });
+      assert.equal(res.status, 405, method);
+      assert.equal(res.headers.get('allow'), 'POST');
+      assert.equal((await res.json() as { error: string }).error, 'invalid_request');
+    }
+  });
+});

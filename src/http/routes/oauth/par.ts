@@ -45,4 +45,11 @@ export function parRoutes(app: FastifyInstance): void {
     });
     return noStore(reply).code(201).send(response);
   });
+  // RFC 9126 §2.3: another method than POST is 405 Method Not Allowed.
+  typed(app).route({
+    method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: '/:tenant/:server/oauth2/par',
+    schema: { params: TenantServerParams, hide: true },
+    handler: (_request, reply) => noStore(reply).code(405).header('allow', 'POST')
+      .send({ error: 'invalid_request', error_description: 'pushed authorization requests are sent with POST' }),
+  });
 }
