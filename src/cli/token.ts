@@ -168,8 +168,7 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
   };
   // RFC 8707: the token is for these APIs (its aud); sent again on the token request.
   const resources = resourceFlags(flags);
-  const method = clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods);
-  const credentials: ClientCredentials = { clientId, clientSecret: flags['client-secret'], method };
+  const credentials = credentialsOf(flags, clientId, endpoints);
   let url: URL;
   try {
     url = await authorizationUrl(t, flags, endpoints, params, resources, credentials);
@@ -213,9 +212,7 @@ async function authorize(t: Terminal, flags: Flags, timeout: number): Promise<To
     if (nonce && typeof fields.id_token === 'string') {
       await checkIdToken(fields.id_token, { nonce, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
     }
-    report(t, fields);
-    const bound = dpopKey ? await reportDpop(say, fields, dpopKey, flags['api-url']) : false;
-    if (flags.save !== undefined) save(t, flags.save, fields, endpoints, clientId, method, bound ? dpopKey : undefined);
+    await finish(t, flags, fields, endpoints, credentials, dpopKey);
     return fields;
   } finally {
     clearTimeout(timer);
@@ -253,8 +250,7 @@ async function device(t: Terminal, flags: Flags, timeout: number): Promise<Token
     throw new FlowError(`${endpoints.issuer} does not offer the device authorization grant (no device_authorization_endpoint in its discovery document)`);
   }
   const clientId = flags['client-id']!;
-  const method = clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods);
-  const client = { clientId, clientSecret: flags['client-secret'], method };
+  const client = credentialsOf(flags, clientId, endpoints);
   const resources = resourceFlags(flags);
   const authorization = await requestDeviceCode(endpoints.deviceAuthorizationEndpoint, client, flags.scope ?? '', resources);
   const terminal = { say: t.say, write: t.write, tty: t.tty, qr: !flags['no-qr'] };
@@ -265,10 +261,22 @@ async function device(t: Terminal, flags: Flags, timeout: number): Promise<Token
   if (typeof fields.id_token === 'string') {
     await checkIdToken(fields.id_token, { nonce: null, clientId, issuer: endpoints.issuer, jwksUri: endpoints.jwksUri });
   }
+  await finish(t, flags, fields, endpoints, client, dpopKey);
+  return fields;
+}
+
+/** How the client authenticates: --client-auth, else what discovery lists for its secret. */
+function credentialsOf(flags: Flags, clientId: string, endpoints: Endpoints): ClientCredentials {
+  return { clientId, clientSecret: flags['client-secret'], method: clientAuthFlag(flags) ?? chooseAuthMethod(flags['client-secret'], endpoints.authMethods) };
+}
+
+/** Reports a new token and saves it with --save (and its DPoP key, when the server bound the token to it). */
+async function finish(
+  t: Terminal, flags: Flags, fields: TokenFields, endpoints: Endpoints, client: ClientCredentials, dpopKey: DpopKey | undefined,
+): Promise<void> {
   report(t, fields);
   const bound = dpopKey ? await reportDpop(t.say, fields, dpopKey, flags['api-url']) : false;
-  if (flags.save !== undefined) save(t, flags.save, fields, endpoints, clientId, method, bound ? dpopKey : undefined);
-  return fields;
+  if (flags.save !== undefined) save(t, flags.save, fields, endpoints, client.clientId, client.method, bound ? dpopKey : undefined);
 }
 
 async function refresh(t: Terminal, flags: Flags, name: string): Promise<TokenFields> {

@@ -1,6 +1,7 @@
 /** What core needs of a request to check its DPoP proof (RFC 9449 §4.3). */
 import type { FastifyRequest } from 'fastify';
 import type { DpopRequest } from '../core/dpop/proof.js';
+import type { PresentedToken } from '../core/dpop/resource.js';
 
 /**
  * Every `DPoP` header of the request: Node joins a repeated custom header into one value, which
@@ -15,4 +16,11 @@ export function dpopRequest(request: FastifyRequest): DpopRequest {
   const raw = request.raw.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'dpop') proofs.push(raw[i + 1]);
   return { proofs, method: request.method, url };
+}
+
+/** The access token of the Authorization header and its scheme: RFC 6750 `Bearer`, or RFC 9449 §7.1 `DPoP`; null without one. */
+export function headerToken(request: FastifyRequest): (PresentedToken & { token: string }) | null {
+  const m = /^(bearer|dpop) +(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  if (!m) return null;
+  return { token: m[2], scheme: m[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', dpop: dpopRequest(request) };
 }

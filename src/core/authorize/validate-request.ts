@@ -58,6 +58,22 @@ export async function verifyClientAndRedirect(deps: CoreDeps, rs: ResolvedServer
 }
 
 /**
+ * The scopes asked for (the client's defaults without `scope`) and the RFC 8707 resources
+ * (none where the policy takes none), checked against the client, the server and each other:
+ * what a user is asked to approve, at /authorize and at the device authorization endpoint.
+ */
+export function checkedScopesAndResources(
+  rs: ResolvedServer, client: Client, policy: EndpointPolicy, scope: string | undefined, resources: readonly string[],
+): { scopes: string[]; resources: string[] } {
+  const requested = parseScope(scope, commaSeparatedScopes(policy));
+  const scopes = scope === undefined ? defaultScopes(client) : requested;
+  checkScopes(scopes, client, rs.scopes);
+  const targets = policy.resources && resources.length ? parseResources(resources) : [];
+  if (targets.length) checkResourceScopes(checkResources(targets, policy.resources!), scopes);
+  return { scopes, resources: targets };
+}
+
+/**
  * Throws AuthorizePageError before the redirect URI is trusted; redirectable OAuthErrors after.
  * `resources`: the `resource` values (RFC 8707), which may repeat; ignored where the policy takes none.
  */
@@ -82,11 +98,7 @@ export async function validateAuthorizationRequest(
   if (responseType === 'token' && (client.dpopBoundAccessTokens || rs.server.settings.dpop === 'require')) {
     throw new UnsupportedResponseType('response_type "token" cannot issue DPoP-bound access tokens, which this client or server requires');
   }
-  const requested = parseScope(p.scope, commaSeparatedScopes(policy));
-  const scopes = p.scope === undefined ? defaultScopes(client) : requested;
-  checkScopes(scopes, client, rs.scopes);
-  const targets = policy.resources && resources.length ? parseResources(resources) : [];
-  if (targets.length) checkResourceScopes(checkResources(targets, policy.resources!), scopes);
+  const { scopes, resources: targets } = checkedScopesAndResources(rs, client, policy, p.scope, resources);
   const prompt = p.prompt ? p.prompt.split(' ').filter(Boolean) : [];
   for (const v of prompt) if (!PROMPTS.has(v)) throw new InvalidRequest(`prompt value "${v.slice(0, 20)}" is not supported`);
   if (prompt.includes('none') && prompt.length > 1) throw new InvalidRequest('prompt=none cannot be combined with other values');

@@ -4,15 +4,14 @@
  * its user types on another device at the verification URI.
  */
 import { generateOpaqueToken, hashOpaqueToken } from '../../crypto/opaque-token.js';
+import { checkedScopesAndResources } from '../authorize/validate-request.js';
 import { authenticateClient, readClientCredentials, withClientRealm } from '../client-auth/authenticate.js';
 import type { CoreDeps } from '../deps.js';
 import type { ResolvedServer } from '../directory.js';
 import { OAuthError, UnauthorizedClient } from '../errors.js';
 import { refuseWhenFull, type ParkLimits } from '../interaction/flow.js';
-import { commaSeparatedScopes, type EndpointPolicy } from '../policy.js';
+import type { EndpointPolicy } from '../policy.js';
 import { noteDynamicClientUse } from '../registration.js';
-import { checkResources, checkResourceScopes, parseResources } from '../resource.js';
-import { checkScopes, defaultScopes, parseScope } from '../scope.js';
 import type { DeviceCode } from '../types.js';
 import { hashUserCode, newUserCode, normaliseUserCode } from './user-code.js';
 
@@ -73,11 +72,7 @@ async function deviceAuthorization(deps: CoreDeps, rs: ResolvedServer, req: Devi
     throw new UnauthorizedClient(`client "${client.clientId}" may not use grant_type "${DEVICE_CODE_GRANT}"`);
   }
   await noteDynamicClientUse(deps, rs, client);
-  const { scope } = req.params;
-  const scopes = scope === undefined ? defaultScopes(client) : parseScope(scope, commaSeparatedScopes(req.policy));
-  checkScopes(scopes, client, rs.scopes);
-  const resources = req.policy.resources && req.resources?.length ? parseResources(req.resources) : [];
-  if (resources.length) checkResourceScopes(checkResources(resources, req.policy.resources!), scopes);
+  const { scopes, resources } = checkedScopesAndResources(rs, client, req.policy, req.params.scope, req.resources ?? []);
   // The ID token's key is made while the user signs in, not when the device redeems the code.
   if (scopes.includes('openid')) deps.directory.prepareKey(rs, client.idTokenSignedResponseAlg);
 

@@ -9,10 +9,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../admin/audit.js';
 import { findAdminToken } from '../../admin/auth.js';
 import { SYSTEM_TENANT_ID } from '../../admin/tenants.js';
-import { checkPresentation, type PresentedToken } from '../../core/dpop/resource.js';
+import { checkPresentation } from '../../core/dpop/resource.js';
 import { AppError, OAuthError } from '../../core/errors.js';
 import { stringField } from '../context.js';
-import { dpopRequest } from '../dpop.js';
+import { headerToken } from '../dpop.js';
 
 export const ADMIN_SCOPE = 'manage_configuration';
 const REALM = 'pixie-admin';
@@ -34,15 +34,9 @@ function unauthorized(reply: FastifyReply, message: string, error?: string, sche
   return new AppError('unauthorized', message);
 }
 
-/** The token and its scheme: `Bearer`, or `DPoP` for a DPoP-bound token (RFC 9449 §7.1). */
-function readToken(request: FastifyRequest): PresentedToken & { token: string } | null {
-  const m = /^(bearer|dpop) +(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  if (!m) return null;
-  return { token: m[2], scheme: m[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', dpop: dpopRequest(request) };
-}
 
 export async function authenticateAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const presented = readToken(request);
+  const presented = headerToken(request);
   if (!presented) throw unauthorized(reply, 'send an access token of the tenant admin server: Authorization: Bearer <token>');
   const deps = request.server.pixie.deps;
   const found = await findAdminToken(deps, presented.token);

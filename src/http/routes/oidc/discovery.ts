@@ -5,7 +5,7 @@ import type { PresentedToken } from '../../../core/dpop/resource.js';
 import { userinfo } from '../../../core/oidc/userinfo.js';
 import { Type } from '../../../vendor/typebox.js';
 import { resolveServer, noStore, TenantServerParams } from '../../context.js';
-import { dpopRequest } from '../../dpop.js';
+import { dpopRequest, headerToken } from '../../dpop.js';
 import { typed } from '../../type-provider.js';
 
 /**
@@ -16,11 +16,7 @@ const UserinfoBody = Type.Union([Type.Object({ access_token: Type.Optional(Type.
 
 /** The access token and its scheme: `Bearer` (RFC 6750), or `DPoP` with a proof (RFC 9449 §7.1). */
 function presented(request: FastifyRequest, body: { access_token?: string } | null): PresentedToken {
-  const h = request.headers.authorization;
-  const dpop = dpopRequest(request);
-  if (h && /^bearer /i.test(h)) return { token: h.slice(7).trim(), scheme: 'Bearer', dpop };
-  if (h && /^dpop /i.test(h)) return { token: h.slice(5).trim(), scheme: 'DPoP', dpop };
-  return { token: body?.access_token, scheme: 'Bearer', dpop };
+  return headerToken(request) ?? { token: body?.access_token, scheme: 'Bearer', dpop: dpopRequest(request) };
 }
 
 export function discoveryRoutes(app: FastifyInstance): void {
